@@ -1,0 +1,4 @@
+import type { CliCommand } from './command.js';
+
+/** Every CLI command, in the order `--help` lists them. Each lives in its own module. */
+export const commands: CliCommand[] = [];

@@ -1,0 +1,166 @@
+/**
+ * App settings -> one typed, validated config object. Every setting the code reads is declared in
+ * SETTINGS with its default and meaning; the configuration reference and local.settings.example.json
+ * are generated from this table so they cannot drift.
+ */
+
+export interface SettingSpec {
+  /** App setting (environment variable) name. */
+  name: string;
+  /** Default when unset; undefined means optional with no default. */
+  default?: string;
+  /** What it means, for the configuration reference. */
+  description: string;
+  /** A secret: never logged, never echoed in errors. */
+  secret?: boolean;
+  /** Validates the raw string; returns an error message or undefined. */
+  validate?: (value: string) => string | undefined;
+}
+
+const positiveInt = (value: string): string | undefined =>
+  /^\d+$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive whole number';
+
+const durationMs = (value: string): string | undefined =>
+  parseDurationMs(value) === undefined ? "must be a duration like '90s', '5m', '4h' or '1d'" : undefined;
+
+/** Parses '250ms', '90s', '5m', '4h', '1d' (or a bare number of seconds) to milliseconds. */
+export function parseDurationMs(value: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  if (!m?.[1]) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit];
+  return factor === undefined ? undefined : n * factor;
+}
+
+export const SETTINGS = [
+  {
+    name: 'FAILURE_POLL_SCHEDULE',
+    default: '0 */5 * * * *',
+    description:
+      'NCRONTAB schedule of the failurePoll timer (six fields, UTC unless WEBSITE_TIME_ZONE is set).',
+  },
+  {
+    name: 'LOG_ANALYTICS_WORKSPACE_IDS',
+    description:
+      'Comma-separated Log Analytics workspace IDs (GUIDs) to poll for AKS failures. Empty: the poll does nothing.',
+  },
+  {
+    name: 'LOG_ANALYTICS_ENDPOINT',
+    default: 'https://api.loganalytics.io/v1',
+    description: 'Log Analytics query API endpoint including /v1 (change for sovereign clouds).',
+  },
+  {
+    name: 'POLL_OVERLAP',
+    default: '2m',
+    description:
+      'How far before the stored watermark each ingestion-time window starts, to catch rows ingested out of order.',
+    validate: durationMs,
+  },
+  {
+    name: 'POLL_INITIAL_LOOKBACK',
+    default: '1h',
+    description: 'How far back the first poll of a workspace (no watermark yet) looks.',
+    validate: durationMs,
+  },
+  {
+    name: 'POLL_MAX_CONCURRENCY',
+    default: '4',
+    description: 'Log Analytics queries in flight at once (the API allows 5 per identity).',
+    validate: positiveInt,
+  },
+  {
+    name: 'STATE_STORE',
+    default: 'file',
+    description:
+      "Where watermarks, dedup keys and the outbox live: 'table' (Azure Table Storage) or 'file' (a local folder).",
+    validate: (v: string) => (v === 'table' || v === 'file' ? undefined : "must be 'table' or 'file'"),
+  },
+  {
+    name: 'STATE_DIR',
+    default: '.state',
+    description: 'Folder of the file state store (STATE_STORE=file).',
+  },
+  {
+    name: 'STATE_TABLE_ENDPOINT',
+    description:
+      'Table Storage endpoint for STATE_STORE=table with managed identity, e.g. https://<account>.table.core.windows.net. Falls back to AzureWebJobsStorage__tableServiceUri.',
+  },
+  {
+    name: 'STATE_TABLE_CONNECTION_STRING',
+    description:
+      'Table Storage connection string for STATE_STORE=table (alternative to the endpoint + identity).',
+    secret: true,
+  },
+  {
+    name: 'STATE_TABLE_NAME',
+    default: 'aksalertenricher',
+    description: 'Table name of the Table Storage state store.',
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    description: 'Client ID of the user-assigned managed identity used for Log Analytics, ARM and storage.',
+  },
+  {
+    name: 'ARM_ENDPOINT',
+    default: 'https://management.azure.com',
+    description: 'Azure Resource Manager endpoint for cluster context look-ups.',
+  },
+  {
+    name: 'WEBHOOK_URL',
+    description:
+      'Generic webhook receiver URL when no routing config is given (a Key Vault reference in Azure). Secret.',
+    secret: true,
+  },
+  {
+    name: 'WEBHOOK_SECRET',
+    description: "Standard Webhooks signing secret ('whsec_' + base64) for the generic webhook. Secret.",
+    secret: true,
+  },
+  {
+    name: 'DELIVERY_MAX_ATTEMPTS',
+    default: '8',
+    description: 'Attempts per notification and receiver before it is dead-lettered.',
+    validate: positiveInt,
+  },
+  {
+    name: 'DELIVERY_MAX_AGE',
+    default: '24h',
+    description: 'Age after which an undelivered notification is dead-lettered.',
+    validate: durationMs,
+  },
+  {
+    name: 'DELIVERY_TIMEOUT',
+    default: '10s',
+    description: 'Timeout of one webhook request.',
+    validate: durationMs,
+  },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Raw settings with defaults applied; validated. Throws ConfigError naming every bad setting. */
+export function readSettings(env: NodeJS.ProcessEnv): Record<SettingName, string | undefined> {
+  const out = {} as Record<SettingName, string | undefined>;
+  const problems: string[] = [];
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const raw = env[spec.name];
+    const value = raw === undefined || raw.trim() === '' ? spec.default : raw.trim();
+    if (value !== undefined && spec.validate) {
+      const problem = spec.validate(value);
+      // Never echo a secret's value.
+      if (problem)
+        problems.push(spec.secret ? `${spec.name} ${problem}` : `${spec.name}='${value}' ${problem}`);
+    }
+    out[spec.name as SettingName] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}

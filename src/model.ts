@@ -1,0 +1,192 @@
+/**
+ * The product's shared domain types. Every input is parsed into a `FailureSignal` at the edge;
+ * `enrich` turns it into an `EnrichedFailure`; sinks, routing and the digest consume only that.
+ */
+
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+/** Ordered most to least severe; PagerDuty's four levels, used everywhere. */
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CATEGORIES = [
+  'auth',
+  'capacity',
+  'quota',
+  'networking',
+  'dns',
+  'policy',
+  'throttling',
+  'upgrade',
+  'provisioning',
+  'vm-extension',
+  'auto-repair',
+  'autoscaler',
+  'connectivity',
+  'configuration',
+  'maintenance',
+  'lifecycle',
+  'platform',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Where a signal came from. */
+export type SignalSource =
+  | 'kube-events' // Container Insights KubeEvents (auto-repair, autoscaler events)
+  | 'activity-log' // AzureActivity failed Microsoft.ContainerService operations
+  | 'autoscaler-log' // AKSControlPlane / AzureDiagnostics cluster-autoscaler category
+  | 'event-grid' // Event Grid / CloudEvents deliveries
+  | 'common-alert'; // Azure Monitor action group webhook (common alert schema)
+
+/**
+ * What kind of thing happened. Routing, grouping, suppression and the digest key on this.
+ * - node-auto-repair: an auto-repair action (Start/End/Error) on a node
+ * - operation-failed: a failed ARM operation on a cluster or agent pool
+ * - autoscaler: a cluster-autoscaler failure or warning
+ * - nodepool-rolling: NodePoolRolling{Started,Succeeded,Failed}
+ * - cluster-support: ClusterSupportEnding/Ended advisories
+ * - kubernetes-version: NewKubernetesVersionAvailable
+ * - scheduled-event: platform maintenance notices
+ * - resource-failure: Microsoft.Resources.Resource*Failure on an AKS resource
+ * - alert: an Azure Monitor alert (metric, log search, resource health) without a more specific kind
+ */
+export type SignalKind =
+  | 'node-auto-repair'
+  | 'operation-failed'
+  | 'autoscaler'
+  | 'nodepool-rolling'
+  | 'cluster-support'
+  | 'kubernetes-version'
+  | 'scheduled-event'
+  | 'resource-failure'
+  | 'alert';
+
+/** firing: a failure; resolved: a failure has cleared; info: recorded, not paged by default. */
+export type SignalStatus = 'firing' | 'resolved' | 'info';
+
+/** An AKS managed cluster as named by its ARM resource id. */
+export interface ClusterRef {
+  /** ARM resource id of the managed cluster, as received (case preserved). */
+  resourceId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+/** One failure signal from any source, before enrichment. Plain data, JSON-serialisable. */
+export interface FailureSignal {
+  source: SignalSource;
+  kind: SignalKind;
+  /**
+   * Stable identity of the input item within its source, used for idempotency:
+   * a Log Analytics row identity, an Event Grid event id, an alert id + condition.
+   */
+  sourceId: string;
+  /** ISO 8601 time the failure happened (event time, TimeGenerated, firedDateTime). */
+  occurredAt: string;
+  status: SignalStatus;
+  /** The cluster, when the signal names one. Absent for non-AKS alerts. */
+  cluster?: ClusterRef;
+  /** The affected resource when it is not the cluster itself (agent pool id, VMSS, any alerted resource). */
+  resourceId?: string;
+  nodePool?: string;
+  node?: string;
+  /** Event reason, operation name or alert rule: a short machine-ish label of what happened. */
+  reason?: string;
+  /** One line a person reads first: what happened, in the source's terms. */
+  title: string;
+  /**
+   * Raw failure texts to match against the catalog (messages, statusMessage JSON, provisioning errors).
+   * Untrusted: escape before rendering.
+   */
+  texts: string[];
+  /** Error codes the payload carries in structured fields (error.code, details[].code), most specific first. */
+  errorCodes: string[];
+  /** A severity the source itself asserts (alert Sev0..4, event type), if any. */
+  severityHint?: Severity;
+  /** Correlation id of the ARM operation, when known (joins Event Grid / alerts to AzureActivity). */
+  correlationId?: string;
+  /** Log Analytics workspace the row came from, and the query that finds it (for deep links). */
+  workspaceId?: string;
+  logQuery?: { query: string; start: string; end: string };
+  /** Extra source fields worth showing (small, string-valued, untrusted). */
+  attributes: Record<string, string>;
+}
+
+/** The catalog's answer for one matched entry, as carried on an enriched failure. */
+export interface FailureMatch {
+  code: string;
+  aliases: string[];
+  title: string;
+  category: Category;
+  severity: Severity;
+  meaning: string;
+  mitigation: string;
+  docUrl: string;
+  /** The exact text in the input that matched. */
+  matchedText: string;
+}
+
+/** Cluster and node-pool facts read from ARM at enrichment time. */
+export interface ClusterContext {
+  kubernetesVersion?: string;
+  provisioningState?: string;
+  powerState?: string;
+  location?: string;
+  provisioningError?: { code?: string; message?: string };
+  tags?: Record<string, string>;
+  nodePool?: {
+    name: string;
+    vmSize?: string;
+    mode?: string;
+    osType?: string;
+    orchestratorVersion?: string;
+    provisioningState?: string;
+    provisioningError?: { code?: string; message?: string };
+    count?: number;
+    autoscaling?: { enabled: boolean; min?: number; max?: number };
+  };
+}
+
+export interface FailureLink {
+  kind: 'doc' | 'portal' | 'logs' | 'alert' | 'other';
+  title: string;
+  url: string;
+}
+
+export const ENRICHED_FAILURE_SCHEMA_VERSION = 1;
+
+/** A failure ready to be routed and delivered. Plain data, JSON-serialisable, versioned. */
+export interface EnrichedFailure {
+  schemaVersion: typeof ENRICHED_FAILURE_SCHEMA_VERSION;
+  /** Stable across runs and sources for the same failure (cluster, pool/node, error). */
+  fingerprint: string;
+  source: SignalSource;
+  kind: SignalKind;
+  sourceId: string;
+  status: SignalStatus;
+  occurredAt: string;
+  cluster?: ClusterRef;
+  resourceId?: string;
+  nodePool?: string;
+  node?: string;
+  reason?: string;
+  title: string;
+  /** One or two sentences: what happened and what it means, for the notification body. */
+  summary: string;
+  severity: Severity;
+  category?: Category;
+  /** Catalog matches, best first. Empty when nothing applies. */
+  matches: FailureMatch[];
+  /** Error codes found in the text that the catalog does not know. */
+  unrecognised: string[];
+  /** ARM context; absent when it could not be read, with the reason in `contextError`. */
+  context?: ClusterContext;
+  contextError?: string;
+  /** True when the failure happened while its node pool was rolling (upgrade / node image). */
+  duringUpgrade?: boolean;
+  links: FailureLink[];
+  texts: string[];
+  errorCodes: string[];
+  correlationId?: string;
+  workspaceId?: string;
+  attributes: Record<string, string>;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseDurationMs, readSettings } from '../src/config.js';
+
+describe('readSettings', () => {
+  it('applies defaults', () => {
+    const s = readSettings({});
+    expect(s.FAILURE_POLL_SCHEDULE).toBe('0 */5 * * * *');
+    expect(s.LOG_ANALYTICS_WORKSPACE_IDS).toBeUndefined();
+  });
+
+  it('names every bad setting and never echoes a secret', () => {
+    try {
+      readSettings({ POLL_MAX_CONCURRENCY: 'many', STATE_STORE: 'redis', POLL_OVERLAP: 'soon' });
+      expect.fail('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(3);
+      expect(problems.join('\n')).toMatch(/POLL_MAX_CONCURRENCY='many'/);
+      expect(problems.join('\n')).toMatch(/STATE_STORE='redis'/);
+    }
+  });
+});
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['250ms', 250],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['4h', 14_400_000],
+    ['1d', 86_400_000],
+    ['30', 30_000],
+  ])('%s -> %d', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it('rejects nonsense', () => expect(parseDurationMs('5 minutes')).toBeUndefined());
+});
