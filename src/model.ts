@@ -190,3 +190,29 @@ export interface EnrichedFailure {
   workspaceId?: string;
   attributes: Record<string, string>;
 }
+
+/**
+ * What a receiver is sent: one failure, or a group of failures that share a group key (same cluster
+ * and catalog code within the group window), or the resolve of an earlier notification.
+ */
+export interface Notification {
+  /** Stable id of this notification; the idempotency key receivers see (Standard Webhooks `webhook-id`). */
+  id: string;
+  status: 'firing' | 'resolved';
+  severity: Severity;
+  /** Fingerprint of the lead failure; PagerDuty's dedup_key, so a resolve pairs with its trigger. */
+  fingerprint: string;
+  /** The grouping key (e.g. cluster + catalog code). Equal to the fingerprint for an ungrouped failure. */
+  groupKey: string;
+  /** Failures in the group, lead (most severe, then earliest) first. May be a capped sample of `count`. */
+  failures: EnrichedFailure[];
+  /** How many failures the group holds in total. */
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  /** Distinct node pools and nodes affected across the whole group. */
+  nodePools: string[];
+  nodes: string[];
+  /** Some failures happened while the node pool was rolling (upgrade / node-image update). */
+  duringUpgrade?: boolean;
+}
