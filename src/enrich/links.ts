@@ -1,0 +1,51 @@
+import type { FailureLink, FailureMatch, FailureSignal } from '../model.js';
+
+const PORTAL = 'https://portal.azure.com';
+
+/** The Azure portal page of a resource (the portal resolves the tenant from the resource id). */
+export function portalResourceUrl(resourceId: string, blade = 'overview'): string {
+  const id = resourceId.startsWith('/') ? resourceId : `/${resourceId}`;
+  return `${PORTAL}/#@/resource${encodeURI(id)}/${blade}`;
+}
+
+/**
+ * Links an on-call engineer needs: the catalog's documentation for each match (deduplicated),
+ * the cluster (or node pool) in the portal, and the source's own link (the query rows, the alert).
+ */
+export function linksFor(
+  signal: FailureSignal,
+  matches: readonly FailureMatch[],
+  logsLink: FailureLink | undefined,
+): FailureLink[] {
+  const links: FailureLink[] = [];
+  const seen = new Set<string>();
+  const add = (link: FailureLink): void => {
+    if (seen.has(link.url)) return;
+    seen.add(link.url);
+    links.push(link);
+  };
+  for (const m of matches) {
+    if (m.docUrl) add({ kind: 'doc', title: `Troubleshoot ${m.code}`, url: m.docUrl });
+  }
+  if (signal.cluster) {
+    add({
+      kind: 'portal',
+      title: `Cluster ${signal.cluster.name} in the Azure portal`,
+      url: portalResourceUrl(signal.cluster.resourceId),
+    });
+    if (signal.nodePool) {
+      add({
+        kind: 'portal',
+        title: `Node pools of ${signal.cluster.name}`,
+        url: portalResourceUrl(signal.cluster.resourceId, 'nodePools'),
+      });
+    }
+  } else if (signal.resourceId) {
+    add({ kind: 'portal', title: 'Resource in the Azure portal', url: portalResourceUrl(signal.resourceId) });
+  }
+  if (logsLink) add(logsLink);
+  const alertLink = signal.attributes.investigationLink ?? signal.attributes.alertLink;
+  if (alertLink && /^https:\/\//i.test(alertLink))
+    add({ kind: 'alert', title: 'The alert in Azure Monitor', url: alertLink });
+  return links;
+}
