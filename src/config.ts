@@ -135,6 +135,50 @@ export const SETTINGS = [
     description: 'Timeout of one webhook request.',
     validate: durationMs,
   },
+  {
+    name: 'ALERT_INBOX_QUEUE',
+    default: 'alert-inbox',
+    description:
+      'Storage queue (in the AzureWebJobsStorage account) between the alertWebhook endpoint and the alertProcess function.',
+    validate: (v: string) =>
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(v)
+        ? undefined
+        : 'must be a storage queue name (3-63 lower-case letters, digits and single hyphens)',
+  },
+  {
+    name: 'ALERT_LOG_MAX_ROWS',
+    default: '50',
+    description:
+      'Rows fetched from Log Analytics per log search alert at most; the notification says when there were more.',
+    validate: positiveInt,
+  },
+  {
+    name: 'ALERT_DEDUP_TTL',
+    default: '7d',
+    description:
+      'How long an accepted alert delivery (alert id + monitor condition) is remembered to drop redeliveries.',
+    validate: durationMs,
+  },
+  {
+    name: 'ALERT_WEBHOOK_TENANT_ID',
+    description:
+      'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; unset: no bearer token required (the function key still is).',
+    validate: (v: string) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)
+        ? undefined
+        : 'must be a tenant GUID',
+  },
+  {
+    name: 'ALERT_WEBHOOK_AUDIENCES',
+    description:
+      "Comma-separated token audiences the alertWebhook accepts: the Secure Webhook app's ID URI (api://…) and/or its application (client) ID.",
+  },
+  {
+    name: 'ALERT_WEBHOOK_AUTHORITY',
+    default: 'https://login.microsoftonline.com',
+    description: 'Entra ID authority host for Secure Webhook tokens (change for sovereign clouds).',
+    validate: (v: string) => (/^https:\/\/[^/]+\/?$/.test(v) ? undefined : 'must be an https:// host URL'),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
