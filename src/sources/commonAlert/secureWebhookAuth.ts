@@ -101,9 +101,9 @@ export function createSecureWebhookVerifier(options: SecureWebhookAuthOptions): 
         const detail = err instanceof errors.JWTClaimValidationFailed ? `${err.code} ${err.claim}` : err.code;
         return { ok: false, status: 401, reason: `token rejected (${detail})`, error: 'invalid_token' };
       }
-      // fetch() failures (DNS, TLS, connection) surface as TypeError: the keys are unreachable.
-      if (err instanceof TypeError) return { ok: false, status: 503, reason: 'signing keys unreachable' };
-      return { ok: false, status: 401, reason: 'token rejected', error: 'invalid_token' };
+      // jose reports every token problem as a JOSEError; anything else came from fetching the keys
+      // (DNS, TLS, refused connection): not the caller's fault, so worth their retry.
+      return { ok: false, status: 503, reason: 'signing keys unreachable' };
     }
   };
 }
