@@ -178,10 +178,23 @@ export function decodeInboxMessage(entry: unknown): InboxDecode {
 
 /** The inbox on an Azure Storage queue (the one the alertProcess function is triggered by). */
 export class QueueAlertInbox implements AlertInbox {
+  private ready: Promise<unknown> | undefined;
+
   constructor(private readonly queue: QueueClient) {}
 
+  /** Creates the queue on first use (once per process; again after a failure). */
+  private ensureQueue(): Promise<unknown> {
+    this.ready ??= this.queue.createIfNotExists().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
   async send(message: InboxMessage): Promise<InboxReceipt> {
-    const r = await this.queue.sendMessage(encodeInboxMessage(message));
+    const text = encodeInboxMessage(message);
+    await this.ensureQueue();
+    const r = await this.queue.sendMessage(text);
     return { messageId: r.messageId, popReceipt: r.popReceipt };
   }
 
