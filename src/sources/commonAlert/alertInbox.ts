@@ -67,22 +67,16 @@ interface Leaf {
   len: number;
 }
 
-/** The longest string leaf not on a protected path. */
-function findLongest(value: unknown, path: string, at: (string | number)[], best: Leaf): void {
+/** Every string leaf not on a protected path. */
+function stringLeaves(value: unknown, path: string, at: (string | number)[], out: Leaf[]): Leaf[] {
   if (typeof value === 'string') {
-    if (value.length > best.len && !PROTECTED.some((r) => r.test(path))) {
-      best.path = path;
-      best.at = at;
-      best.len = value.length;
-    }
-    return;
+    if (!PROTECTED.some((r) => r.test(path))) out.push({ path, at, len: value.length });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => stringLeaves(item, `${path}[${i}]`, [...at, i], out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) stringLeaves(v, path ? `${path}.${k}` : k, [...at, k], out);
   }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => findLongest(item, `${path}[${i}]`, [...at, i], best));
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  for (const [k, v] of Object.entries(value)) findLongest(v, path ? `${path}.${k}` : k, [...at, k], best);
+  return out;
 }
 
 function trimArrays(value: unknown, path: string, maxItems: number, shortened: string[]): void {
@@ -112,23 +106,40 @@ export class InboxMessageTooLarge extends Error {
 export function encodeInboxMessage(message: InboxMessage, maxChars = MAX_QUEUE_MESSAGE_CHARS): string {
   const payload = toCompactPayload(message.alert);
   const shortened = [...(message.shortened ?? [])];
-  let text = wireText(message, payload, shortened);
+  const text = wireText(message, payload, shortened);
   if (base64(text).length <= maxChars) return base64(text);
 
-  const copy = structuredClone(payload) as unknown;
-  trimArrays(copy, '', 100, shortened);
-  for (let round = 0; round < 500; round++) {
-    text = wireText(message, copy, shortened);
-    if (base64(text).length <= maxChars) return base64(text);
-    const best: Leaf = { path: '', at: [], len: 256 };
-    findLongest(copy, '', [], best);
-    if (best.at.length === 0) break;
-    // Halve the longest free text (keeping at least 200 characters) and mark the cut.
-    shortenAt(copy, best.at, Math.max(200, Math.floor(best.len / 2)));
-    if (!shortened.includes(best.path)) shortened.push(best.path);
+  const trimmed = structuredClone(payload) as unknown;
+  trimArrays(trimmed, '', 100, shortened);
+  const leaves = stringLeaves(trimmed, '', [], []);
+  // Cap every free-text field at `limit` characters; find the largest limit that fits by bisection
+  // (about a dozen encodings, each a few milliseconds, rather than one per shortened field).
+  const attempt = (limit: number): string | undefined => {
+    const copy = structuredClone(trimmed);
+    const cut = leaves.filter((l) => l.len > limit);
+    for (const l of cut) shortenAt(copy, l.at, limit);
+    const t = wireText(message, copy, [...shortened, ...cut.map((l) => l.path)]);
+    return base64(t).length <= maxChars ? base64(t) : undefined;
+  };
+  const fitsAsIs = attempt(Number.MAX_SAFE_INTEGER);
+  if (fitsAsIs) return fitsAsIs;
+  let lo = MIN_KEPT_CHARS;
+  let best = attempt(lo);
+  if (!best) throw new InboxMessageTooLarge();
+  let hi = Math.max(...leaves.map((l) => l.len), lo);
+  while (hi - lo > 64) {
+    const mid = Math.floor((lo + hi) / 2);
+    const got = attempt(mid);
+    if (got) {
+      lo = mid;
+      best = got;
+    } else hi = mid;
   }
-  throw new InboxMessageTooLarge();
+  return best;
 }
+
+/** Characters kept of a shortened field at least. */
+const MIN_KEPT_CHARS = 100;
 
 function shortenAt(root: unknown, at: readonly (string | number)[], keep: number): void {
   let node = root as Record<string | number, unknown>;
