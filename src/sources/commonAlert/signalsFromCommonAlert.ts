@@ -4,6 +4,7 @@ import type { AlertRowTable } from './fromAlertRows.js';
 import { fromCommonAlert, logSearchAlertSignal } from './fromCommonAlert.js';
 import { logSearchPlans } from './logSearchPlan.js';
 import type { LogSearchPlan } from './logSearchPlan.js';
+import { parseCommonAlertText } from './parseCommonAlert.js';
 import type { CommonAlert } from './parseCommonAlert.js';
 import { rowsToSignals } from './rowsToSignals.js';
 
@@ -178,4 +179,24 @@ export async function signalsFromCommonAlert(
   const result = await firedLogSearch(alert, deps);
   if (!result.transientFailure && deps.memory) await deps.memory.remember(memoryKey(alert), result.signals);
   return result;
+}
+
+export type CommonAlertTextResult =
+  | { ok: true; signals: FailureSignal[]; notes: string[] }
+  | { ok: false; problems: { path: string; message: string }[] };
+
+/**
+ * One common-schema payload's text -> its signals, as the webhook and its processor would produce
+ * them (for replay and the command line). An unknown signalType yields no signals and a note.
+ */
+export async function signalsFromCommonAlertText(
+  text: string,
+  deps: CommonAlertSignalDeps,
+): Promise<CommonAlertTextResult> {
+  const parsed = parseCommonAlertText(text);
+  if (parsed.kind === 'invalid') return { ok: false, problems: parsed.problems };
+  if (parsed.kind === 'unsupported')
+    return { ok: true, signals: [], notes: [`skipped: signalType '${parsed.signalType}' is not handled`] };
+  const made = await signalsFromCommonAlert(parsed.alert, deps);
+  return { ok: true, signals: made.signals, notes: made.notes };
 }

@@ -5,7 +5,10 @@ import type { AlertRowTable } from '../../../src/sources/commonAlert/fromAlertRo
 import type { LogSearchPlan } from '../../../src/sources/commonAlert/logSearchPlan.js';
 import { parseCommonAlertText } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import type { CommonAlert } from '../../../src/sources/commonAlert/parseCommonAlert.js';
-import { signalsFromCommonAlert } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
+import {
+  signalsFromCommonAlert,
+  signalsFromCommonAlertText,
+} from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
 import type {
   AlertRowFetcher,
   CommonAlertSignalDeps,
@@ -308,5 +311,35 @@ describe('signalsFromCommonAlert: a resolved log search alert reaches the finger
     const rows = new TableFetcher(() => ({ ok: false, transient: true, reason: '429' }));
     await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, memory }));
     expect(memory.map.size).toBe(0);
+  });
+});
+
+describe('signalsFromCommonAlertText (replay and the command line)', () => {
+  it('parses and converts one payload', async () => {
+    const out = await signalsFromCommonAlertText(
+      alertFixtureText('commonAlert/activity-log-agentpool-subnet-full.json'),
+      deps(),
+    );
+    expect(out).toMatchObject({ ok: true, notes: [] });
+    if (out.ok) expect(out.signals[0]?.errorCodes[0]).toBe('SubnetIsFull');
+  });
+
+  it('returns the problems of an invalid payload', async () => {
+    const out = await signalsFromCommonAlertText(
+      '{"schemaId":"azureMonitorCommonAlertSchema","data":{}}',
+      deps(),
+    );
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.problems.map((p) => p.path)).toContain('data.essentials');
+  });
+
+  it('skips an unknown signalType with a note', async () => {
+    const body = JSON.parse(alertFixtureText(KUBE)) as unknown;
+    setAt(body, 'data.essentials.signalType', 'Smart Signal');
+    expect(await signalsFromCommonAlertText(JSON.stringify(body), deps())).toEqual({
+      ok: true,
+      signals: [],
+      notes: ["skipped: signalType 'Smart Signal' is not handled"],
+    });
   });
 });
