@@ -1,0 +1,4 @@
+/** `npm run bench`: every benchmark, one after the other (each prints its own table). */
+import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
+
+runCommonAlertWebhookBench();
