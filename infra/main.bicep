@@ -41,6 +41,13 @@ param principalType string = 'User'
 @description('Resource IDs of the Log Analytics workspaces that receive Container Insights data (KubeEvents, ...) from the clusters. The app gets Log Analytics Data Reader on each, polls them, and each gets the node auto-repair log search alert. Empty: the poll does nothing.')
 param logAnalyticsWorkspaceResourceIds array = []
 
+@description('Role the app gets on each workspace: Log Analytics Data Reader (query and read table data only; least privilege) or Log Analytics Reader (also */read in the workspace scope), for workspaces where the data role does not let queries through.')
+@allowed([
+  'LogAnalyticsDataReader'
+  'LogAnalyticsReader'
+])
+param workspaceReaderRole string = 'LogAnalyticsDataReader'
+
 @description('Resource IDs of the AKS clusters to watch. Each gets an Event Grid system topic whose AKS events go to aksEvents, and the app gets Reader on the cluster for ARM context.')
 param aksClusterResourceIds array = []
 
@@ -506,6 +513,7 @@ module workspaceRoles 'app/roles.bicep' = [
     params: {
       appPrincipalId: identity.outputs.principalId
       workspaceNames: [ws.name]
+      workspaceRole: workspaceReaderRole
     }
   }
 ]

@@ -19,6 +19,13 @@ param appInsightsName string = ''
 @description('Log Analytics workspaces in this resource group that the app queries.')
 param workspaceNames array = []
 
+@description('Role on those workspaces: Log Analytics Data Reader (least privilege), or Log Analytics Reader for workspaces where the data role is not honoured.')
+@allowed([
+  'LogAnalyticsDataReader'
+  'LogAnalyticsReader'
+])
+param workspaceRole string = 'LogAnalyticsDataReader'
+
 @description('AKS clusters in this resource group that the app reads for cluster context.')
 param clusterNames array = []
 
@@ -44,6 +51,7 @@ param deadLetterWriterPrincipalIds array = []
 // Built-in role definition IDs. The cross-check test verifies each GUID against the role named in its comment.
 var roles = {
   logAnalyticsDataReader: '3b03c2da-16b3-4a49-8834-0f8130efdd3b' // Log Analytics Data Reader
+  logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893' // Log Analytics Reader
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' // Reader
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
@@ -173,12 +181,25 @@ resource workspaces 'Microsoft.OperationalInsights/workspaces@2023-09-01' existi
 
 // Log Analytics Data Reader: run queries and read table data in the workspace, nothing else. Least
 // privilege: Log Analytics Reader and Monitoring Reader both carry */read on every resource in scope.
-resource workspaceReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (workspaceName, i) in workspaceNames: {
+resource workspaceDataReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (workspaceName, i) in workspaceNames: if (workspaceRole == 'LogAnalyticsDataReader') {
     name: guid(workspaces[i].id, appPrincipalId, roles.logAnalyticsDataReader)
     scope: workspaces[i]
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.logAnalyticsDataReader) // Log Analytics Data Reader
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// Log Analytics Reader: the fallback when chosen; broader (*/read in the workspace scope), still read-only.
+resource workspaceReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (workspaceName, i) in workspaceNames: if (workspaceRole == 'LogAnalyticsReader') {
+    name: guid(workspaces[i].id, appPrincipalId, roles.logAnalyticsReader)
+    scope: workspaces[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.logAnalyticsReader) // Log Analytics Reader
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
     }

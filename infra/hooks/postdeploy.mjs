@@ -53,11 +53,11 @@ async function listFunctions(env) {
 
 async function main() {
   const env = process.env;
-  if (env.AZD_SKIP_SECOND_PROVISION === 'true') {
+  if (env.AZD_SKIP_SECOND_PROVISION?.toLowerCase() === 'true') {
     say('AZD_SKIP_SECOND_PROVISION=true: not creating the Event Grid subscriptions and the action group.');
     return;
   }
-  if (env.DEPLOY_EVENT_SUBSCRIPTIONS === 'true') {
+  if (env.DEPLOY_EVENT_SUBSCRIPTIONS?.toLowerCase() === 'true') {
     say('DEPLOY_EVENT_SUBSCRIPTIONS is already on: the last provision created the function wiring.');
     return;
   }

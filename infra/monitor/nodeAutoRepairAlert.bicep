@@ -33,9 +33,6 @@ resource rule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     scopes: [
       workspaceResourceId
     ]
-    targetResourceTypes: [
-      'Microsoft.OperationalInsights/workspaces'
-    ]
     // Every 5 minutes over the last 15: an event ingested late is still seen. The same event can fire
     // more than once; the enricher deduplicates what it sends.
     evaluationFrequency: 'PT5M'
