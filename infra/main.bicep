@@ -337,7 +337,6 @@ resource workspaces 'Microsoft.OperationalInsights/workspaces@2023-09-01' existi
     scope: resourceGroup(ws.subscriptionId, ws.resourceGroup)
   }
 ]
-var workspaceCustomerIds = [for (ws, i) in workspaceScopes: workspaces[i].properties.customerId]
 
 // environment() gives 'https://management.azure.com/'; the code appends paths to an endpoint without the slash.
 var armEndpoint = endsWith(environment().resourceManager, '/')
@@ -347,7 +346,6 @@ var armEndpoint = endsWith(environment().resourceManager, '/')
 var productAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   FAILURE_POLL_SCHEDULE: failurePollSchedule
-  LOG_ANALYTICS_WORKSPACE_IDS: join(workspaceCustomerIds, ',')
   ARM_ENDPOINT: armEndpoint
   POLL_MAX_CONCURRENCY: string(pollMaxConcurrency)
   STATE_STORE: 'table'
@@ -395,6 +393,8 @@ module functionApp 'app/function.bicep' = {
     appInsightsName: appInsights.outputs.name
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    // A for-expression must be a property's whole value (and only there may it read runtime values).
+    workspaceCustomerIds: [for (ws, i) in workspaceScopes: workspaces[i].properties.customerId]
     appSettings: union(productAppSettings, secureWebhookAppSettings, secretReferenceAppSettings, appSettingOverrides)
   }
   dependsOn: [
@@ -477,15 +477,6 @@ module scheduledEventTopic 'eventgrid/systemTopic.bicep' = if (enableScheduledEv
 // Role assignments: one module (app/roles.bicep), deployed at every scope that needs one
 // ------------------------------------------------------------------------------------------------
 
-// The system topics' own identities write dead-lettered events to the blob container.
-var clusterTopicPrincipalIds = [for (c, i) in clusterScopes: clusterTopics[i].outputs.principalId]
-var resourceGroupTopicPrincipalIds = [
-  for (scopeId, i) in resourceGroupFailureScopes: resourceGroupFailureTopics[i].outputs.principalId
-]
-var subscriptionTopicPrincipalIds = [
-  for (scopeId, i) in subscriptionFailureScopes: subscriptionFailureTopics[i].outputs.principalId
-]
-
 module appRoles 'app/roles.bicep' = {
   name: 'roles-app'
   scope: rg
@@ -497,12 +488,17 @@ module appRoles 'app/roles.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     deadLetterContainerName: deadLetterContainerName
-    deadLetterWriterPrincipalIds: concat(
-      clusterTopicPrincipalIds,
-      resourceGroupTopicPrincipalIds,
-      subscriptionTopicPrincipalIds,
-      enableScheduledEventNotifications ? [scheduledEventTopic!.outputs.principalId] : []
-    )
+    // The system topics' own identities write dead-lettered events to the blob container.
+    clusterDeadLetterWriterPrincipalIds: [for (c, i) in clusterScopes: clusterTopics[i].outputs.principalId]
+    resourceGroupDeadLetterWriterPrincipalIds: [
+      for (scopeId, i) in resourceGroupFailureScopes: resourceGroupFailureTopics[i].outputs.principalId
+    ]
+    subscriptionDeadLetterWriterPrincipalIds: [
+      for (scopeId, i) in subscriptionFailureScopes: subscriptionFailureTopics[i].outputs.principalId
+    ]
+    scheduledEventDeadLetterWriterPrincipalId: enableScheduledEventNotifications
+      ? scheduledEventTopic!.outputs.principalId
+      : ''
   }
 }
 

@@ -32,7 +32,10 @@ param appInsightsName string
 param maximumInstanceCount int = 100
 param instanceMemoryMB int = 2048
 
-@description('Product app settings (see docs/configuration.md); the host settings below are added to them.')
+@description('Customer IDs (GUIDs) of the Log Analytics workspaces to poll.')
+param workspaceCustomerIds array = []
+
+@description('Product app settings (see docs/configuration.md); the settings below are added to them.')
 param appSettings object = {}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -41,6 +44,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
+}
+
+// Workspaces to poll: the query API takes workspace (customer) IDs, not resource IDs.
+var workspaceAppSettings = {
+  LOG_ANALYTICS_WORKSPACE_IDS: join(workspaceCustomerIds, ',')
 }
 
 // Settings of the Functions host itself (not read by the product code).
@@ -118,7 +126,7 @@ module site 'br/public:avm/res/web/site:0.24.0' = {
         name: 'appsettings'
         // The template owns the settings: a setting removed here is removed from the app.
         retainCurrentAppSettings: false
-        properties: union(appSettings, hostAppSettings)
+        properties: union(appSettings, workspaceAppSettings, hostAppSettings)
       }
     ]
   }

@@ -45,8 +45,24 @@ param deployerPrincipalType string = 'User'
 @description('Blob container (in storageAccountName) that Event Grid dead-letters undeliverable events into.')
 param deadLetterContainerName string = ''
 
-@description('Principal IDs of the Event Grid system topics\' system-assigned identities that dead-letter into that container.')
-param deadLetterWriterPrincipalIds array = []
+@description('Principal IDs of the cluster topics\' system-assigned identities, which dead-letter into that container.')
+param clusterDeadLetterWriterPrincipalIds array = []
+
+@description('The same, for resource group topics (a separate parameter: each for-expression fills one).')
+param resourceGroupDeadLetterWriterPrincipalIds array = []
+
+@description('The same, for subscription topics.')
+param subscriptionDeadLetterWriterPrincipalIds array = []
+
+@description('The same, for the scheduled-event topic. Empty: none.')
+param scheduledEventDeadLetterWriterPrincipalId string = ''
+
+var deadLetterWriters = concat(
+  clusterDeadLetterWriterPrincipalIds,
+  resourceGroupDeadLetterWriterPrincipalIds,
+  subscriptionDeadLetterWriterPrincipalIds,
+  empty(scheduledEventDeadLetterWriterPrincipalId) ? [] : [scheduledEventDeadLetterWriterPrincipalId]
+)
 
 // Built-in role definition IDs. The cross-check test verifies each GUID against the role named in its comment.
 var roles = {
@@ -112,8 +128,8 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 
 // Storage Blob Data Contributor on the dead-letter container only: Event Grid writes undeliverable events
 // with the system topic's identity (the account allows no shared keys).
-resource deadLetterWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for principalId in deadLetterWriterPrincipalIds: if (!empty(storageAccountName) && !empty(deadLetterContainerName)) {
+resource deadLetterWriterRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for principalId in deadLetterWriters: if (!empty(storageAccountName) && !empty(deadLetterContainerName)) {
     name: guid(deadLetterContainer.id, principalId, roles.storageBlobDataContributor)
     scope: deadLetterContainer
     properties: {

@@ -145,7 +145,12 @@ function listFiles(dir: string, test: (p: string) => boolean): string[] {
 
 function loadBicep(path: string): BicepFile {
   const text = readFileSync(path, 'utf8');
-  const tokens = tokenize(text);
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text);
+  } catch (error) {
+    throw new Error(`${relative(ROOT, path)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return { path, rel: relative(ROOT, path), text, tokens, decls: declarations(tokens) };
 }
 
@@ -458,6 +463,37 @@ describe('functions the infrastructure calls', () => {
   });
 });
 
+/** Top-level keys of the `params: { ... }` object of a module declaration (loops included). */
+function paramsPassed(decl: Declaration): string[] {
+  const sig = significant(decl.tokens);
+  const at = sig.findIndex(
+    (t, i) => t.text === 'params' && sig[i + 1]?.text === ':' && sig[i + 2]?.text === '{',
+  );
+  if (at === -1) return [];
+  const keys: string[] = [];
+  let depth = 0;
+  const withNewlines = decl.tokens.filter((t) => t.kind !== 'comment');
+  const start = withNewlines.indexOf(sig[at + 2] as Token);
+  for (let i = start; i < withNewlines.length; i++) {
+    const t = withNewlines[i];
+    if (t === undefined) break;
+    if (t.kind === 'punct' && ['{', '[', '(', '[?'].includes(t.text)) depth++;
+    else if (t.kind === 'punct' && ['}', ']', ')'].includes(t.text)) {
+      depth--;
+      if (depth === 0) break;
+    } else if (
+      depth === 1 &&
+      (t.kind === 'ident' || t.kind === 'string') &&
+      withNewlines[i + 1]?.text === ':'
+    ) {
+      const prev = withNewlines[i - 1];
+      if (prev?.kind === 'newline' || prev?.text === '{' || prev?.text === ',')
+        keys.push(t.kind === 'string' ? (t.value ?? '') : t.text);
+    }
+  }
+  return keys;
+}
+
 function literalOrText(decl: Declaration): string {
   return significant(valueTokens(decl))
     .map((t) => t.text)
@@ -606,6 +642,53 @@ describe('template structure', () => {
     expect(params.parameters.location?.value).toBe('${AZURE_LOCATION}');
     for (const [name, p] of Object.entries(params.parameters))
       expect(p.value, name).toMatch(/^\$\{[A-Z][A-Z0-9_]*\}$/);
+  });
+
+  it('passes every local module exactly the parameters it declares, and all it requires', () => {
+    const problems: string[] = [];
+    for (const file of bicep) {
+      for (const decl of file.decls.filter((d) => d.keyword === 'module')) {
+        const source = stringTokens(decl)[0]?.value ?? '';
+        if (source.startsWith('br')) continue;
+        const target = bicep.find((f) => f.path === resolve(dirname(file.path), source));
+        if (!target) continue; // reported by the module path test
+        const declared = target.decls.filter((d) => d.keyword === 'param');
+        const passed = paramsPassed(decl);
+        for (const name of passed)
+          if (!declared.some((d) => d.name === name))
+            problems.push(`${file.rel} ${decl.name}: ${source} has no param ${name}`);
+        for (const d of declared.filter((x) => !hasTopLevelAssignment(x)))
+          if (!passed.includes(d.name))
+            problems.push(`${file.rel} ${decl.name}: required param ${d.name} of ${source} not passed`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('uses for-expressions only where Bicep allows them', () => {
+    const problems: string[] = [];
+    for (const file of bicep) {
+      const sig = significant(file.tokens);
+      const runtimeSymbols = new Set(
+        file.decls.filter((d) => d.keyword === 'resource' || d.keyword === 'module').map((d) => d.name),
+      );
+      sig.forEach((t, i) => {
+        if (t.kind !== 'ident' || t.text !== 'for' || sig[i - 1]?.text !== '[') return;
+        // BCP138: a for-expression must be the whole value of a declaration or property.
+        const before = sig[i - 2]?.text;
+        if (before !== ':' && before !== '=')
+          problems.push(`${file.rel}:${String(t.line)} for-expression inside an expression`);
+      });
+      // BCP182: a variable's for-body must be computable at the start of the deployment.
+      for (const decl of file.decls.filter((d) => d.keyword === 'var')) {
+        const value = significant(valueTokens(decl));
+        if (value[0]?.text !== '[' || value[1]?.text !== 'for') continue;
+        const used = value.filter((t) => t.kind === 'ident' && runtimeSymbols.has(t.text)).map((t) => t.text);
+        if (used.length > 0)
+          problems.push(`${file.rel}: var ${decl.name} loops over runtime values of ${used.join(', ')}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('uses only names that infra/abbreviations.json defines', () => {
