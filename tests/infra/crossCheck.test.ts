@@ -149,7 +149,9 @@ function loadBicep(path: string): BicepFile {
   try {
     tokens = tokenize(text);
   } catch (error) {
-    throw new Error(`${relative(ROOT, path)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${relative(ROOT, path)}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return { path, rel: relative(ROOT, path), text, tokens, decls: declarations(tokens) };
 }
