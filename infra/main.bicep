@@ -419,7 +419,7 @@ module clusterTopics 'eventgrid/systemTopic.bicep' = [
     name: take('topic-aks-${i}-${c.name}', 64)
     scope: resourceGroup(c.subscriptionId, c.resourceGroup)
     params: {
-      name: existingSystemTopicNames[?c.id] ?? '${abbrs.eventGridSystemTopics}${c.name}-${take(uniqueString(c.id), 6)}'
+      name: existingSystemTopicNames[?c.id] ?? '${abbrs.eventGridSystemTopics}${replace(c.name, '_', '-')}-${take(uniqueString(c.id), 6)}'
       location: clusters[i].location
       tags: tags
       sourceResourceId: c.id
