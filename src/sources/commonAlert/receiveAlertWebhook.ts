@@ -21,7 +21,11 @@ export interface WebhookLog {
 
 export interface AlertWebhookDeps {
   inbox: AlertInbox;
-  claims: DeliveryClaims;
+  /**
+   * Absent: every delivery is stored, and duplicates are dropped only when processed (the pipeline
+   * is idempotent per signal). Present: duplicates are recognised here and not stored twice.
+   */
+  claims?: DeliveryClaims;
   /** How long a delivery's key is remembered (redeliveries come within minutes; keep days). */
   claimTtlMs: number;
   /** Present when Secure Webhook (Entra ID) protection is configured. */
@@ -182,6 +186,10 @@ export async function receiveAlertWebhook(
     return unavailable('The alert could not be stored; retry later.');
   }
 
+  if (!deps.claims) {
+    log.info(`alert webhook: accepted alert ${ids.alertId} (${ids.monitorCondition}, ${alert.type})`);
+    return respond(202, { status: 'accepted', ...ids });
+  }
   let first: boolean;
   try {
     first = await deps.claims.claim(key, deps.claimTtlMs);

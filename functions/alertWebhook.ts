@@ -1,0 +1,31 @@
+import { app } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { alertWebhookDepsFromEnv } from '../src/sources/commonAlert/alertRuntime.js';
+import { receiveAlertWebhook } from '../src/sources/commonAlert/receiveAlertWebhook.js';
+import type { AlertWebhookDeps } from '../src/sources/commonAlert/receiveAlertWebhook.js';
+
+/** Azure Monitor action groups post common-schema alerts here; they are stored and answered with 202. */
+export function alertWebhookHandler(deps: () => AlertWebhookDeps) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    let resolved: AlertWebhookDeps;
+    try {
+      resolved = deps();
+    } catch (err) {
+      // Misconfiguration is ours to fix; 503 keeps the action group retrying instead of dropping the alert.
+      context.error(`alert webhook: not configured: ${err instanceof Error ? err.message : 'unknown error'}`);
+      return {
+        status: 503,
+        headers: { 'Retry-After': '60' },
+        jsonBody: { error: 'unavailable', message: 'Not configured.' },
+      };
+    }
+    const r = await receiveAlertWebhook({ headers: request.headers, body: request.body }, resolved, context);
+    return { status: r.status, headers: r.headers, jsonBody: r.jsonBody };
+  };
+}
+
+app.http('alertWebhook', {
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: alertWebhookHandler(() => alertWebhookDepsFromEnv(process.env)),
+});
