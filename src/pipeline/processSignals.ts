@@ -1,0 +1,307 @@
+import type { CatalogLookup, EnrichmentExtras } from '../enrich/enrichFailure.js';
+import { enrichFailure } from '../enrich/enrichFailure.js';
+import type {
+  ClusterContext,
+  ClusterRef,
+  EnrichedFailure,
+  FailureLink,
+  FailureSignal,
+  Notification,
+} from '../model.js';
+import type { KeyValueStore } from '../state/keyValueStore.js';
+
+/** ARM context as the pipeline needs it; a failed look-up never stops enrichment. */
+export interface ContextPort {
+  get(
+    cluster: ClusterRef,
+    nodePool?: string,
+  ): Promise<{ ok: true; context: ClusterContext } | { ok: false; error: string; transient: boolean }>;
+}
+
+/** Whether a node pool was rolling (upgrade, node-image update) at a time. */
+export interface RollingPort {
+  isRolling(cluster: ClusterRef, nodePool: string, at: Date): Promise<boolean>;
+}
+
+/** Grouping, repeat, holds and silences. */
+export interface PlanOutcome {
+  notifications: Notification[];
+  held: EnrichedFailure[];
+  suppressed: EnrichedFailure[];
+  silenced: { failure: EnrichedFailure }[];
+}
+export interface PlannerPort {
+  plan(failures: EnrichedFailure[], now: Date): Promise<PlanOutcome>;
+  releaseDue(now: Date): Promise<PlanOutcome>;
+}
+
+/** One rendered notification for one receiver, ready for the outbox. */
+export interface OutgoingNotification {
+  receiver: string;
+  notification: Notification;
+}
+
+/** Routing + rendering + the outbox, behind one port: enqueue is idempotent per receiver and id. */
+export interface DispatchPort {
+  /** Receiver names a notification goes to (empty: no route matched). */
+  route(notification: Notification): string[];
+  /** Renders and stores each item in the outbox before anything is sent. */
+  enqueue(items: OutgoingNotification[]): Promise<{ added: number; existing: number; errors: string[] }>;
+  /** Counts held / suppressed / silenced per receiver for the digest's delivery health. */
+  count(receiver: string, counter: 'held' | 'suppressed' | 'silenced', n: number, at: Date): Promise<void>;
+}
+
+export interface PipelineDeps {
+  store: KeyValueStore;
+  catalog: CatalogLookup;
+  context?: ContextPort;
+  rolling?: RollingPort;
+  planner: PlannerPort;
+  dispatch: DispatchPort;
+  /** How long a processed signal identity is remembered (replays inside it are duplicates). */
+  seenTtlMs: number;
+  logsLink?: (signal: FailureSignal) => FailureLink | undefined;
+  now: () => Date;
+}
+
+export interface ProcessOptions {
+  /**
+   * Throw on a transient context failure instead of enriching without context, so a push source
+   * (Event Grid) is redelivered and the failure arrives complete.
+   */
+  failOnTransientContext?: boolean;
+  /** Keep the enriched failures in the report (the local runner prints them). */
+  keepEnriched?: boolean;
+}
+
+export interface ProcessReport {
+  received: number;
+  duplicates: number;
+  processed: number;
+  notifications: number;
+  enqueued: number;
+  held: number;
+  suppressed: number;
+  silenced: number;
+  unrouted: number;
+  /** Problems that did not stop the batch (context look-ups, outbox rows), named. */
+  problems: string[];
+  enriched: EnrichedFailure[];
+}
+
+export class TransientContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientContextError';
+  }
+}
+
+const SEEN_SCOPE = 'seen';
+const PUSH_SOURCES = new Set(['event-grid', 'common-alert']);
+
+interface SeenMarker {
+  at: string;
+  expiresAt: string;
+}
+
+function signalKey(signal: FailureSignal): string {
+  return `${signal.source}|${signal.sourceId}`;
+}
+
+/** The UTC day scope of the journal the digest reads push-source failures from. */
+export function journalScope(occurredAt: string): string {
+  const day = Number.isNaN(Date.parse(occurredAt))
+    ? new Date(0).toISOString().slice(0, 10)
+    : new Date(occurredAt).toISOString().slice(0, 10);
+  return `journal-${day}`;
+}
+
+async function isSeen(store: KeyValueStore, key: string, now: Date): Promise<boolean> {
+  const found = await store.get<SeenMarker>(SEEN_SCOPE, key);
+  return found !== undefined && Date.parse(found.value.expiresAt) > now.getTime();
+}
+
+async function markSeen(store: KeyValueStore, key: string, now: Date, ttlMs: number): Promise<void> {
+  const marker: SeenMarker = {
+    at: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+  };
+  await store.put(SEEN_SCOPE, key, marker);
+}
+
+/** Runs `fn` over items with at most `limit` in flight, keeping order of results. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function extrasFor(
+  deps: PipelineDeps,
+  signal: FailureSignal,
+  options: ProcessOptions,
+  problems: string[],
+): Promise<EnrichmentExtras> {
+  const extras: EnrichmentExtras = {};
+  if (signal.cluster && deps.context) {
+    const found = await deps.context.get(signal.cluster, signal.nodePool);
+    if (found.ok) extras.context = found.context;
+    else {
+      if (found.transient && options.failOnTransientContext) throw new TransientContextError(found.error);
+      extras.contextError = found.error;
+      problems.push(`context of ${signal.cluster.name}: ${found.error}`);
+    }
+  }
+  if (signal.cluster && signal.nodePool && deps.rolling) {
+    const at = Number.isNaN(Date.parse(signal.occurredAt)) ? deps.now() : new Date(signal.occurredAt);
+    if (await deps.rolling.isRolling(signal.cluster, signal.nodePool, at)) extras.duringUpgrade = true;
+  }
+  const logs = deps.logsLink?.(signal);
+  if (logs) extras.logsLink = logs;
+  return extras;
+}
+
+/** A one-failure notification, used to attribute held / suppressed counts to the receivers it would reach. */
+function soloNotification(failure: EnrichedFailure): Notification {
+  return {
+    id: failure.fingerprint,
+    status: failure.status === 'resolved' ? 'resolved' : 'firing',
+    severity: failure.severity,
+    fingerprint: failure.fingerprint,
+    groupKey: failure.fingerprint,
+    failures: [failure],
+    count: 1,
+    firstAt: failure.occurredAt,
+    lastAt: failure.occurredAt,
+    nodePools: failure.nodePool ? [failure.nodePool] : [],
+    nodes: failure.node ? [failure.node] : [],
+  };
+}
+
+async function countPerReceiver(
+  deps: PipelineDeps,
+  failures: readonly EnrichedFailure[],
+  counter: 'held' | 'suppressed' | 'silenced',
+  now: Date,
+): Promise<void> {
+  const perReceiver = new Map<string, number>();
+  for (const f of failures) {
+    for (const r of deps.dispatch.route(soloNotification(f)))
+      perReceiver.set(r, (perReceiver.get(r) ?? 0) + 1);
+  }
+  for (const [receiver, n] of perReceiver) await deps.dispatch.count(receiver, counter, n, now);
+}
+
+/** Routes and enqueues a plan's notifications, and counts what it held back. */
+export async function dispatchPlan(
+  deps: PipelineDeps,
+  plan: PlanOutcome,
+  now: Date,
+  report: ProcessReport,
+): Promise<void> {
+  const items: OutgoingNotification[] = [];
+  for (const notification of plan.notifications) {
+    const receivers = deps.dispatch.route(notification);
+    if (receivers.length === 0) report.unrouted++;
+    for (const receiver of receivers) items.push({ receiver, notification });
+  }
+  report.notifications += plan.notifications.length;
+  if (items.length > 0) {
+    const r = await deps.dispatch.enqueue(items);
+    report.enqueued += r.added;
+    report.problems.push(...r.errors);
+  }
+  report.held += plan.held.length;
+  report.suppressed += plan.suppressed.length;
+  report.silenced += plan.silenced.length;
+  await countPerReceiver(deps, plan.held, 'held', now);
+  await countPerReceiver(deps, plan.suppressed, 'suppressed', now);
+  await countPerReceiver(
+    deps,
+    plan.silenced.map((s) => s.failure),
+    'silenced',
+    now,
+  );
+}
+
+export function emptyReport(): ProcessReport {
+  return {
+    received: 0,
+    duplicates: 0,
+    processed: 0,
+    notifications: 0,
+    enqueued: 0,
+    held: 0,
+    suppressed: 0,
+    silenced: 0,
+    unrouted: 0,
+    problems: [],
+    enriched: [],
+  };
+}
+
+/**
+ * Signals -> notifications in the outbox. Order matters for at-least-once: signals already
+ * processed are skipped; the rest are enriched, planned, routed and written to the outbox, and only
+ * then remembered as processed. A crash anywhere before that point repeats the batch, and the
+ * outbox's idempotent enqueue (stable notification ids) keeps the repeat from sending twice.
+ */
+export async function processSignals(
+  deps: PipelineDeps,
+  signals: readonly FailureSignal[],
+  options: ProcessOptions = {},
+): Promise<ProcessReport> {
+  const now = deps.now();
+  const report = emptyReport();
+  report.received = signals.length;
+
+  const fresh: FailureSignal[] = [];
+  const inBatch = new Set<string>();
+  const seen = await mapLimit(signals, 16, (s) => isSeen(deps.store, signalKey(s), now));
+  signals.forEach((signal, i) => {
+    const key = signalKey(signal);
+    if (seen[i] || inBatch.has(key)) {
+      report.duplicates++;
+      return;
+    }
+    inBatch.add(key);
+    fresh.push(signal);
+  });
+  if (fresh.length === 0) return report;
+
+  const enriched = await mapLimit(fresh, 8, async (signal) =>
+    enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
+  );
+  report.processed = enriched.length;
+  if (options.keepEnriched) report.enriched = enriched;
+
+  const plan = await deps.planner.plan(enriched, now);
+  await dispatchPlan(deps, plan, now, report);
+
+  await mapLimit(enriched, 16, async (failure) => {
+    if (PUSH_SOURCES.has(failure.source)) {
+      await deps.store.put(
+        journalScope(failure.occurredAt),
+        `${failure.occurredAt}|${failure.fingerprint}|${failure.sourceId}`,
+        failure,
+      );
+    }
+  });
+  await mapLimit(fresh, 16, (signal) => markSeen(deps.store, signalKey(signal), now, deps.seenTtlMs));
+  return report;
+}
+
+/** Releases group updates and expired holds whose time has come; run on every timer tick. */
+export async function releaseDue(deps: PipelineDeps): Promise<ProcessReport> {
+  const now = deps.now();
+  const report = emptyReport();
+  await dispatchPlan(deps, await deps.planner.releaseDue(now), now, report);
+  return report;
+}
