@@ -1,0 +1,240 @@
+import type { TokenCredential } from '@azure/identity';
+import type { LogsQueryClientOptions, LogsTable } from '@azure/monitor-query-logs';
+import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
+
+/** The one method of `LogsQueryClient` the poller uses (the real client satisfies it). */
+export type LogsQuerier = Pick<LogsQueryClient, 'queryWorkspace'>;
+
+export type QueryFailureKind =
+  | 'forbidden' // 401/403: the identity lacks a role on the workspace
+  | 'not-found' // 404: no such workspace
+  | 'throttled' // 429 after every retry
+  | 'bad-query' // 400: syntax or semantic error
+  | 'missing-table' // 400 semantic error naming a table the workspace lacks
+  | 'timeout' // 504 / query time limit
+  | 'unavailable' // network errors, 5xx
+  | 'other';
+
+/** A query's outcome. Expected failures are values, not exceptions. */
+export type QueryLogsResult =
+  | { status: 'ok'; tables: LogsTable[]; noContent?: boolean }
+  | { status: 'partial'; tables: LogsTable[]; error: string; limitExceeded: boolean }
+  | { status: 'failed'; kind: QueryFailureKind; error: string; httpStatus?: number; table?: string };
+
+export interface QueryLogsOptions {
+  /** Attempts for throttled (429) or unavailable (5xx, network) queries beyond the client's own retries. */
+  maxAttempts?: number;
+  /** First backoff when the server gives no Retry-After; doubles each attempt (with jitter). */
+  baseDelayMs?: number;
+  /** Server-side timeout (Prefer: wait=N); the service caps it at 600 s. */
+  serverTimeoutInSeconds?: number;
+  abortSignal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const LOG_ANALYTICS_ENDPOINT = 'https://api.loganalytics.io/v1';
+
+/**
+ * A real `LogsQueryClient` for `endpoint` (the public cloud when undefined). The client uses the
+ * endpoint as-is, so the API version path (`/v1`) is appended when missing.
+ */
+export function createLogsQueryClient(
+  endpoint: string | undefined,
+  credential: TokenCredential,
+  options: LogsQueryClientOptions = {},
+): LogsQueryClient {
+  let url = (endpoint ?? LOG_ANALYTICS_ENDPOINT).replace(/\/+$/, '');
+  if (!/\/v1$/i.test(url)) url += '/v1';
+  return new LogsQueryClient(credential, { ...options, endpoint: url });
+}
+
+interface ErrorInfoLike {
+  code?: unknown;
+  message?: unknown;
+  details?: unknown;
+  innererror?: unknown;
+  innerError?: unknown;
+}
+
+/** Every message and code of a OneAPI error, depth first (outer, inner, details). */
+function errorChain(
+  error: unknown,
+  out: { codes: string[]; messages: string[] } = { codes: [], messages: [] },
+) {
+  if (typeof error !== 'object' || error === null) return out;
+  const e = error as ErrorInfoLike;
+  if (typeof e.code === 'string') out.codes.push(e.code);
+  if (typeof e.message === 'string') out.messages.push(e.message);
+  errorChain(e.innererror ?? e.innerError, out);
+  if (Array.isArray(e.details)) for (const d of e.details) errorChain(d, out);
+  return out;
+}
+
+function describe(error: unknown): string {
+  const { codes, messages } = errorChain(error);
+  const detail = [...new Set(messages.filter((m) => m.trim() !== ''))].join(' / ');
+  const code = codes.filter((c) => c !== '').join('/');
+  return `${code ? `${code}: ` : ''}${detail || 'no details'}`;
+}
+
+// Kusto's result-size limits (500,000 records, 64 MB compressed) and the 10-minute query time limit.
+const LIMIT_PATTERN =
+  /E_QUERY_RESULT_SET_TOO_LARGE|exceeded the internal (?:record count|data size) limit|result set has exceeded|E_RUNAWAY_QUERY|E_LOW_MEMORY_CONDITION/i;
+const TIMEOUT_PATTERN =
+  /timed? ?out|exceeded the allowed (?:execution )?time|GatewayTimeout|E_QUERY_TIMEOUT/i;
+const MISSING_TABLE = /Failed to resolve table(?: or column)?(?: expression)? named '([^']+)'/i;
+
+export function isLimitError(error: unknown): boolean {
+  const { codes, messages } = errorChain(error);
+  return [...codes, ...messages].some((s) => LIMIT_PATTERN.test(s) || TIMEOUT_PATTERN.test(s));
+}
+
+interface RestErrorLike {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  details?: unknown;
+  response?: { headers?: { get(name: string): string | undefined } };
+}
+
+function retryAfterMs(e: RestErrorLike): number | undefined {
+  const headers = e.response?.headers;
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms') ?? headers.get('x-ms-retry-after-ms'));
+  if (Number.isFinite(ms) && ms >= 0 && (headers.get('retry-after-ms') ?? headers.get('x-ms-retry-after-ms')))
+    return ms;
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResult, { status: 'failed' }> {
+  const status = e.statusCode;
+  const body = (e.details as { error?: unknown } | undefined)?.error ?? e.details;
+  const what = body ? describe(body) : (e.message ?? 'no details');
+  const base = status !== undefined ? { httpStatus: status } : {};
+  if (status === 401 || status === 403)
+    return {
+      status: 'failed',
+      kind: 'forbidden',
+      ...base,
+      error:
+        `Log Analytics workspace ${workspaceId}: access denied (${status} ${what}). The identity needs the ` +
+        `Log Analytics Data Reader role (or Log Analytics Reader) on the workspace; a new role assignment can ` +
+        `take up to an hour to apply.`,
+    };
+  if (status === 404)
+    return {
+      status: 'failed',
+      kind: 'not-found',
+      ...base,
+      error:
+        `Log Analytics workspace ${workspaceId}: not found (404 ${what}). Use the workspace ID (a GUID, the ` +
+        `workspace's customer ID, not its resource id) and give the identity the Log Analytics Data Reader ` +
+        `role on it.`,
+    };
+  if (status === 429)
+    return {
+      status: 'failed',
+      kind: 'throttled',
+      ...base,
+      error: `Log Analytics workspace ${workspaceId}: throttled (429 ${what}); the API allows 5 concurrent and 200 queries per 30 s per identity.`,
+    };
+  if (status === 400) {
+    const table = errorChain(body)
+      .messages.map((m) => MISSING_TABLE.exec(m)?.[1])
+      .find((t) => t !== undefined);
+    if (table !== undefined)
+      return {
+        status: 'failed',
+        kind: 'missing-table',
+        ...base,
+        table,
+        error: `table ${table} is not in workspace ${workspaceId}`,
+      };
+    if (isLimitError(body))
+      return {
+        status: 'failed',
+        kind: 'timeout',
+        ...base,
+        error: `Log Analytics workspace ${workspaceId}: query over a limit (${what})`,
+      };
+    return {
+      status: 'failed',
+      kind: 'bad-query',
+      ...base,
+      error: `Log Analytics workspace ${workspaceId}: query rejected (400 ${what})`,
+    };
+  }
+  if (status === 504 || status === 408 || isLimitError(body))
+    return {
+      status: 'failed',
+      kind: 'timeout',
+      ...base,
+      error: `Log Analytics workspace ${workspaceId}: query timed out (${status ?? ''} ${what})`,
+    };
+  if (status === undefined || status >= 500)
+    return {
+      status: 'failed',
+      kind: 'unavailable',
+      ...base,
+      error: `Log Analytics workspace ${workspaceId}: ${status ? `service error (${status} ${what})` : `request failed (${e.message ?? 'unknown error'})`}`,
+    };
+  return {
+    status: 'failed',
+    kind: 'other',
+    ...base,
+    error: `Log Analytics workspace ${workspaceId}: ${status} ${what}`,
+  };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one query through the real client and maps every expected outcome to a value: rows (a 204
+ * from a workspace with no data is zero rows), partial rows with the error, or a failure that names
+ * the workspace and what to do. 429s and 5xx are retried after the client's own retries, honouring
+ * Retry-After, with exponential backoff and jitter otherwise.
+ */
+export async function queryLogs(
+  client: LogsQuerier,
+  workspaceId: string,
+  query: string,
+  timespan: { startTime: Date; endTime: Date },
+  options: QueryLogsOptions = {},
+): Promise<QueryLogsResult> {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const baseDelay = options.baseDelayMs ?? 2_000;
+  const sleep = options.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await client.queryWorkspace(workspaceId, query, timespan, {
+        serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? 600,
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+      if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
+      return {
+        status: 'partial',
+        tables: result.partialTables,
+        error: `Log Analytics workspace ${workspaceId}: partial result (${describe(result.partialError)})`,
+        limitExceeded: isLimitError(result.partialError),
+      };
+    } catch (err) {
+      const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as RestErrorLike;
+      // The 1.0.0 client expects only 200; a workspace without data answers 204 No Content.
+      if (e.statusCode === 204) return { status: 'ok', tables: [], noContent: true };
+      if (options.abortSignal?.aborted) throw err;
+      const failure = classify(workspaceId, e);
+      const retriable = failure.kind === 'throttled' || failure.kind === 'unavailable';
+      if (!retriable || attempt >= maxAttempts) {
+        if (attempt > 1) failure.error += ` (after ${attempt} attempts)`;
+        return failure;
+      }
+      const wait = retryAfterMs(e) ?? baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+      await sleep(wait);
+    }
+  }
+}
