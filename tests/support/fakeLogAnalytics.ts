@@ -200,6 +200,8 @@ export interface FakeRequestLog {
 export interface FakeLogAnalyticsOptions {
   maxRows?: number;
   maxBytes?: number;
+  /** Delay before each answer, so concurrency can be observed. */
+  latencyMs?: number;
   /** Which result set a query reads (default: by the tables and markers in its text). */
   route?: (query: string) => string | undefined;
 }
@@ -269,10 +271,14 @@ function limitError(kind: 'rows' | 'bytes', limit: number): unknown {
 export class FakeLogAnalytics {
   readonly workspaces = new Map<string, FakeWorkspace>();
   readonly requests: FakeRequestLog[] = [];
+  /** Queries being answered now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private readonly scripts = new Map<string, FakeScript[]>();
   private readonly maxRows: number;
   private readonly maxBytes: number;
   private readonly route: (query: string) => string | undefined;
+  private readonly latencyMs: number;
 
   private constructor(
     private readonly server: Server,
@@ -282,6 +288,7 @@ export class FakeLogAnalytics {
     this.maxRows = options.maxRows ?? 500_000;
     this.maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
     this.route = options.route ?? defaultRoute;
+    this.latencyMs = options.latencyMs ?? 0;
   }
 
   static async start(options: FakeLogAnalyticsOptions = {}): Promise<FakeLogAnalytics> {
@@ -289,6 +296,9 @@ export class FakeLogAnalytics {
     const server = createServer({ cert: TEST_CA, key: TEST_KEY }, (req, res) => {
       const fake = holder.fake;
       if (!fake) return void res.writeHead(503).end();
+      fake.inFlight++;
+      fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
+      res.once('close', () => fake.inFlight--);
       fake.handle(req, res).catch((e: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'InternalServerError', message: String(e) } }));
@@ -350,6 +360,7 @@ export class FakeLogAnalytics {
       this.send(res, 401, sampleBody('log-analytics-error-401-no-auth.json'));
       return;
     }
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const workspaceId = decodeURIComponent(m[1]);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query?: string; timespan?: string };
     const query = body.query ?? '';

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pipeline } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { LogsQueryClientOptions, LogsTable } from '@azure/monitor-query-logs';
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
@@ -28,7 +30,6 @@ export interface QueryLogsOptions {
   baseDelayMs?: number;
   /** Server-side timeout (Prefer: wait=N); the service caps it at 600 s. */
   serverTimeoutInSeconds?: number;
-  abortSignal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -191,6 +192,75 @@ function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResul
   };
 }
 
+/** The API's record limit per query. */
+const RECORD_LIMIT = 500_000;
+
+interface HeadersLike {
+  get(name: string): string | undefined;
+}
+interface RawSeen {
+  status: number;
+  headers: HeadersLike;
+  /** The OneAPI error as sent (with details[].innererror, which the client drops). */
+  error: unknown;
+}
+
+/** Per-query holder for the raw response, found by the capture policy through the async context. */
+const rawResponses = new AsyncLocalStorage<{ raw?: RawSeen }>();
+const capturing = new WeakSet<object>();
+const TAIL = 65_536;
+
+/** The top-level "error" of a JSON body, read from its tail (bodies can be 100 MB; the error is last). */
+function errorFromBody(text: string | undefined | null): unknown {
+  if (!text) return undefined;
+  if (text.length <= TAIL) {
+    try {
+      return (JSON.parse(text) as { error?: unknown } | null)?.error;
+    } catch {
+      return undefined;
+    }
+  }
+  const tail = text.slice(-TAIL);
+  for (let i = tail.lastIndexOf('"error"'); i >= 0; i = tail.lastIndexOf('"error"', i - 1)) {
+    try {
+      return (JSON.parse(`{${tail.slice(i)}`) as { error?: unknown }).error;
+    } catch {
+      // not the top-level key; try an earlier one
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Adds (once per client) a pipeline policy that keeps the status, headers and error body of each
+ * response for the query that made it. 1.0.0 ignores per-call `onResponse`, drops
+ * `details[].innererror` (where the service names a result-size limit) and throws a TypeError rather
+ * than a RestError for bodiless answers such as 204 and some 429s.
+ */
+function captureRawResponses(client: LogsQuerier): void {
+  const pipeline = (client as { pipeline?: Pipeline }).pipeline;
+  if (!pipeline || capturing.has(client)) return;
+  capturing.add(client);
+  pipeline.addPolicy({
+    name: 'aksAlertEnricherRawResponse',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const holder = rawResponses.getStore();
+      if (holder) {
+        const text = response.bodyAsText;
+        const mayHoldError = response.status !== 200 || (text?.includes('"error"') ?? false);
+        holder.raw = {
+          status: response.status,
+          headers: response.headers,
+          error: mayHoldError ? errorFromBody(text) : undefined,
+        };
+      }
+      return response;
+    },
+  });
+}
+const noHeaders: HeadersLike = { get: () => undefined };
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -209,31 +279,46 @@ export async function queryLogs(
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const baseDelay = options.baseDelayMs ?? 2_000;
   const sleep = options.sleep ?? defaultSleep;
+  captureRawResponses(client);
   for (let attempt = 1; ; attempt++) {
+    const holder: { raw?: RawSeen } = {};
     try {
-      const result = await client.queryWorkspace(workspaceId, query, timespan, {
-        serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? 600,
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      });
+      const result = await rawResponses.run(holder, () =>
+        client.queryWorkspace(workspaceId, query, timespan, {
+          serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? 600,
+        }),
+      );
+      const raw = holder.raw;
       if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
+      const error = raw?.error ?? result.partialError;
+      const rows = result.partialTables.reduce((n, t) => n + t.rows.length, 0);
       return {
         status: 'partial',
         tables: result.partialTables,
-        error: `Log Analytics workspace ${workspaceId}: partial result (${describe(result.partialError)})`,
-        limitExceeded: isLimitError(result.partialError),
+        error: `Log Analytics workspace ${workspaceId}: partial result (${describe(error)})`,
+        limitExceeded: isLimitError(error) || rows >= RECORD_LIMIT,
       };
     } catch (err) {
       const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as RestErrorLike;
+      const seen = holder.raw;
+      const status = e.statusCode ?? seen?.status;
       // The 1.0.0 client expects only 200; a workspace without data answers 204 No Content.
-      if (e.statusCode === 204) return { status: 'ok', tables: [], noContent: true };
-      if (options.abortSignal?.aborted) throw err;
-      const failure = classify(workspaceId, e);
+      if (status === 204) return { status: 'ok', tables: [], noContent: true };
+      const failure = classify(workspaceId, {
+        ...e,
+        ...(status !== undefined ? { statusCode: status } : {}),
+        ...(e.details === undefined && seen?.error !== undefined ? { details: { error: seen.error } } : {}),
+        ...(e.response?.headers === undefined && seen ? { response: { headers: seen.headers } } : {}),
+        message: e.message ?? '',
+      });
       const retriable = failure.kind === 'throttled' || failure.kind === 'unavailable';
       if (!retriable || attempt >= maxAttempts) {
         if (attempt > 1) failure.error += ` (after ${attempt} attempts)`;
         return failure;
       }
-      const wait = retryAfterMs(e) ?? baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+      const wait =
+        retryAfterMs(e.response?.headers ? e : { response: { headers: seen?.headers ?? noHeaders } }) ??
+        baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       await sleep(wait);
     }
   }
