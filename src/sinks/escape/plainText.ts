@@ -1,0 +1,62 @@
+/**
+ * Untrusted text (event messages, names, labels, tags) made safe to show in any sink: no control
+ * characters, no bidirectional overrides that reorder what a reader sees, no invisible characters
+ * that hide text, no lone surrogates that some receivers reject, and a bounded length.
+ */
+
+// C0 controls except tab and newline, DEL and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// Bidirectional embeddings, overrides, isolates and marks (Trojan Source style reordering).
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Zero-width and invisible formatting characters that can hide or split words (ZWJ is kept: emoji).
+const INVISIBLE = /[\u200b\u2060-\u2064\ufeff\u00ad]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Removes characters that hide or reorder text; tabs become spaces; CRLF/CR become LF. */
+export function cleanText(value: string): string {
+  return value
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, ' ')
+    .replace(CONTROLS, '')
+    .replace(BIDI, '')
+    .replace(INVISIBLE, '')
+    .replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** cleanText on one line: newlines and runs of whitespace become single spaces. */
+export function cleanLine(value: string): string {
+  return cleanText(value).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Shortens to at most `max` UTF-16 code units, never splitting a surrogate pair, marking the cut
+ * with an ellipsis.
+ */
+export function truncate(value: string, max: number): string {
+  if (value.length <= max) return value;
+  if (max <= 1) return max === 1 ? '…' : '';
+  let end = max - 1;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${value.slice(0, end).trimEnd()}…`;
+}
+
+/** Bytes of the UTF-8 encoding (what a receiver's size limit counts). */
+export function utf8Bytes(value: string): number {
+  return Buffer.byteLength(value, 'utf8');
+}
+
+/** A link target a sink may show: https (or http to a loopback host for local runs), no credentials. */
+export function safeUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return undefined;
+  if (url.username || url.password) return undefined;
+  return url.href;
+}

@@ -1,0 +1,165 @@
+import type { EnrichedFailure, FailureLink, FailureMatch, Notification, Severity } from '../model.js';
+import { cleanLine, cleanText, safeUrl, truncate } from './escape/plainText.js';
+import type { TextBudget } from './shortenToFit.js';
+
+/**
+ * What every chat sink shows of a notification, as cleaned and length-capped plain text. Values
+ * are untrusted (they come from events and alerts): each sink still escapes them for its markup.
+ */
+
+export interface Fact {
+  /** Our own label (trusted). */
+  label: string;
+  /** Untrusted value, cleaned and capped. */
+  value: string;
+}
+
+export interface ViewLink {
+  kind: FailureLink['kind'];
+  title: string;
+  url: string;
+}
+
+export const SEVERITY_LABEL: Record<Severity, string> = {
+  critical: 'CRITICAL',
+  error: 'ERROR',
+  warning: 'WARNING',
+  info: 'INFO',
+};
+
+export function leadOf(n: Notification): EnrichedFailure | undefined {
+  return n.failures[0];
+}
+
+export function line(value: string | undefined, budget: TextBudget): string {
+  return truncate(cleanLine(value ?? ''), budget.line);
+}
+
+export function paragraph(value: string | undefined, max: number): string {
+  return truncate(cleanText(value ?? '').trim(), max);
+}
+
+/** The last segment of an ARM id ("stlogs01" of …/storageAccounts/stlogs01). */
+function resourceName(resourceId: string | undefined): string | undefined {
+  if (!resourceId) return undefined;
+  const parts = resourceId.split('/').filter(Boolean);
+  return parts[parts.length - 1];
+}
+
+/** "Agent pool write failed", "12 × Node auto-repair: reboot failed", "Resolved: …". */
+export function headline(n: Notification, budget: TextBudget): string {
+  const lead = leadOf(n);
+  const title = line(lead?.title ?? 'AKS failure', budget);
+  const counted = n.count > 1 ? `${String(n.count)} × ${title}` : title;
+  return n.status === 'resolved' && !/^resolved\b/i.test(title) ? `Resolved: ${counted}` : counted;
+}
+
+/** "cluster › pool › node" (or the resource name when there is no cluster); group: counts. */
+export function whereLine(n: Notification, budget: TextBudget): string {
+  const lead = leadOf(n);
+  const parts: string[] = [];
+  const cluster = lead?.cluster?.name ?? resourceName(lead?.resourceId);
+  if (cluster) parts.push(line(cluster, budget));
+  if (n.nodePools.length === 1) parts.push(line(n.nodePools[0], budget));
+  else if (n.nodePools.length > 1) parts.push(`${String(n.nodePools.length)} node pools`);
+  if (n.nodes.length === 1) parts.push(line(n.nodes[0], budget));
+  else if (n.nodes.length > 1) parts.push(`${String(n.nodes.length)} nodes`);
+  return parts.join(' › ');
+}
+
+function when(n: Notification): string {
+  return n.count > 1 && n.firstAt !== n.lastAt
+    ? `${cleanLine(n.firstAt)} – ${cleanLine(n.lastAt)}`
+    : cleanLine(n.lastAt || n.firstAt);
+}
+
+/** The facts an on-call engineer reads first. */
+export function keyFacts(n: Notification, budget: TextBudget): Fact[] {
+  const lead = leadOf(n);
+  const facts: Fact[] = [];
+  const add = (label: string, value: string | undefined): void => {
+    if (value !== undefined && value.trim() !== '') facts.push({ label, value: line(value, budget) });
+  };
+  add('Severity', n.severity);
+  add('Cluster', lead?.cluster?.name);
+  if (!lead?.cluster) add('Resource', resourceName(lead?.resourceId));
+  add('Resource group', lead?.cluster?.resourceGroup);
+  add('Subscription', lead?.cluster?.subscriptionId);
+  add('Node pool', listed(n.nodePools, budget));
+  add('Node', listed(n.nodes, budget, 3));
+  const codes = [...new Set((lead?.matches ?? []).map((m) => m.code))];
+  add('Error code', codes.length > 0 ? codes.join(', ') : lead?.errorCodes.join(', '));
+  add('Category', lead?.category);
+  add('When', when(n));
+  add('Source', lead ? `${lead.source}${lead.reason ? ` (${lead.reason})` : ''}` : undefined);
+  if (n.count > 1) add('Failures', String(n.count));
+  return facts;
+}
+
+/** Cluster context: versions, sizes, the node pool's state, correlation. */
+export function contextFacts(n: Notification, budget: TextBudget): Fact[] {
+  const lead = leadOf(n);
+  const ctx = lead?.context;
+  const facts: Fact[] = [];
+  const add = (label: string, value: string | undefined): void => {
+    if (value !== undefined && value.trim() !== '') facts.push({ label, value: line(value, budget) });
+  };
+  add('Kubernetes', ctx?.nodePool?.orchestratorVersion ?? ctx?.kubernetesVersion);
+  add('Region', ctx?.location);
+  add('VM size', ctx?.nodePool?.vmSize);
+  const pool = ctx?.nodePool;
+  if (pool?.count !== undefined)
+    add(
+      'Nodes in pool',
+      `${String(pool.count)}${pool.autoscaling?.enabled ? ` (autoscale ${String(pool.autoscaling.min ?? '?')}–${String(pool.autoscaling.max ?? '?')})` : ''}`,
+    );
+  add('Pool state', pool?.provisioningState);
+  add('Correlation id', lead?.correlationId);
+  if (lead?.unrecognised.length) add('Unknown codes', lead.unrecognised.join(', '));
+  if (lead?.contextError) add('Context', `not read: ${lead.contextError}`);
+  const tags = Object.entries(ctx?.tags ?? {}).slice(0, budget.items);
+  if (tags.length > 0) add('Tags', tags.map(([k, v]) => `${k}=${v}`).join(', '));
+  return facts;
+}
+
+function listed(values: readonly string[], budget: TextBudget, max = budget.items): string | undefined {
+  if (values.length === 0) return undefined;
+  const shown = values.slice(0, max).map((v) => cleanLine(v));
+  const more = values.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${String(more)} more` : shown.join(', ');
+}
+
+/** Nodes of a group, capped. */
+export function nodeList(n: Notification, budget: TextBudget): string[] {
+  return n.nodes.slice(0, budget.items).map((node) => line(node, budget));
+}
+
+/** Catalog matches: the primary first; each with meaning and mitigation capped. */
+export function matchesOf(n: Notification): FailureMatch[] {
+  return leadOf(n)?.matches ?? [];
+}
+
+/** Raw source messages of the lead failure, distinct, capped. */
+export function rawMessages(n: Notification, budget: TextBudget): string[] {
+  const texts = [...new Set(leadOf(n)?.texts ?? [])];
+  return texts.slice(0, Math.min(3, budget.items)).map((t) => paragraph(t, budget.raw));
+}
+
+export const DURING_UPGRADE_NOTE =
+  'This happened while the node pool was rolling (upgrade or node-image update); it may clear once the rollout finishes.';
+
+/** Links safe to show (https, no credentials), distinct, docs first as enrichment ordered them. */
+export function linksOf(n: Notification, budget: TextBudget, max = 6): ViewLink[] {
+  const out: ViewLink[] = [];
+  const seen = new Set<string>();
+  for (const f of n.failures.slice(0, 1)) {
+    for (const link of f.links) {
+      const url = safeUrl(link.url);
+      if (!url || url.length > 4096 || seen.has(url)) continue;
+      seen.add(url);
+      out.push({ kind: link.kind, title: truncate(cleanLine(link.title), Math.min(budget.line, 60)), url });
+      if (out.length >= max) return out;
+    }
+  }
+  return out;
+}
