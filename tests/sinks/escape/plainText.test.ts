@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cleanLine, cleanText, safeUrl, truncate, utf8Bytes } from '../../../src/sinks/escape/plainText.js';
+
+describe('cleanText', () => {
+  it('removes control characters, bidi overrides and invisible characters', () => {
+    expect(cleanText('a\u0000b\u0007c\u001bd\u007fe\u0085f')).toBe('abcdef');
+    expect(cleanText('admin\u202e\u2066txt.exe\u2069\u200e')).toBe('admintxt.exe');
+    expect(cleanText('in\u200bvis\ufeffible\u2060')).toBe('invisible');
+  });
+  it('keeps newlines, turns tabs into spaces and CR/CRLF into LF', () => {
+    expect(cleanText('a\tb\r\nc\rd\ne')).toBe('a b\nc\nd\ne');
+  });
+  it('replaces lone surrogates and keeps pairs', () => {
+    expect(cleanText('x\ud800y\udc00z😀')).toBe('x\ufffdy\ufffdz😀');
+  });
+  it('cleanLine collapses whitespace', () => expect(cleanLine('  a\n\n b\t c ')).toBe('a b c'));
+  it('leaves no control or bidi character in any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        // eslint-disable-next-line no-control-regex -- looking for control characters
+        expect(cleanText(s)).not.toMatch(
+          /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+        );
+      }),
+    );
+  });
+});
+
+describe('truncate', () => {
+  it('keeps short text', () => expect(truncate('abc', 3)).toBe('abc'));
+  it('marks the cut', () => expect(truncate('abcdef', 4)).toBe('abc…'));
+  it('never splits a surrogate pair', () => {
+    expect(truncate('ab😀cd', 4)).toBe('ab…');
+  });
+  it('stays within the limit', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 50 }), (s, n) => {
+        expect(truncate(s, n).length).toBeLessThanOrEqual(n);
+      }),
+    );
+  });
+});
+
+describe('safeUrl', () => {
+  it('accepts https and loopback http', () => {
+    expect(safeUrl('https://learn.microsoft.com/x')).toBe('https://learn.microsoft.com/x');
+    expect(safeUrl('http://127.0.0.1:8080/hook')).toBe('http://127.0.0.1:8080/hook');
+  });
+  it('rejects other schemes, remote http and embedded credentials', () => {
+    expect(safeUrl('javascript:alert(1)')).toBeUndefined();
+    expect(safeUrl('http://example.com/')).toBeUndefined();
+    expect(safeUrl('https://user:pw@example.com/')).toBeUndefined();
+    expect(safeUrl('not a url')).toBeUndefined();
+  });
+});
+
+it('utf8Bytes counts bytes, not characters', () => expect(utf8Bytes('é😀')).toBe(6));
