@@ -1,0 +1,21 @@
+import { PAGERDUTY_MAX_PER_SECOND, pagerDuty } from './pagerDuty.js';
+import type { SinkProtocol, SinkType } from './sinkProtocol.js';
+import { SLACK_MAX_PER_SECOND, slack } from './slack.js';
+import { TEAMS_MAX_PER_SECOND, teamsWorkflows } from './teamsWorkflows.js';
+
+/**
+ * The chat and paging sinks by type. The generic signed webhook is not in this table yet; delivery
+ * looks it up from its own module until it is.
+ */
+export const PROTOCOLS: Partial<Record<SinkType, SinkProtocol>> = {
+  teams: teamsWorkflows,
+  slack,
+  pagerduty: pagerDuty,
+};
+
+/** Requests per second a receiver of each type accepts when its config does not say. */
+export const DEFAULT_MAX_PER_SECOND: Partial<Record<SinkType, number>> = {
+  teams: TEAMS_MAX_PER_SECOND,
+  slack: SLACK_MAX_PER_SECOND,
+  pagerduty: PAGERDUTY_MAX_PER_SECOND,
+};
