@@ -179,6 +179,11 @@ export const SETTINGS = [
     description: 'Entra ID authority host for Secure Webhook tokens (change for sovereign clouds).',
     validate: (v: string) => (/^https:\/\/[^/]+\/?$/.test(v) ? undefined : 'must be an https:// host URL'),
   },
+  {
+    name: 'ROUTING_CONFIG_PATH',
+    description:
+      'Path of the routing file (YAML or JSON: receivers, routes, digest, grouping, silences; see docs/routing.md), relative to the function app root. Unset: everything goes to the generic webhook in WEBHOOK_URL.',
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

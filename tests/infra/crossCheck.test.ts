@@ -104,6 +104,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_DEDUP_TTL: 'tuning; the code default suits Azure',
   ALERT_WEBHOOK_AUTHORITY:
     'the code default is the public-cloud Entra ID authority; other clouds override it',
+  ROUTING_CONFIG_PATH: 'unset routes everything to WEBHOOK_URL; a deployment with a routing file sets it',
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
