@@ -1,0 +1,160 @@
+import type { CatalogEntry } from './catalog.js';
+
+/** One catalog entry found in a text. */
+export interface CatalogMatch {
+  entry: CatalogEntry;
+  /** The exact text that matched. */
+  matchedText: string;
+  /** Where it matched (UTF-16 offset). */
+  index: number;
+  via: 'code' | 'alias' | 'phrase' | 'exit-status';
+  /** Higher is more specific; matches are ordered by it, then by position. */
+  score: number;
+}
+
+export interface MatchResult {
+  /** Best first; one per entry. */
+  matches: CatalogMatch[];
+  /** Error codes in code positions (`Code="X"`, `"code": "X"`) that the catalog does not know. */
+  unrecognised: string[];
+}
+
+/**
+ * Codes that only wrap the real error (which sits in `details` or the message), or that say nothing
+ * an operator can act on: never reported as missing from the catalog.
+ */
+const WRAPPER_CODES = new Set(
+  [
+    'DeploymentFailed',
+    'ResourceDeploymentFailure',
+    'ResourceOperationFailure',
+    'Conflict',
+    'BadRequest',
+    'InternalServerError',
+    'InternalOperationError',
+    'OperationFailed',
+    'Failed',
+    'Unknown',
+    'VMExtensionProvisioningError',
+    'VMExtensionHandlerNonTransientError',
+    'GatewayTimeout',
+    'NotFound',
+    'Canceled',
+    'Cancelled',
+  ].map((c) => c.toLowerCase()),
+);
+
+const TOKEN = /[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]/g;
+const CODE_POSITION = /\b(?:error[ _]?code|code)\b["']?\s*[:=]\s*["']?([A-Za-z][A-Za-z0-9_]{2,80})/gi;
+const CODE_CONTEXT_BEFORE = /(?:\bcode|\berror[ _]?code|\berrorcode|\bstatus)["']?\s*[:=]?\s*["']?$/i;
+const AUTO_REPAIR_CONTEXT = /auto-?repair/i;
+const LINUX_CSE_CONTEXT = /vmssCSE|\bCSE\b|custom ?script|extension/i;
+const LINUX_EXIT = /\bexit ?(?:status|code)["']?\s*[=:]?\s*["'|]?(\d{1,3})\b/gi;
+const WINDOWS_CONTEXT = /windows/i;
+
+interface TokenTarget {
+  entry: CatalogEntry;
+  via: 'code' | 'alias';
+}
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]$/;
+
+export interface Matcher {
+  match(text: string): MatchResult;
+}
+
+/**
+ * Compiles the catalog once: a token index (one hash lookup per identifier in the text, so cost is
+ * linear in the text whatever the catalog size), one combined phrase expression, and the
+ * bootstrap exit-status tables.
+ */
+export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
+  const tokens = new Map<string, TokenTarget[]>();
+  const addToken = (word: string, target: TokenTarget): void => {
+    if (!IDENTIFIER.test(word)) return;
+    const key = word.toLowerCase();
+    tokens.set(key, [...(tokens.get(key) ?? []), target]);
+  };
+  const phraseOwners: CatalogEntry[] = [];
+  const phraseSources: string[] = [];
+  const linuxExit = new Map<number, CatalogEntry>();
+  const windowsExit = new Map<number, CatalogEntry>();
+  for (const entry of entries) {
+    addToken(entry.code, { entry, via: 'code' });
+    for (const alias of entry.aliases) addToken(alias, { entry, via: 'alias' });
+    for (const p of entry.phrases) {
+      phraseSources.push(`(?<p${phraseOwners.length}>${p})`);
+      phraseOwners.push(entry);
+    }
+    for (const s of entry.exitStatuses) linuxExit.set(s, entry);
+    for (const s of entry.windowsExitCodes) windowsExit.set(s, entry);
+  }
+  const phrases = phraseSources.length > 0 ? new RegExp(phraseSources.join('|'), 'gi') : undefined;
+
+  return {
+    match(text: string): MatchResult {
+      const best = new Map<CatalogEntry, CatalogMatch>();
+      const offer = (m: CatalogMatch): void => {
+        const prior = best.get(m.entry);
+        if (!prior || m.score > prior.score || (m.score === prior.score && m.index < prior.index))
+          best.set(m.entry, m);
+      };
+      const autoRepair = AUTO_REPAIR_CONTEXT.test(text);
+
+      for (const t of text.matchAll(TOKEN)) {
+        const targets = tokens.get(t[0].toLowerCase());
+        if (!targets) continue;
+        const inCodePosition = CODE_CONTEXT_BEFORE.test(text.slice(Math.max(0, t.index - 16), t.index));
+        // An auto-repair entry and a general one can share a code: the message decides which applies.
+        const applicable = targets.filter(
+          (x) => x.entry.autoRepairOnly === autoRepair || !hasTwin(targets, x),
+        );
+        for (const { entry, via } of applicable) {
+          if (entry.autoRepairOnly && !autoRepair) continue;
+          if (entry.needsCodeContext && !inCodePosition) continue;
+          let score = inCodePosition ? 90 : 75;
+          if (entry.generic) score -= 30;
+          if (entry.autoRepairOnly) score += 10;
+          offer({ entry, matchedText: t[0], index: t.index, via, score });
+        }
+      }
+
+      if (phrases) {
+        for (const m of text.matchAll(phrases)) {
+          const groups: Record<string, string | undefined> = m.groups ?? {};
+          for (const [name, value] of Object.entries(groups)) {
+            if (value === undefined) continue;
+            const entry = phraseOwners[Number(name.slice(1))];
+            if (entry) offer({ entry, matchedText: value, index: m.index, via: 'phrase', score: 65 });
+          }
+        }
+      }
+
+      if (LINUX_CSE_CONTEXT.test(text)) {
+        const windows = WINDOWS_CONTEXT.test(text);
+        for (const m of text.matchAll(LINUX_EXIT)) {
+          const status = Number(m[1]);
+          const entry = (windows ? windowsExit.get(status) : undefined) ?? linuxExit.get(status);
+          if (entry) offer({ entry, matchedText: m[0], index: m.index, via: 'exit-status', score: 100 });
+        }
+      }
+
+      const unrecognised: string[] = [];
+      const seen = new Set<string>();
+      for (const m of text.matchAll(CODE_POSITION)) {
+        const code = m[1] ?? '';
+        const key = code.toLowerCase();
+        if (seen.has(key) || tokens.has(key) || WRAPPER_CODES.has(key)) continue;
+        seen.add(key);
+        unrecognised.push(code);
+      }
+
+      const matches = [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index);
+      return { matches, unrecognised };
+    },
+  };
+}
+
+function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {
+  return targets.some((o) => o !== x && o.entry.autoRepairOnly !== x.entry.autoRepairOnly);
+}
