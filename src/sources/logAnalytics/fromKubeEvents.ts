@@ -95,9 +95,9 @@ export function fromKubeEvents(row: LogRow, label = 'KubeEvents row'): RowOutcom
     if (repair && objectKind !== undefined && objectKind.toLowerCase() !== 'node')
       return { skip: `auto-repair event on a ${objectKind}, not a Node` };
     if (reason === undefined) throw new RowFieldError('Reason', 'missing');
-    const occurredAt = time(row, 'LastSeen', 'FirstSeen') ?? requireTime(row, 'TimeGenerated');
-    const firstSeen = time(row, 'FirstSeen');
     const lastSeen = time(row, 'LastSeen');
+    const firstSeen = time(row, 'FirstSeen');
+    const occurredAt = lastSeen ?? firstSeen ?? requireTime(row, 'TimeGenerated');
     const message = text(row, 'Message');
     const aks = aksOfRow(row);
     const clusterName = aks?.cluster.name ?? text(row, 'ClusterName');

@@ -112,12 +112,15 @@ function parseRows(
   const signals: FailureSignal[] = [];
   const rowErrors: string[] = [];
   const logQuery = { query, start: slice.start, end: slice.end };
+  // One record reused for every row (parsers keep values, never the record): a million rows make
+  // a million fewer objects for the collector. Later duplicate column names do not overwrite.
+  const rec: LogRow = {};
+  const slot = columns.map((name, c) => (columns.indexOf(name) === c ? name : undefined));
   rows.forEach((row, i) => {
     if (!keep(row)) return;
-    const rec: LogRow = {};
-    for (let c = 0; c < columns.length; c++) {
-      const name = columns[c];
-      if (name !== undefined && !(name in rec)) rec[name] = row[c];
+    for (let c = 0; c < slot.length; c++) {
+      const name = slot[c];
+      if (name !== undefined) rec[name] = row[c];
     }
     const outcome = parse(rec, `row ${i} of ${slice.queryName} ${slice.start}..${slice.end}`);
     if ('signal' in outcome) {

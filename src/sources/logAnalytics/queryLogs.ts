@@ -220,12 +220,44 @@ function errorFromBody(text: string | undefined | null): unknown {
       return undefined;
     }
   }
+  const head = text.slice(0, TAIL);
   const tail = text.slice(-TAIL);
+  // The error usually follows the tables; if it comes first, read it from the head.
+  const early = /^\s*\{\s*"error"\s*:/.exec(head);
+  if (early) {
+    const found = firstJsonValue(head, early[0].length);
+    if (found !== undefined) return found;
+  }
   for (let i = tail.lastIndexOf('"error"'); i >= 0; i = tail.lastIndexOf('"error"', i - 1)) {
     try {
       return (JSON.parse(`{${tail.slice(i)}`) as { error?: unknown }).error;
     } catch {
       // not the top-level key; try an earlier one
+    }
+  }
+  return undefined;
+}
+
+/** The JSON value starting at `from` (an object), if it ends within `text`. */
+function firstJsonValue(text: string, from: number): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) {
+        try {
+          return JSON.parse(text.slice(from, i + 1));
+        } catch {
+          return undefined;
+        }
+      }
     }
   }
   return undefined;
@@ -248,7 +280,14 @@ function captureRawResponses(client: LogsQuerier): void {
       const holder = rawResponses.getStore();
       if (holder) {
         const text = response.bodyAsText;
-        const mayHoldError = response.status !== 200 || (text?.includes('"error"') ?? false);
+        // A 200 holds an error only on partial results; look at the ends, not through 100 MB of rows.
+        const mayHoldError =
+          response.status !== 200 ||
+          (text !== undefined &&
+            text !== null &&
+            (text.length <= 2 * TAIL
+              ? text.includes('"error"')
+              : text.slice(-TAIL).includes('"error"') || text.slice(0, TAIL).includes('"error"')));
         holder.raw = {
           status: response.status,
           headers: response.headers,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AksResourceIdParts } from '../armId.js';
 import { parseAksResourceId } from '../armId.js';
 
@@ -59,12 +59,25 @@ export function text(row: LogRow, ...names: string[]): string | undefined {
   return undefined;
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
 /** A datetime cell as an ISO string. Throws RowFieldError when present but not a time. */
 export function time(row: LogRow, ...names: string[]): string | undefined {
   for (const name of names) {
     const v = cell(row, name);
     if (v === null || v === undefined || v === '') continue;
-    const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    if (v instanceof Date) {
+      const ms = v.getTime();
+      if (Number.isNaN(ms)) throw new RowFieldError(name, 'not a datetime: Invalid Date');
+      // Rows repeat instants (TimeGenerated, FirstSeen, LastSeen): format each one once.
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = v.toISOString();
+      }
+      return lastIso;
+    }
+    const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
     if (Number.isNaN(ms)) throw new RowFieldError(name, `not a datetime: ${preview(v)}`);
     return new Date(ms).toISOString();
   }
@@ -84,9 +97,9 @@ export function preview(v: unknown): string {
 
 /** A short stable hash of the given parts: the same row read again gives the same id. */
 export function stableHash(parts: readonly (string | undefined)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p ?? '\u0000').update('\u001f');
-  return h.digest('hex').slice(0, 32);
+  let joined = '';
+  for (const p of parts) joined += `${p ?? '\u0000'}\u001f`;
+  return hash('sha256', joined, 'hex').slice(0, 32);
 }
 
 export function clip(s: string, max: number): string {
@@ -109,10 +122,28 @@ export function guardRow<T>(label: string, parse: () => RowOutcome<T>): RowOutco
   }
 }
 
+// A fleet has few clusters and many rows: parse each id once.
+const idCache = new Map<string, AksResourceIdParts | null>();
+
+function parseCached(id: string | undefined): AksResourceIdParts | undefined {
+  if (id === undefined) return undefined;
+  let parts = idCache.get(id);
+  if (parts === undefined) {
+    if (idCache.size >= 10_000) idCache.clear();
+    parts = parseAksResourceId(id) ?? null;
+    idCache.set(id, parts);
+  }
+  if (parts === null) return undefined;
+  // A copy: signals are plain data that later stages may change.
+  return parts.agentPool
+    ? { cluster: { ...parts.cluster }, agentPool: parts.agentPool }
+    : { cluster: { ...parts.cluster } };
+}
+
 /** The AKS cluster (and agent pool) a row belongs to, from its ARM id columns. */
 export function aksOfRow(row: LogRow): AksResourceIdParts | undefined {
   for (const name of ['_ResourceId', 'ClusterId', 'ResourceId']) {
-    const parts = parseAksResourceId(text(row, name));
+    const parts = parseCached(text(row, name));
     if (parts) return parts;
   }
   return undefined;
