@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileStore } from '../../src/state/fileStore.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { createTableStore, decodeTableKey, encodeTableKey } from '../../src/state/tableStore.js';
+import type { Azurite } from '../support/azurite.js';
+import { startAzurite } from '../support/azurite.js';
+
+async function collect<T>(it: AsyncIterable<{ key: string; value: T }>): Promise<[string, T][]> {
+  const out: [string, T][] = [];
+  for await (const e of it) out.push([e.key, e.value]);
+  return out;
+}
+
+let azurite: Azurite;
+let tableCount = 0;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  azurite = await startAzurite(['table']);
+}, 60_000);
+
+afterAll(async () => {
+  await azurite.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const implementations: [string, () => { open: () => KeyValueStore }][] = [
+  [
+    'memory',
+    () => {
+      const store = createMemoryStore();
+      return { open: () => store };
+    },
+  ],
+  [
+    'file',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kv-'));
+      dirs.push(dir);
+      return { open: () => createFileStore(dir) };
+    },
+  ],
+  [
+    'table (Azurite)',
+    () => {
+      const name = `kv${Date.now()}${tableCount++}`;
+      return {
+        open: () =>
+          createTableStore(
+            TableClient.fromConnectionString(azurite.connectionString, name, {
+              allowInsecureConnection: true,
+            }),
+          ),
+      };
+    },
+  ],
+];
+
+describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
+  it('creates only when absent and reads back what was written', async () => {
+    const store = make().open();
+    const v1 = await store.create('s', 'k', { a: 1 });
+    expect(v1).toBeTypeOf('string');
+    expect(await store.create('s', 'k', { a: 2 })).toBeUndefined();
+    expect(await store.get('s', 'k')).toEqual({ value: { a: 1 }, version: v1 });
+    expect(await store.get('s', 'missing')).toBeUndefined();
+    expect(await store.get('other', 'k')).toBeUndefined();
+  });
+
+  it('writes conditionally on the version and unconditionally without one', async () => {
+    const store = make().open();
+    const v1 = await store.put('s', 'k', 'one');
+    expect(v1).toBeTypeOf('string');
+    const v2 = await store.put('s', 'k', 'two', v1);
+    expect(v2).toBeTypeOf('string');
+    expect(v2).not.toBe(v1);
+    expect(await store.put('s', 'k', 'stale', v1)).toBeUndefined();
+    expect((await store.get('s', 'k'))?.value).toBe('two');
+    const goneVersion = await store.put('s', 'gone', 'was here');
+    await store.delete('s', 'gone');
+    expect(await store.put('s', 'gone', 'x', goneVersion)).toBeUndefined();
+    expect(await store.get('s', 'gone')).toBeUndefined();
+  });
+
+  it('lets exactly one of several racing conditional writers win', async () => {
+    const store = make().open();
+    const v = await store.put('s', 'counter', 0);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.put('s', 'counter', i + 1, v)),
+    );
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    const creates = await Promise.all(Array.from({ length: 8 }, (_, i) => store.create('s', 'once', i)));
+    expect(creates.filter((r) => r !== undefined)).toHaveLength(1);
+  });
+
+  it('deletes, conditionally when asked', async () => {
+    const store = make().open();
+    const old = await store.put('s', 'k', 0);
+    const v = await store.put('s', 'k', 1);
+    expect(old).not.toBe(v);
+    expect(await store.delete('s', 'k', old)).toBe(false);
+    expect(await store.delete('s', 'k', v)).toBe(true);
+    expect(await store.delete('s', 'k')).toBe(false);
+    expect(await store.get('s', 'k')).toBeUndefined();
+  });
+
+  it('lists a scope by key prefix, in key order, with keys holding any characters', async () => {
+    const store = make().open();
+    const keys = ['b/2', 'a#1', 'b?1', 'b\\3', 'c%4', 'b\u0001x', 'zz'];
+    for (const k of keys) await store.put('scope/with#odd?chars', k, k.length);
+    await store.put('another', 'b1', 0);
+    const all = await collect(store.list<number>('scope/with#odd?chars'));
+    expect(all.map(([k]) => k).sort()).toEqual([...keys].sort());
+    const bs = await collect(store.list<number>('scope/with#odd?chars', 'b'));
+    expect(bs.map(([k]) => k).sort()).toEqual(['b/2', 'b?1', 'b\\3', 'b\u0001x'].sort());
+    expect(await collect(store.list('empty-scope'))).toEqual([]);
+  });
+
+  it('keeps its state across a new instance over the same storage', async () => {
+    const made = make();
+    await made.open().put('s', 'durable', { at: '2026-11-22T00:00:00Z' });
+    expect((await made.open().get('s', 'durable'))?.value).toEqual({ at: '2026-11-22T00:00:00Z' });
+  });
+
+  it('stores values larger than one Table Storage property', async () => {
+    const store = make().open();
+    const big = { text: 'x'.repeat(150_000) };
+    await store.put('s', 'big', big);
+    expect((await store.get<{ text: string }>('s', 'big'))?.value.text.length).toBe(150_000);
+  });
+});
+
+describe('table key encoding', () => {
+  it('round-trips and removes every character Table Storage forbids', () => {
+    const key = 'a/b\\c#d?e%f\u0000\u001f\u007f\u0085';
+    const encoded = encodeTableKey(key);
+    expect(encoded).not.toMatch(/[/\\#?]/);
+    expect(decodeTableKey(encoded)).toBe(key);
+  });
+});
