@@ -148,12 +148,8 @@ export function parseRoutingConfig(
   errors.push(...resolved.errors);
   if (errors.length > 0) return { ok: false, errors };
 
+  // Unset settings (dry runs only) are in receiverInfo[].unset.
   const warnings: string[] = [];
-  for (const info of resolved.info)
-    if (info.unset.length > 0)
-      warnings.push(
-        `${fileName}: receiver "${info.name}" reads unset app setting(s) ${info.unset.join(', ')}`,
-      );
   if (routes.length === 0 && !file.default)
     warnings.push(`${fileName}: no routes and no default: notifications go nowhere`);
   const config: RoutingConfig = {

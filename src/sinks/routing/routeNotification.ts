@@ -5,8 +5,8 @@ import type { MatchSpec } from './routingSchema.js';
 
 /**
  * Which receivers a notification goes to. Routes are tried in order; a matching route adds its
- * receivers and stops the walk unless it says `continue: true`; when no route matched, the
- * default receivers get it. Conditions look at the notification's severity and status and at its
+ * receivers and stops the walk unless it says `continue: true`; when the walk runs off the end
+ * (nothing matched, or only `continue` routes did), the default receivers are added too. Conditions look at the notification's severity and status and at its
  * lead failure (cluster, codes, tags, ...); a group is routed as its lead.
  */
 
@@ -170,7 +170,6 @@ export function explainRoute(
   const steps: RouteStep[] = [];
   const receivers: string[] = [];
   let stopped = false;
-  let matchedAny = false;
   for (const route of config.routes) {
     if (stopped) {
       steps.push({
@@ -187,25 +186,23 @@ export function explainRoute(
     const step = stepFor(route, n);
     steps.push(step);
     if (step.matched) {
-      matchedAny = true;
       for (const r of route.receivers) if (!receivers.includes(r)) receivers.push(r);
       if (!route.continue) stopped = true;
     }
   }
-  const usedDefault = !matchedAny && config.defaultReceivers.length > 0;
-  if (usedDefault) receivers.push(...config.defaultReceivers);
+  const usedDefault = !stopped && config.defaultReceivers.length > 0;
+  if (usedDefault) for (const r of config.defaultReceivers) if (!receivers.includes(r)) receivers.push(r);
   return { receivers, steps, usedDefault };
 }
 
 /** Receiver names the notification goes to (empty: nothing matched and there is no default). */
 export function routeNotification(config: RoutingConfig, notification: Notification): string[] {
   const receivers: string[] = [];
-  let matchedAny = false;
   for (const route of config.routes) {
     if (!conditions(route.match, notification).every((c) => c.ok)) continue;
-    matchedAny = true;
     for (const r of route.receivers) if (!receivers.includes(r)) receivers.push(r);
-    if (!route.continue) break;
+    if (!route.continue) return receivers;
   }
-  return matchedAny ? receivers : [...config.defaultReceivers];
+  for (const r of config.defaultReceivers) if (!receivers.includes(r)) receivers.push(r);
+  return receivers;
 }

@@ -41,7 +41,7 @@ const repair = notificationOf([autoRepairFailure()]); // error, auto-repair, nod
 const warning = notificationOf([plainAlertFailure()]); // warning, no cluster, storage account
 
 describe('routeNotification', () => {
-  it('stops at the first matching route unless it continues, and falls back to the default', () => {
+  it('stops at the first matching route unless it continues; the default gets what runs off the end', () => {
     const c = config(
       `  - { match: { severity: critical }, receivers: [pager] }
   - { match: { severity: '>= error' }, receivers: [a], continue: true }
@@ -50,11 +50,21 @@ describe('routeNotification', () => {
       'default: { receivers: [d] }',
     );
     expect(routeNotification(c, prodOp)).toEqual(['a', 'b']);
-    expect(routeNotification(c, repair)).toEqual(['a']);
+    expect(routeNotification(c, repair)).toEqual(['a', 'd']); // only a continue route matched
     expect(routeNotification(c, warning)).toEqual(['d']);
     expect(routeNotification(c, notificationOf([operationFailure({ severity: 'critical' })]))).toEqual([
       'pager',
     ]);
+  });
+
+  it('adds the default when only continue routes matched', () => {
+    const c = config(
+      `  - { name: archive, receivers: [c], continue: true }\n  - { match: { cluster: aks-dev-* }, receivers: [b] }`,
+      'default: { receivers: [d, c] }',
+    );
+    expect(routeNotification(c, prodOp)).toEqual(['c', 'd']);
+    const e = explainRoute(c, prodOp);
+    expect([e.usedDefault, e.receivers]).toEqual([true, ['c', 'd']]);
   });
 
   it('returns no receivers when nothing matches and there is no default', () => {
