@@ -2,3 +2,4 @@
 import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
 
 runCommonAlertWebhookBench();
+await (await import('./poll.js')).runPollBench();

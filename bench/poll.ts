@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { buildQuery } from '../src/sources/logAnalytics/queries.js';
 import { pollWorkspaces } from '../src/sources/logAnalytics/poll.js';
 import { createLogsQueryClient } from '../src/sources/logAnalytics/queryLogs.js';
@@ -183,6 +184,25 @@ async function floorPhase(endpoint: string, pages: { start: string; end: string 
   return { ms: m.ms, peakRssMb: m.peakRssMb, rows: m.value.rows, bytes: m.value.bytes };
 }
 
+/** The real client alone over the same pages: what the SDK costs before any row becomes a signal. */
+async function clientPhase(endpoint: string, pages: { start: string; end: string }[]): Promise<PhaseResult> {
+  const client = createLogsQueryClient(endpoint, fakeCredential, { tlsOptions: { ca: TEST_CA } });
+  const m = await measure(async () => {
+    let rows = 0;
+    for (const p of pages) {
+      const query = buildQuery('nodeAutoRepair', new Date(p.start), new Date(p.end));
+      const r = await client.queryWorkspace(WORKSPACE, query, {
+        startTime: new Date(T0 - 86_400_000),
+        endTime: new Date(T0 + 2 * WINDOW_MS),
+      });
+      const tables = r.status === LogsQueryResultStatus.Success ? r.tables : r.partialTables;
+      rows += tables[0]?.rows.length ?? 0;
+    }
+    return rows;
+  });
+  return { ms: m.ms, peakRssMb: m.peakRssMb, rows: m.value };
+}
+
 /** Runs one phase in a fresh process, so each peak RSS is its own. */
 function runPhase(args: string[]): Promise<PhaseResult> {
   const child = spawn(
@@ -208,6 +228,7 @@ export async function runPollBench(): Promise<void> {
     const poll = await runPhase(['poll', fake.endpoint]);
     const pages = poll.pages ?? [];
     const floor = await runPhase(['floor', fake.endpoint, JSON.stringify(pages)]);
+    const sdk = await runPhase(['client', fake.endpoint, JSON.stringify(pages)]);
     const check = poll.check;
     if (!check || check.signals !== ROWS || check.rowErrors > 0 || check.incomplete > 0)
       throw new Error(`the poll lost rows: ${JSON.stringify(check)}`);
@@ -223,6 +244,7 @@ export async function runPollBench(): Promise<void> {
           .padStart(10)} ${m.peakRssMb.toFixed(0).padStart(13)} ${ratio.padStart(7)}`,
       );
     line('floor: node:https + JSON.parse', floor, '1.0x');
+    line('LogsQueryClient alone, same pages', sdk, `${(sdk.ms / floor.ms).toFixed(1)}x`);
     line('poll: LogsQueryClient + signals', poll, `${(poll.ms / floor.ms).toFixed(1)}x`);
   } finally {
     fake.stop();
@@ -232,10 +254,13 @@ export async function runPollBench(): Promise<void> {
 async function phaseMain(): Promise<void> {
   const [, phase, endpoint, pages] = process.argv.slice(process.argv.indexOf(PHASE_FLAG));
   if (!endpoint) throw new Error('no endpoint');
+  const planned = JSON.parse(pages ?? '[]') as { start: string; end: string }[];
   const result =
     phase === 'poll'
       ? await pollPhase(endpoint)
-      : await floorPhase(endpoint, JSON.parse(pages ?? '[]') as { start: string; end: string }[]);
+      : phase === 'client'
+        ? await clientPhase(endpoint, planned)
+        : await floorPhase(endpoint, planned);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

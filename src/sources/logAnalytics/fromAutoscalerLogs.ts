@@ -1,5 +1,5 @@
 import type { FailureSignal } from '../../model.js';
-import type { LogRow, RowOutcome } from './rowCells.js';
+import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
 import {
   RowFieldError,
   aksOfRow,
@@ -36,7 +36,10 @@ export function autoscalerErrorCodes(message: string): string[] {
  * autoscaler query projects them. Informational lines (klog `I`) are skipped; warnings and errors
  * become signals. The source id hashes cluster, time, pod and line, so a re-read is the same signal.
  */
-export function fromAutoscalerLogs(row: LogRow, label = 'autoscaler log row'): RowOutcome<FailureSignal> {
+export function fromAutoscalerLogs(
+  row: LogRow,
+  label: RowLabel = 'autoscaler log row',
+): RowOutcome<FailureSignal> {
   return guardRow<FailureSignal>(label, () => {
     const category = text(row, 'Category');
     if (category !== undefined && category.toLowerCase() !== 'cluster-autoscaler')

@@ -1,6 +1,6 @@
 import type { FailureSignal } from '../../model.js';
 import { armErrorParts } from '../commonAlert/armErrorParts.js';
-import type { LogRow, RowOutcome } from './rowCells.js';
+import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
 import { RowFieldError, aksOfRow, cell, clip, guardRow, requireTime, stableHash, text } from './rowCells.js';
 
 const AKS_OPERATION = /^microsoft\.containerservice\/managedclusters(\/|$)/i;
@@ -53,7 +53,10 @@ function operationLabel(operation: string): string {
  * `Properties_d.statusMessage` (`error.code` and nested `details[].code`, deepest first); the texts
  * are its messages. The source id is the event's `EventDataId`, unique per activity-log event.
  */
-export function fromAzureActivity(row: LogRow, label = 'AzureActivity row'): RowOutcome<FailureSignal> {
+export function fromAzureActivity(
+  row: LogRow,
+  label: RowLabel = 'AzureActivity row',
+): RowOutcome<FailureSignal> {
   return guardRow<FailureSignal>(label, () => {
     const operation = text(row, 'OperationNameValue', 'OperationName');
     if (operation === undefined) throw new RowFieldError('OperationNameValue', 'missing');

@@ -1,5 +1,5 @@
 import type { FailureSignal, SignalStatus } from '../../model.js';
-import type { LogRow, RowOutcome } from './rowCells.js';
+import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
 import {
   RowFieldError,
   aksOfRow,
@@ -78,7 +78,7 @@ function repairTitle(reason: string, node: string | undefined, cluster: string |
  * identifies the event occurrence (cluster, object, reason, first/last seen, count, message), so the
  * same row read again in an overlapping window, or collected twice, is the same signal.
  */
-export function fromKubeEvents(row: LogRow, label = 'KubeEvents row'): RowOutcome<FailureSignal> {
+export function fromKubeEvents(row: LogRow, label: RowLabel = 'KubeEvents row'): RowOutcome<FailureSignal> {
   return guardRow<FailureSignal>(label, () => {
     const reason = text(row, 'Reason');
     const sourceComponent = text(row, 'SourceComponent');

@@ -105,7 +105,7 @@ function parseRows(
   slice: PlannedSlice,
   query: string,
   columns: readonly string[],
-  rows: readonly unknown[][],
+  rows: (unknown[] | undefined)[],
   keep: (row: unknown[]) => boolean,
 ): ParsedRows {
   const parse = rowParser(slice.queryName);
@@ -117,12 +117,14 @@ function parseRows(
   const rec: LogRow = {};
   const slot = columns.map((name, c) => (columns.indexOf(name) === c ? name : undefined));
   rows.forEach((row, i) => {
-    if (!keep(row)) return;
+    if (row === undefined || !keep(row)) return;
     for (let c = 0; c < slot.length; c++) {
       const name = slot[c];
       if (name !== undefined) rec[name] = row[c];
     }
-    const outcome = parse(rec, `row ${i} of ${slice.queryName} ${slice.start}..${slice.end}`);
+    const outcome = parse(rec, () => `row ${String(i)} of ${slice.queryName} ${slice.start}..${slice.end}`);
+    // Done with this row: let the collector take it while the rest of the page is parsed.
+    rows[i] = undefined;
     if ('signal' in outcome) {
       outcome.signal.workspaceId = slice.workspaceId;
       outcome.signal.logQuery = logQuery;

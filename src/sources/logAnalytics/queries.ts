@@ -4,7 +4,7 @@ import { kqlDatetime } from '../kqlString.js';
 import { fromAutoscalerLogs } from './fromAutoscalerLogs.js';
 import { fromAzureActivity } from './fromAzureActivity.js';
 import { fromKubeEvents } from './fromKubeEvents.js';
-import type { LogRow, RowOutcome } from './rowCells.js';
+import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
 import { text } from './rowCells.js';
 
 export const POLL_QUERY_NAMES = ['nodeAutoRepair', 'failedOperations', 'autoscaler'] as const;
@@ -18,13 +18,13 @@ export const QUERY_TABLES: Record<PollQueryName, readonly string[]> = {
 };
 
 /** The autoscaler query's rows say which table they came from; each goes to its table's parser. */
-function fromAutoscalerQueryRow(row: LogRow, label: string): RowOutcome<FailureSignal> {
+function fromAutoscalerQueryRow(row: LogRow, label: RowLabel): RowOutcome<FailureSignal> {
   return text(row, 'SourceTable') === 'KubeEvents'
     ? fromKubeEvents(row, label)
     : fromAutoscalerLogs(row, label);
 }
 
-const PARSERS: Record<PollQueryName, (row: LogRow, label: string) => RowOutcome<FailureSignal>> = {
+const PARSERS: Record<PollQueryName, (row: LogRow, label: RowLabel) => RowOutcome<FailureSignal>> = {
   nodeAutoRepair: fromKubeEvents,
   failedOperations: fromAzureActivity,
   autoscaler: fromAutoscalerQueryRow,
@@ -34,7 +34,7 @@ export function isPollQueryName(name: string): name is PollQueryName {
   return (POLL_QUERY_NAMES as readonly string[]).includes(name);
 }
 
-export function rowParser(name: PollQueryName): (row: LogRow, label: string) => RowOutcome<FailureSignal> {
+export function rowParser(name: PollQueryName): (row: LogRow, label: RowLabel) => RowOutcome<FailureSignal> {
   return PARSERS[name];
 }
 

@@ -112,13 +112,17 @@ export function nodePoolOfNode(name: string | undefined): string | undefined {
   return /(?:^|[^a-z0-9-])aks-([a-z][a-z0-9]{0,11})-\d{5,}-(?:vmss|\d)/i.exec(name)?.[1];
 }
 
+/** Names a row in errors; a function so a million good rows build no label. */
+export type RowLabel = string | (() => string);
+
 /** Runs a row parser, turning a field error (or any other throw) into a RowError naming the row. */
-export function guardRow<T>(label: string, parse: () => RowOutcome<T>): RowOutcome<T> {
+export function guardRow<T>(label: RowLabel, parse: () => RowOutcome<T>): RowOutcome<T> {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof RowFieldError) return { error: { row: label, field: e.field, message: e.message } };
-    return { error: { row: label, field: '(row)', message: e instanceof Error ? e.message : String(e) } };
+    const row = typeof label === 'string' ? label : label();
+    if (e instanceof RowFieldError) return { error: { row, field: e.field, message: e.message } };
+    return { error: { row, field: '(row)', message: e instanceof Error ? e.message : String(e) } };
   }
 }
 
