@@ -1,0 +1,63 @@
+import type { KeyValueStore } from './keyValueStore.js';
+
+export const HEALTH_COUNTERS = [
+  'delivered',
+  'retried',
+  'deadLettered',
+  'held',
+  'suppressed',
+  'silenced',
+  'poisoned',
+] as const;
+export type HealthCounter = (typeof HEALTH_COUNTERS)[number];
+export type HealthCounts = Record<HealthCounter, number>;
+
+const SCOPE = 'health';
+const day = (at: Date): string => at.toISOString().slice(0, 10);
+
+export const emptyCounts = (): HealthCounts =>
+  Object.fromEntries(HEALTH_COUNTERS.map((c) => [c, 0])) as HealthCounts;
+
+/**
+ * Adds to a per-day, per-receiver counter. Conditional writes with retry, so instances counting at
+ * the same time never lose an increment.
+ */
+export async function recordHealth(
+  store: KeyValueStore,
+  at: Date,
+  receiver: string,
+  counter: HealthCounter,
+  n = 1,
+): Promise<void> {
+  if (n === 0) return;
+  const key = `${day(at)}|${receiver}`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const current = await store.get<Partial<HealthCounts>>(SCOPE, key);
+    if (!current) {
+      if ((await store.create(SCOPE, key, { ...emptyCounts(), [counter]: n })) !== undefined) return;
+      continue;
+    }
+    const next = { ...emptyCounts(), ...current.value, [counter]: (current.value[counter] ?? 0) + n };
+    if ((await store.put(SCOPE, key, next, current.version)) !== undefined) return;
+  }
+  throw new Error(`could not update delivery health ${key}: too much contention`);
+}
+
+/** Counters per receiver over the UTC days from `from` to `to` inclusive. */
+export async function readHealth(
+  store: KeyValueStore,
+  from: Date,
+  to: Date,
+): Promise<Record<string, HealthCounts>> {
+  const out: Record<string, HealthCounts> = {};
+  const first = day(from);
+  const last = day(to);
+  for await (const e of store.list<Partial<HealthCounts>>(SCOPE)) {
+    const [d, ...rest] = e.key.split('|');
+    if (d === undefined || d < first || d > last) continue;
+    const receiver = rest.join('|');
+    const sum = (out[receiver] ??= emptyCounts());
+    for (const c of HEALTH_COUNTERS) sum[c] += e.value[c] ?? 0;
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+import type { SinkType } from '../sinks/sinkProtocol.js';
+import type { KeyValueStore } from './keyValueStore.js';
+
+/**
+ * The delivery outbox: a notification is stored per receiver before anything is sent, and moves
+ * from pending to delivered or dead. Pending, delivered and dead items live in separate scopes so
+ * a delivery pass reads only what is still to do.
+ */
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+export interface OutboxItemInput {
+  receiver: string;
+  sinkType: SinkType;
+  /** Stable per receiver: the idempotency key the receiver sees. */
+  id: string;
+  /** The rendered body (no secrets in it). */
+  body: string;
+  createdAt: string;
+  /** One line for listings, no secrets. */
+  summary: string;
+}
+
+export interface OutboxItem extends OutboxItemInput {
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  lastAttemptAt?: string;
+  finishedAt?: string;
+}
+
+const SCOPES: Record<OutboxState, string> = {
+  pending: 'outbox-pending',
+  delivered: 'outbox-delivered',
+  dead: 'outbox-dead',
+};
+
+export const outboxKey = (receiver: string, id: string): string => `${receiver}|${id}`;
+
+/**
+ * Stores each item as pending unless it is already in the outbox in any state, so handing over the
+ * same notification again never sends it twice.
+ */
+export async function enqueueOutgoing(
+  store: KeyValueStore,
+  items: readonly OutboxItemInput[],
+): Promise<{ added: number; existing: number }> {
+  let added = 0;
+  let existing = 0;
+  for (const input of items) {
+    const key = outboxKey(input.receiver, input.id);
+    const done =
+      (await store.get(SCOPES.delivered, key)) !== undefined ||
+      (await store.get(SCOPES.dead, key)) !== undefined;
+    const item: OutboxItem = { ...input, state: 'pending', attempts: 0, nextAttemptAt: input.createdAt };
+    if (!done && (await store.create(SCOPES.pending, key, item)) !== undefined) added++;
+    else existing++;
+  }
+  return { added, existing };
+}
+
+export async function* listOutbox(
+  store: KeyValueStore,
+  state: OutboxState,
+  receiver?: string,
+): AsyncIterable<{ item: OutboxItem; version: string }> {
+  for await (const e of store.list<OutboxItem>(SCOPES[state], receiver === undefined ? '' : `${receiver}|`)) {
+    yield { item: e.value, version: e.version };
+  }
+}
+
+/** Records an attempt that will be retried. False when another instance changed the item meanwhile. */
+export async function markRetry(
+  store: KeyValueStore,
+  item: OutboxItem,
+  version: string,
+  update: { error: string; nextAttemptAt: string; at: string },
+): Promise<boolean> {
+  const next: OutboxItem = {
+    ...item,
+    attempts: item.attempts + 1,
+    lastError: update.error,
+    lastAttemptAt: update.at,
+    nextAttemptAt: update.nextAttemptAt,
+  };
+  return (await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+}
+
+/**
+ * Moves a pending item to delivered or dead. The final record is written first, then the pending
+ * one removed: a crash in between leaves both, and the next pass sees the final record and only
+ * tidies up.
+ */
+export async function finish(
+  store: KeyValueStore,
+  item: OutboxItem,
+  state: 'delivered' | 'dead',
+  update: { at: string; error?: string; attempted: boolean },
+): Promise<void> {
+  const key = outboxKey(item.receiver, item.id);
+  const final: OutboxItem = {
+    ...item,
+    state,
+    attempts: item.attempts + (update.attempted ? 1 : 0),
+    finishedAt: update.at,
+    ...(update.attempted ? { lastAttemptAt: update.at } : {}),
+    ...(update.error !== undefined ? { lastError: update.error } : {}),
+  };
+  await store.put(SCOPES[state], key, final);
+  await store.delete(SCOPES.pending, key);
+}
+
+/** Whether a pending item already reached a final state (a crash between the two writes of `finish`). */
+export async function isFinished(store: KeyValueStore, item: OutboxItemInput): Promise<boolean> {
+  const key = outboxKey(item.receiver, item.id);
+  return (
+    (await store.get(SCOPES.delivered, key)) !== undefined ||
+    (await store.get(SCOPES.dead, key)) !== undefined
+  );
+}
+
+/** Tidies a pending record left behind by a crash inside `finish`. */
+export async function dropPending(store: KeyValueStore, item: OutboxItemInput): Promise<void> {
+  await store.delete(SCOPES.pending, outboxKey(item.receiver, item.id));
+}
+
+/** Puts a dead item back to pending with a fresh attempt budget. False when it is not dead. */
+export async function replayDead(
+  store: KeyValueStore,
+  receiver: string,
+  id: string,
+  now: Date,
+): Promise<boolean> {
+  const key = outboxKey(receiver, id);
+  const dead = await store.get<OutboxItem>(SCOPES.dead, key);
+  if (!dead) return false;
+  const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
+  delete item.finishedAt;
+  await store.put(SCOPES.pending, key, item);
+  await store.delete(SCOPES.dead, key, dead.version);
+  return true;
+}
