@@ -335,6 +335,9 @@ export class FakeLogAnalytics {
     this.scripts.set(workspaceId, list);
   }
 
+  /** The certificate authority clients must trust for this server. */
+  readonly ca = TEST_CA;
+
   /** A real LogsQueryClient pointed at this server, trusting the test certificate. */
   client(options: LogsQueryClientOptions = {}): LogsQueryClient {
     return createLogsQueryClient(this.endpoint, fakeCredential, { ...options, tlsOptions: { ca: TEST_CA } });

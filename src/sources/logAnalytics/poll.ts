@@ -1,6 +1,6 @@
 import type { FailureSignal } from '../../model.js';
 import type { PollQueryName } from './queries.js';
-import { POLL_QUERY_NAMES, buildQuery, rowParser } from './queries.js';
+import { POLL_QUERY_NAMES, QUERY_TABLES, buildQuery, rowParser } from './queries.js';
 import type { LogsQuerier, QueryLogsOptions } from './queryLogs.js';
 import { queryLogs } from './queryLogs.js';
 import type { LogRow } from './rowCells.js';
@@ -171,7 +171,12 @@ export async function* pollSliceParts(
       options,
     );
     if (result.status === 'failed') {
-      if (result.kind === 'missing-table') {
+      // Only a table the query reads may be missing; any other unresolved name is a broken query.
+      if (
+        result.kind === 'missing-table' &&
+        result.table &&
+        QUERY_TABLES[slice.queryName].includes(result.table)
+      ) {
         yield {
           ...base,
           signals: [],
@@ -188,7 +193,11 @@ export async function* pollSliceParts(
         continue;
       }
       const rest = { ...base, end: slice.end };
-      yield { ...rest, signals: [], rowErrors: [], complete: false, error: result.error };
+      const error =
+        result.kind === 'missing-table'
+          ? `Log Analytics workspace ${slice.workspaceId}: query ${slice.queryName} names '${result.table ?? '?'}', which is not one of its tables and does not resolve`
+          : result.error;
+      yield { ...rest, signals: [], rowErrors: [], complete: false, error };
       return;
     }
     const table = result.tables[0];

@@ -264,6 +264,11 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
     expect(byName.nodeAutoRepair).toMatchObject({ complete: true, signals: [], advanceTo: at(10 * MIN) });
     expect(byName.nodeAutoRepair?.notes?.[0]).toMatch(/KubeEvents is not in workspace/);
     expect(byName.autoscaler?.signals.map((s) => s.errorCodes)).toEqual([['QuotaExceeded']]);
+    // An unresolved name that is not one of the query's tables is a broken query, not a missing table.
+    fake.script(ws, { status: 400, body: sampleBody('log-analytics-error-400-semantic.json') });
+    const [broken] = await poll(10 * MIN);
+    expect(broken).toMatchObject({ complete: false, signals: [] });
+    expect(broken?.error).toMatch(/query nodeAutoRepair names 'resource', which is not one of its tables/);
     // Every table of a fuzzy union missing: the same answer.
     w.missingTables.add('AKSControlPlane');
     const [none] = await poll(10 * MIN, {}, { queryNames: ['autoscaler'] });
