@@ -46,12 +46,15 @@ function resourceName(resourceId: string | undefined): string | undefined {
   return parts[parts.length - 1];
 }
 
-/** "Agent pool write failed", "12 × Node auto-repair: reboot failed", "Resolved: …". */
+/**
+ * "Agent pool write failed", "12 × Node auto-repair: reboot failed". Sinks show the status
+ * (RESOLVED) beside it, so a "Resolved:" the source put in the title is left out.
+ */
 export function headline(n: Notification, budget: TextBudget): string {
   const lead = leadOf(n);
-  const title = line(lead?.title ?? 'AKS failure', budget);
-  const counted = n.count > 1 ? `${String(n.count)} × ${title}` : title;
-  return n.status === 'resolved' && !/^resolved\b/i.test(title) ? `Resolved: ${counted}` : counted;
+  let title = line(lead?.title ?? 'AKS failure', budget);
+  if (n.status === 'resolved') title = title.replace(/^resolved\s*:\s*/i, '') || title;
+  return n.count > 1 ? `${String(n.count)} × ${title}` : title;
 }
 
 /** "cluster › pool › node" (or the resource name when there is no cluster); group: counts. */
@@ -67,10 +70,39 @@ export function whereLine(n: Notification, budget: TextBudget): string {
   return parts.join(' › ');
 }
 
-function when(n: Notification): string {
-  return n.count > 1 && n.firstAt !== n.lastAt
-    ? `${cleanLine(n.firstAt)} – ${cleanLine(n.lastAt)}`
-    : cleanLine(n.lastAt || n.firstAt);
+/** "2026-03-14 03:00:00 UTC" (the input as given when it is not a time). */
+export function formatTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return cleanLine(iso);
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** One time, or a span; a span within one day names the day once. */
+export function when(n: Notification): string {
+  const first = formatTime(n.firstAt);
+  const last = formatTime(n.lastAt || n.firstAt);
+  if (n.count <= 1 || first === last) return last;
+  return first.slice(0, 10) === last.slice(0, 10)
+    ? `${first.slice(0, 19)} – ${last.slice(11)}`
+    : `${first} – ${last}`;
+}
+
+/**
+ * What happened, in a sentence or two. A group says how many failures over which span and where,
+ * then describes the first one.
+ */
+export function whatHappened(n: Notification, max: number): string {
+  const lead = leadOf(n);
+  const summary = cleanText(lead?.summary ?? '').trim();
+  if (n.count <= 1) return truncate(summary, max);
+  const where = [
+    n.nodes.length > 0 ? `${String(n.nodes.length)} node${n.nodes.length === 1 ? '' : 's'}` : undefined,
+    n.nodePools.length > 0
+      ? `${String(n.nodePools.length)} node pool${n.nodePools.length === 1 ? '' : 's'}`
+      : undefined,
+  ].filter(Boolean);
+  const head = `${String(n.count)} failures like this (${when(n)})${where.length > 0 ? ` on ${where.join(' in ')}` : ''}.`;
+  return truncate(summary ? `${head} The first: ${summary}` : head, max);
 }
 
 /** The facts an on-call engineer reads first. */
@@ -86,7 +118,10 @@ export function keyFacts(n: Notification, budget: TextBudget): Fact[] {
   add('Resource group', lead?.cluster?.resourceGroup);
   add('Subscription', lead?.cluster?.subscriptionId);
   add('Node pool', listed(n.nodePools, budget));
-  add('Node', listed(n.nodes, budget, 3));
+  add(
+    n.nodes.length > 1 ? 'Nodes' : 'Node',
+    n.nodes.length > 3 ? `${String(n.nodes.length)} nodes` : listed(n.nodes, budget, 3),
+  );
   const codes = [...new Set((lead?.matches ?? []).map((m) => m.code))];
   add('Error code', codes.length > 0 ? codes.join(', ') : lead?.errorCodes.join(', '));
   add('Category', lead?.category);

@@ -1,5 +1,5 @@
 import type { Notification, Severity } from '../model.js';
-import { utf8Bytes } from './escape/plainText.js';
+import { safeUrl, truncate, utf8Bytes } from './escape/plainText.js';
 import type { Fact, ViewLink } from './notificationView.js';
 import {
   DURING_UPGRADE_NOTE,
@@ -11,6 +11,7 @@ import {
   nodeList,
   paragraph,
   rawMessages,
+  whatHappened,
   whereLine,
   linksOf,
 } from './notificationView.js';
@@ -83,14 +84,22 @@ function heading(text: string): CardElement {
   return label(text, { weight: 'Bolder', spacing: 'Medium' });
 }
 
+/**
+ * Lets long unbroken values (ARM operation names, resource ids) wrap inside their column by
+ * allowing a break after `/`, `.`, `_` and `-` (a zero-width space; nothing visible changes).
+ */
+function breakable(value: string): string {
+  return value.replace(/\S{25,}/g, (token) => token.replace(/([/._-])(?=\S)/g, '$1\u200b'));
+}
+
 /** Facts as label/value rows; a FactSet would render values as markdown. */
 function facts(rows: readonly Fact[]): CardElement[] {
   return rows.map((f, i) => ({
     type: 'ColumnSet',
     spacing: i === 0 ? 'Medium' : 'None',
     columns: [
-      { type: 'Column', width: '110px', items: [label(f.label, { weight: 'Bolder', isSubtle: true })] },
-      { type: 'Column', width: 'stretch', items: [literal(f.value)] },
+      { type: 'Column', width: '125px', items: [label(f.label, { weight: 'Bolder', isSubtle: true })] },
+      { type: 'Column', width: 'stretch', items: [literal(breakable(f.value))] },
     ],
   }));
 }
@@ -117,19 +126,34 @@ function header(n: Notification, budget: TextBudget): CardElement {
   };
 }
 
+/** Short button titles: Teams shows a handful of buttons side by side and cuts long titles. */
 function actionTitle(link: ViewLink): string {
   switch (link.kind) {
     case 'doc':
-      return link.title.startsWith('Troubleshoot') ? link.title : `Docs: ${link.title}`;
+      return 'Troubleshooting guide';
     case 'portal':
-      return link.title;
+      return /\/nodePools$/i.test(link.url) ? 'Node pools' : 'Open in portal';
     case 'logs':
-      return 'Log Analytics rows';
+      return 'Logs';
     case 'alert':
-      return 'Alert in Azure Monitor';
+      return 'Alert';
     default:
-      return link.title;
+      return truncate(link.title, 24);
   }
+}
+
+/** One button per kind of place (the first guide, the portal pages, logs, alert), at most 5. */
+function actionsFor(links: readonly ViewLink[]): CardElement[] {
+  const seenTitles = new Set<string>();
+  const out: CardElement[] = [];
+  for (const l of links) {
+    const title = actionTitle(l);
+    if (seenTitles.has(title)) continue;
+    seenTitles.add(title);
+    out.push({ type: 'Action.OpenUrl', title, url: l.url });
+    if (out.length === 5) break;
+  }
+  return out;
 }
 
 type Part = MessagePart<{ body: CardElement[]; actions?: CardElement[] }>;
@@ -142,11 +166,8 @@ function partsOf(n: Notification, budget: TextBudget): Part[] {
   };
   const lead = n.failures[0];
   add('header', 0, [header(n, budget)]);
-  add(
-    'summary',
-    0,
-    lead?.summary ? [literal(paragraph(lead.summary, budget.paragraph), { spacing: 'Medium' })] : [],
-  );
+  const happened = whatHappened(n, budget.paragraph);
+  add('summary', 0, happened ? [literal(happened, { spacing: 'Medium' })] : []);
   if (n.duringUpgrade ?? lead?.duringUpgrade)
     add('upgrade note', 0, [label(`ℹ️ ${DURING_UPGRADE_NOTE}`, { color: 'Accent', size: 'Small' })]);
   add('facts', 2, facts(keyFacts(n, budget)));
@@ -154,9 +175,15 @@ function partsOf(n: Notification, budget: TextBudget): Part[] {
   const matches = matchesOf(n);
   const primary = matches[0];
   if (primary && n.status === 'firing') {
+    // The summary usually states the meaning already; say it once.
+    const meaning = paragraph(primary.meaning, budget.paragraph);
     add('meaning and mitigation', 1, [
-      heading(`What it means`),
-      literal(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph)),
+      ...(happened.includes(meaning)
+        ? []
+        : [
+            heading('What it means'),
+            literal(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph)),
+          ]),
       heading('What to do'),
       literal(paragraph(primary.mitigation, budget.paragraph)),
     ]);
@@ -170,17 +197,28 @@ function partsOf(n: Notification, budget: TextBudget): Part[] {
     ]);
   }
   const links = linksOf(n, budget);
-  add(
-    'links',
-    2,
-    [],
-    links.map((l) => ({ type: 'Action.OpenUrl', title: actionTitle(l), url: l.url })),
-  );
+  add('links', 2, [], actionsFor(links));
   const others = matches.slice(1, 1 + Math.min(3, budget.items));
   if (others.length > 0 && n.status === 'firing') {
     add('other catalog matches', 4, [
       heading('Also matched'),
-      ...others.map((m) => literal(paragraph(`${m.code}: ${m.meaning} ${m.mitigation}`, budget.paragraph))),
+      ...others.map((m) => {
+        const doc = safeUrl(m.docUrl);
+        return {
+          type: 'RichTextBlock',
+          inlines: [
+            run(paragraph(`${m.code}: ${m.meaning} ${m.mitigation}`, budget.paragraph)),
+            ...(doc
+              ? [
+                  run(' Troubleshooting guide', {
+                    color: 'Accent',
+                    selectAction: { type: 'Action.OpenUrl', url: doc },
+                  }),
+                ]
+              : []),
+          ],
+        };
+      }),
     ]);
   }
   add('cluster context', 5, facts(contextFacts(n, budget)));

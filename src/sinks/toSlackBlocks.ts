@@ -12,6 +12,7 @@ import {
   nodeList,
   paragraph,
   rawMessages,
+  whatHappened,
   whereLine,
 } from './notificationView.js';
 import type { MessagePart, TextBudget } from './shortenToFit.js';
@@ -105,17 +106,23 @@ function partsOf(n: Notification, budget: TextBudget): Part[] {
   add('location', 0, [
     context([`${resolved ? ':white_check_mark:' : ICON[n.severity]} ${slackText(where || 'no cluster')}`]),
   ]);
-  if (lead?.summary) add('summary', 0, [section(slackText(paragraph(lead.summary, budget.paragraph)))]);
+  const happened = whatHappened(n, budget.paragraph);
+  if (happened) add('summary', 0, [section(slackText(happened))]);
   if (n.duringUpgrade ?? lead?.duringUpgrade)
     add('upgrade note', 0, [context([`:information_source: ${DURING_UPGRADE_NOTE}`])]);
   add('facts', 2, fields(keyFacts(n, budget)));
   const matches = matchesOf(n);
   const primary = matches[0];
   if (primary && !resolved) {
+    const meaning = paragraph(primary.meaning, budget.paragraph);
     add('meaning and mitigation', 1, [
-      section(
-        `*What it means*\n${slackText(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph))}`,
-      ),
+      ...(happened.includes(meaning)
+        ? []
+        : [
+            section(
+              `*What it means*\n${slackText(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph))}`,
+            ),
+          ]),
       section(`*What to do*\n${slackText(paragraph(primary.mitigation, budget.paragraph))}`),
     ]);
   }

@@ -68,6 +68,23 @@ describe('toAdaptiveCard', () => {
     expect(text).not.toContain('Shortened');
   });
 
+  it('states the meaning once: in the summary when it is there, else under its own heading', () => {
+    const inSummary = JSON.stringify(toAdaptiveCard(variants['operation failure']));
+    expect(inSummary).not.toContain('What it means');
+    const bare = JSON.stringify(
+      toAdaptiveCard(notificationOf([operationFailure({ summary: 'Agent pool write failed.' })])),
+    );
+    expect(bare).toContain('What it means');
+    expect(bare).toContain('the node never joined the cluster');
+  });
+
+  it('says how many failures a group holds, over which span and where', () => {
+    const text = JSON.stringify(toAdaptiveCard(groupNotification(12)));
+    expect(text).toContain(
+      '12 failures like this (2026-03-14 03:00:00 – 03:01:17 UTC) on 12 nodes in 1 node pool. The first:',
+    );
+  });
+
   it('names the count and the nodes of a group', () => {
     const card = toAdaptiveCard(groupNotification(12));
     const text = JSON.stringify(card);

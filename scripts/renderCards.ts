@@ -1,0 +1,151 @@
+/**
+ * Renders example Teams cards with the adaptivecards browser renderer in headless Chromium and
+ * saves PNGs in docs/, so the README can show what an on-call engineer sees.
+ *
+ *   npx tsx scripts/renderCards.ts [--out docs] [--chromium /usr/bin/chromium]
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import type { Notification } from '../src/model.js';
+import { toTeamsMessage } from '../src/sinks/toAdaptiveCard.js';
+import {
+  groupNotification,
+  notificationOf,
+  operationFailure,
+  resolvedOf,
+} from '../tests/support/enrichedFailures.js';
+
+/** Close to Teams' light theme: Segoe UI, its text sizes and its accent colours. */
+const HOST_CONFIG = {
+  fontFamily:
+    "'Segoe UI', 'Segoe UI Web (West European)', -apple-system, 'Helvetica Neue', 'DejaVu Sans', sans-serif",
+  fontSizes: { small: 12, default: 14, medium: 16, large: 18, extraLarge: 24 },
+  fontWeights: { lighter: 300, default: 400, bolder: 600 },
+  spacing: { small: 4, default: 8, medium: 16, large: 20, extraLarge: 24, padding: 16 },
+  separator: { lineThickness: 1, lineColor: '#E1DFDD' },
+  actions: {
+    maxActions: 6,
+    spacing: 'default',
+    buttonSpacing: 8,
+    showCard: { actionMode: 'inline', inlineTopMargin: 16 },
+    actionsOrientation: 'horizontal',
+    actionAlignment: 'left',
+  },
+  containerStyles: {
+    default: {
+      backgroundColor: '#FFFFFF',
+      foregroundColors: {
+        default: { default: '#242424', subtle: '#616161' },
+        accent: { default: '#5B5FC7', subtle: '#5B5FC7' },
+        attention: { default: '#C4314B', subtle: '#C4314B' },
+        good: { default: '#237B4B', subtle: '#237B4B' },
+        warning: { default: '#835C00', subtle: '#835C00' },
+        dark: { default: '#242424', subtle: '#616161' },
+        light: { default: '#FFFFFF', subtle: '#F5F5F5' },
+      },
+    },
+    emphasis: { backgroundColor: '#F5F5F5' },
+    accent: { backgroundColor: '#E8EBFA' },
+    good: { backgroundColor: '#E7F2DA' },
+    attention: { backgroundColor: '#FCF4F6' },
+    warning: { backgroundColor: '#FBF6D9' },
+  },
+};
+
+const CSS = `
+  body { margin: 0; padding: 24px; background: #EBEBEB; font-family: 'Segoe UI', 'DejaVu Sans', sans-serif; }
+  #card { width: 640px; background: #fff; border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.18); overflow: hidden; }
+  .ac-pushButton { font-family: inherit; font-size: 14px; padding: 5px 12px; border: 1px solid #D1D1D1; border-radius: 4px;
+    background: #fff; color: #242424; font-weight: 600; cursor: pointer; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+`;
+
+export const EXAMPLES: Record<string, Notification> = {
+  'teams-card-operation-failure': notificationOf([operationFailure()]),
+  'teams-card-group': groupNotification(12, { duringUpgrade: true }),
+  'teams-card-resolved': notificationOf([resolvedOf(operationFailure())]),
+  'teams-card-shortened': notificationOf([
+    operationFailure({
+      texts: Array.from(
+        { length: 3 },
+        (_, i) =>
+          `vmssCSE exit status=50 on attempt ${String(i + 1)}: ` +
+          'curl: (28) Connection timed out after 10001 milliseconds; '.repeat(30),
+      ),
+    }),
+  ]),
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'docs' },
+      chromium: { type: 'string', default: '/usr/bin/chromium' },
+    },
+  });
+  const out = resolve(values.out);
+  mkdirSync(out, { recursive: true });
+  const require = createRequire(import.meta.url);
+  const bundle = require.resolve('adaptivecards/dist/adaptivecards.min.js');
+
+  const browser = await chromium.launch({ executablePath: values.chromium, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 700, height: 400 }, deviceScaleFactor: 1 });
+    await page.setContent(
+      `<!doctype html><html><head><meta charset="utf-8"><style>${CSS}</style></head><body><div id="card"></div></body></html>`,
+    );
+    await page.addScriptTag({ path: bundle });
+    for (const [name, notification] of Object.entries(EXAMPLES)) {
+      // The shortened example is cut to a small limit so the note shows; the others are as sent.
+      const rendered = toTeamsMessage(notification, name.endsWith('shortened') ? 9_000 : undefined);
+      const card = rendered.message.attachments[0].content;
+      const problems = await page.evaluate(
+        ({ card, hostConfig }) => {
+          // Runs in the page: the bundle's global and the DOM, typed as far as used here.
+          interface Context {
+            eventCount: number;
+            getEventAt(i: number): { message: string };
+          }
+          interface Renderer {
+            hostConfig: unknown;
+            parse(json: unknown, context: Context): void;
+            render(): unknown;
+          }
+          const page = globalThis as unknown as {
+            AdaptiveCards: {
+              AdaptiveCard: new () => Renderer;
+              HostConfig: new (json: unknown) => unknown;
+              SerializationContext: new () => Context;
+            };
+            document: { getElementById(id: string): { replaceChildren(el: unknown): void } | null };
+          };
+          const AC = page.AdaptiveCards;
+          const ac = new AC.AdaptiveCard();
+          ac.hostConfig = new AC.HostConfig(hostConfig);
+          const context = new AC.SerializationContext();
+          ac.parse(card, context);
+          const el = ac.render();
+          const host = page.document.getElementById('card');
+          if (!host || !el) return ['render failed'];
+          host.replaceChildren(el);
+          const found: string[] = [];
+          for (let i = 0; i < context.eventCount; i++) found.push(context.getEventAt(i).message);
+          return found;
+        },
+        { card, hostConfig: HOST_CONFIG },
+      );
+      if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+      const file = join(out, `${name}.png`);
+      await page.locator('#card').screenshot({ path: file });
+      console.log(
+        `${file}  (${String(rendered.bytes)} bytes${rendered.dropped.length ? `, left out: ${rendered.dropped.join(', ')}` : ''})`,
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();
