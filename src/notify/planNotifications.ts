@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import type { EnrichedFailure, Notification, Severity } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import type { PlanOutcome, PlannerPort } from '../pipeline/processSignals.js';
+import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { NotifyPolicy } from './policy.js';
+import { groupKeyOf, silenceFor } from './policy.js';
+
+/** Failures kept on a grouped notification; `count` carries the full number. */
+export const GROUP_SAMPLE = 20;
+
+const SCOPES = {
+  decided: 'notify-decided',
+  sent: 'notify-sent',
+  groups: 'notify-groups',
+  holds: 'notify-holds',
+};
+
+type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'recorded';
+
+interface DecidedRecord {
+  decision: Decision;
+  notifications: Notification[];
+}
+
+interface GroupWindow {
+  groupKey: string;
+  start: string;
+  end: string;
+  count: number;
+  failures: EnrichedFailure[];
+  nodePools: string[];
+  nodes: string[];
+}
+
+interface Hold {
+  startedAt: string;
+  until: string;
+  failures: EnrichedFailure[];
+}
+
+const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 is most severe
+const failureKey = (f: EnrichedFailure) => `${f.source}|${f.sourceId}`;
+const nodeKey = (f: EnrichedFailure) =>
+  `${(f.cluster?.resourceId ?? f.resourceId ?? '-').toLowerCase()}|${(f.node ?? '').toLowerCase()}`;
+
+const isRepairStart = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && /start$/i.test(f.reason ?? '');
+const isRepairEnd = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && /end$/i.test(f.reason ?? '');
+const isRepairError = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && f.status === 'firing';
+/** A node-not-ready signal: what auto-repair exists to fix, so worth holding while it works. */
+const isNodeNotReady = (f: EnrichedFailure) =>
+  f.node !== undefined &&
+  f.kind === 'alert' &&
+  /not ?ready/i.test(`${f.title} ${f.reason ?? ''} ${f.texts.join(' ')}`);
+
+function distinct(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}
+
+/** A notification over failures (lead first, most severe then earliest). */
+export function notificationOver(
+  id: string,
+  groupKey: string,
+  failures: readonly EnrichedFailure[],
+  count: number,
+): Notification {
+  const ordered = [...failures].sort(
+    (a, b) => rank(a.severity) - rank(b.severity) || a.occurredAt.localeCompare(b.occurredAt),
+  );
+  const lead = ordered[0];
+  if (!lead) throw new Error('a notification needs at least one failure');
+  const times = failures.map((f) => f.occurredAt).sort();
+  const n: Notification = {
+    id,
+    status: lead.status === 'resolved' ? 'resolved' : 'firing',
+    severity: lead.severity,
+    fingerprint: lead.fingerprint,
+    groupKey,
+    failures: ordered.slice(0, GROUP_SAMPLE),
+    count: Math.max(count, failures.length),
+    firstAt: times[0] ?? lead.occurredAt,
+    lastAt: times[times.length - 1] ?? lead.occurredAt,
+    nodePools: distinct(failures.map((f) => f.nodePool)),
+    nodes: distinct(failures.map((f) => f.node)),
+  };
+  if (failures.some((f) => f.duringUpgrade)) n.duringUpgrade = true;
+  return n;
+}
+
+const empty = (): PlanOutcome => ({ notifications: [], held: [], suppressed: [], silenced: [] });
+
+/**
+ * Grouping, repeat interval, auto-repair holds and silences, with all state in the store:
+ * - the first failure of a group goes out at once (nobody waits at 3 a.m.); more failures with the
+ *   same group key inside the window are collected and go out as one group update when it closes;
+ * - a fingerprint already notified stays quiet for the repeat interval unless its severity rises;
+ *   resolves always go out;
+ * - a node NotReady alert is held while auto-repair works on that node: released when the hold
+ *   expires with no repair end, folded into the repair's Error when one comes, dropped (counted as
+ *   held) when the repair ends;
+ * - silenced failures are muted and reported.
+ * Every decision is stored per failure, so planning the same failure again (a retried batch)
+ * returns the same notifications with the same ids.
+ */
+export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): PlannerPort {
+  async function updateWindow(key: string, fn: (w: GroupWindow) => GroupWindow): Promise<boolean> {
+    for (let i = 0; i < 20; i++) {
+      const cur = await store.get<GroupWindow>(SCOPES.groups, key);
+      if (!cur) return false;
+      if ((await store.put(SCOPES.groups, key, fn(cur.value), cur.version)) !== undefined) return true;
+    }
+    throw new Error(`group ${key}: too much contention`);
+  }
+
+  async function decide(f: EnrichedFailure, now: Date, out: PlanOutcome): Promise<DecidedRecord> {
+    if (f.status === 'info') {
+      if (f.node && isRepairStart(f)) {
+        const key = nodeKey(f);
+        const cur = await store.get<Hold>(SCOPES.holds, key);
+        const hold: Hold = {
+          startedAt: cur?.value.startedAt ?? now.toISOString(),
+          until: new Date(now.getTime() + policy.autoRepairHoldMs).toISOString(),
+          failures: cur?.value.failures ?? [],
+        };
+        await store.put(SCOPES.holds, key, hold);
+      } else if (f.node && isRepairEnd(f)) {
+        // The repair worked: held NotReady alerts for the node were noise; they stay counted as held.
+        await store.delete(SCOPES.holds, nodeKey(f));
+      }
+      return { decision: 'recorded', notifications: [] };
+    }
+
+    if (f.status === 'resolved') {
+      await store.delete(SCOPES.sent, f.fingerprint);
+      const n = notificationOver(hash('resolved', f.fingerprint, f.occurredAt), f.fingerprint, [f], 1);
+      out.notifications.push(n);
+      return { decision: 'notified', notifications: [n] };
+    }
+
+    const silence = silenceFor(policy.silences, f, now);
+    if (silence) {
+      out.silenced.push({ failure: f });
+      return { decision: 'silenced', notifications: [] };
+    }
+
+    if (isNodeNotReady(f)) {
+      const key = nodeKey(f);
+      for (let i = 0; i < 20; i++) {
+        const hold = await store.get<Hold>(SCOPES.holds, key);
+        if (!hold || Date.parse(hold.value.until) <= now.getTime()) break;
+        const next: Hold = { ...hold.value, failures: [...hold.value.failures, f].slice(-GROUP_SAMPLE) };
+        if ((await store.put(SCOPES.holds, key, next, hold.version)) !== undefined) {
+          out.held.push(f);
+          return { decision: 'held', notifications: [] };
+        }
+      }
+    }
+
+    const extra: EnrichedFailure[] = [];
+    if (isRepairError(f) && f.node) {
+      const hold = await store.get<Hold>(SCOPES.holds, nodeKey(f));
+      if (hold && (await store.delete(SCOPES.holds, nodeKey(f), hold.version)))
+        extra.push(...hold.value.failures);
+    }
+
+    const sent = await store.get<{ at: string; severity: Severity }>(SCOPES.sent, f.fingerprint);
+    if (
+      sent &&
+      now.getTime() - Date.parse(sent.value.at) < policy.repeatIntervalMs &&
+      rank(f.severity) >= rank(sent.value.severity)
+    ) {
+      out.suppressed.push(f);
+      return { decision: 'suppressed', notifications: [] };
+    }
+
+    const groupKey = groupKeyOf(f, policy.groupBy);
+    for (let i = 0; i < 20; i++) {
+      const window = await store.get<GroupWindow>(SCOPES.groups, groupKey);
+      if (window && Date.parse(window.value.end) > now.getTime()) {
+        const joined = await updateWindow(groupKey, (w) => ({
+          ...w,
+          count: w.count + 1 + extra.length,
+          failures: [...w.failures, f, ...extra].slice(0, GROUP_SAMPLE),
+          nodePools: distinct([...w.nodePools, f.nodePool]),
+          nodes: distinct([...w.nodes, f.node, ...extra.map((e) => e.node)]),
+        }));
+        if (joined) return { decision: 'grouped', notifications: [] };
+        continue;
+      }
+      const fresh: GroupWindow = {
+        groupKey,
+        start: now.toISOString(),
+        end: new Date(now.getTime() + policy.groupWindowMs).toISOString(),
+        // The lead goes out now; the window collects what follows it.
+        count: 0,
+        failures: [],
+        nodePools: [],
+        nodes: [],
+      };
+      const created = window
+        ? await store.put(SCOPES.groups, groupKey, fresh, window.version)
+        : await store.create(SCOPES.groups, groupKey, fresh);
+      if (created === undefined) continue; // another instance opened it first: join theirs
+      const n = notificationOver(
+        hash('lead', groupKey, fresh.start),
+        groupKey,
+        [f, ...extra],
+        1 + extra.length,
+      );
+      await store.put(SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+      out.notifications.push(n);
+      return { decision: 'notified', notifications: [n] };
+    }
+    throw new Error(`group ${groupKey}: too much contention`);
+  }
+
+  return {
+    async plan(failures, now) {
+      const out = empty();
+      const ordered = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      for (const f of ordered) {
+        const key = failureKey(f);
+        const prior = await store.get<DecidedRecord>(SCOPES.decided, key);
+        if (prior) {
+          out.notifications.push(...prior.value.notifications);
+          continue;
+        }
+        const record = await decide(f, now, out);
+        await store.put(SCOPES.decided, key, record);
+      }
+      return out;
+    },
+
+    async releaseDue(now) {
+      const out = empty();
+      for await (const e of store.list<GroupWindow>(SCOPES.groups)) {
+        const w = e.value;
+        if (Date.parse(w.end) > now.getTime()) continue;
+        if (!(await store.delete(SCOPES.groups, e.key, e.version))) continue; // another instance took it
+        if (w.count === 0 || w.failures.length === 0) continue; // only the lead, already sent
+        const update = notificationOver(hash('update', w.groupKey, w.start), w.groupKey, w.failures, w.count);
+        update.nodePools = w.nodePools;
+        update.nodes = w.nodes;
+        out.notifications.push(update);
+        for (const f of w.failures)
+          await store.put(SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+      }
+      for await (const e of store.list<Hold>(SCOPES.holds)) {
+        const h = e.value;
+        if (Date.parse(h.until) > now.getTime()) continue;
+        if (!(await store.delete(SCOPES.holds, e.key, e.version))) continue;
+        if (h.failures.length === 0) continue;
+        // Still unhealthy when auto-repair's time ran out: now it is a page.
+        out.notifications.push(
+          notificationOver(hash('hold', e.key, h.startedAt), e.key, h.failures, h.failures.length),
+        );
+      }
+      return out;
+    },
+  };
+}
