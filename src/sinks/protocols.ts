@@ -1,13 +1,12 @@
+import { genericWebhook } from './genericWebhook.js';
 import { PAGERDUTY_MAX_PER_SECOND, pagerDuty } from './pagerDuty.js';
 import type { SinkProtocol, SinkType } from './sinkProtocol.js';
 import { SLACK_MAX_PER_SECOND, slack } from './slack.js';
 import { TEAMS_MAX_PER_SECOND, teamsWorkflows } from './teamsWorkflows.js';
 
-/**
- * The chat and paging sinks by type. The generic signed webhook is not in this table yet; delivery
- * looks it up from its own module until it is.
- */
-export const PROTOCOLS: Partial<Record<SinkType, SinkProtocol>> = {
+/** Every sink by type: what delivery looks a receiver's protocol up in. */
+export const PROTOCOLS: Record<SinkType, SinkProtocol> = {
+  generic: genericWebhook,
   teams: teamsWorkflows,
   slack,
   pagerduty: pagerDuty,
