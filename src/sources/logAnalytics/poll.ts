@@ -212,7 +212,10 @@ export async function* pollSliceParts(
       const at = columns.indexOf('IngestedAt');
       let last = Number.NaN;
       if (at >= 0)
-        for (const r of rows) last = Number.isNaN(last) ? cellMs(r[at]) : Math.max(last, cellMs(r[at]));
+        for (const r of rows) {
+          const ms = cellMs(r[at]);
+          if (!Number.isNaN(ms) && !(ms <= last)) last = ms;
+        }
       if (last > ws && last < we) {
         // Rows at the last instant may be cut off: they are read again with the next page.
         const pageEnd = new Date(last).toISOString();
