@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Notification } from '../src/model.js';
@@ -78,28 +79,32 @@ export const EXAMPLES: Record<string, Notification> = {
   ]),
 };
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string', default: 'docs' },
-      chromium: { type: 'string', default: '/usr/bin/chromium' },
-    },
-  });
-  const out = resolve(values.out);
+export interface RenderedPng {
+  file: string;
+  bytes: number;
+  dropped: string[];
+}
+
+/** Renders each card to `<outDir>/<name>.png`; throws when the renderer reports a problem. */
+export async function renderCardPngs(
+  examples: Record<string, { notification: Notification; maxBytes?: number }>,
+  outDir: string,
+  chromiumPath = '/usr/bin/chromium',
+): Promise<RenderedPng[]> {
+  const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
   const require = createRequire(import.meta.url);
   const bundle = require.resolve('adaptivecards/dist/adaptivecards.min.js');
-
-  const browser = await chromium.launch({ executablePath: values.chromium, args: ['--no-sandbox'] });
+  const results: RenderedPng[] = [];
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 700, height: 400 }, deviceScaleFactor: 1 });
     await page.setContent(
       `<!doctype html><html><head><meta charset="utf-8"><style>${CSS}</style></head><body><div id="card"></div></body></html>`,
     );
     await page.addScriptTag({ path: bundle });
-    for (const [name, notification] of Object.entries(EXAMPLES)) {
-      // The shortened example is cut to a small limit so the note shows; the others are as sent.
-      const rendered = toTeamsMessage(notification, name.endsWith('shortened') ? 9_000 : undefined);
+    for (const [name, { notification, maxBytes }] of Object.entries(examples)) {
+      const rendered = toTeamsMessage(notification, maxBytes);
       const card = rendered.message.attachments[0].content;
       const problems = await page.evaluate(
         ({ card, hostConfig }) => {
@@ -139,13 +144,32 @@ async function main(): Promise<void> {
       if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
       const file = join(out, `${name}.png`);
       await page.locator('#card').screenshot({ path: file });
-      console.log(
-        `${file}  (${String(rendered.bytes)} bytes${rendered.dropped.length ? `, left out: ${rendered.dropped.join(', ')}` : ''})`,
-      );
+      results.push({ file, bytes: rendered.bytes, dropped: rendered.dropped });
     }
   } finally {
     await browser.close();
   }
+  return results;
 }
 
-await main();
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'docs' },
+      chromium: { type: 'string', default: '/usr/bin/chromium' },
+    },
+  });
+  const examples = Object.fromEntries(
+    Object.entries(EXAMPLES).map(([name, notification]) => [
+      name,
+      // The shortened example gets a smaller limit so the note shows; the others are as sent.
+      { notification, ...(name.endsWith('shortened') ? { maxBytes: 8_400 } : {}) },
+    ]),
+  );
+  for (const r of await renderCardPngs(examples, values.out, values.chromium))
+    console.log(
+      `${r.file}  (${String(r.bytes)} bytes${r.dropped.length ? `, left out: ${r.dropped.join(', ')}` : ''})`,
+    );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
