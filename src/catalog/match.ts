@@ -40,6 +40,9 @@ const WRAPPER_CODES = new Set(
     'GatewayTimeout',
     'NotFound',
     'Canceled',
+    'UpgradeFailed',
+    'CreateVMSSAgentPoolFailed',
+    'ReconcileVMSSAgentPoolFailed',
     'Cancelled',
   ].map((c) => c.toLowerCase()),
 );

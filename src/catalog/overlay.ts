@@ -449,6 +449,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'TooManyRequestsReceived',
     rows: ['TooManyRequestsReceived or SubscriptionRequestsThrottled'],
+    aliases: ['TooManyRequests'],
     title: 'Too many requests received',
     category: 'throttling',
     severity: 'warning',
@@ -456,6 +457,9 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'UnsatisfiablePDB',
     rows: ['UnsatisfiablePDB'],
+    // A drain blocked by a disruption budget surfaces as PodDrainFailure on upgrades and scale-downs.
+    aliases: ['PodDrainFailure'],
+    phrases: ['would violate the pod.s disruption budget'],
     title: 'Pod disruption budget blocks the drain',
     category: 'upgrade',
     severity: 'error',

@@ -1,0 +1,263 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DefaultAzureCredential } from '@azure/identity';
+import { parseDurationMs, readSettings } from '../config.js';
+import type { EnrichedFailure, FailureSignal } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import { parseNotifyPolicy } from '../notify/policy.js';
+import type { ProcessReport } from '../pipeline/processSignals.js';
+import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
+import { runPoll } from '../pipeline/runPoll.js';
+import { createPipeline, deliverySettings } from '../pipeline/runtime.js';
+import { toConsoleText } from '../pipeline/toConsoleText.js';
+import { loadRoutingConfig } from '../sinks/routing/index.js';
+import type { RoutingConfig } from '../sinks/routing/index.js';
+import type { DeliveryReport } from '../sinks/delivery.js';
+import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
+import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/poll.js';
+import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
+import { createFileStore } from '../state/fileStore.js';
+import { readWatermark, writeWatermark } from '../state/watermarks.js';
+import type { CliCommand, CliIo } from './command.js';
+import { writeLine } from './command.js';
+
+const HELP = `Usage: aks-alert-enricher run [options]
+
+Runs the failure pipeline once: reads AKS failures, enriches them with the error-code catalog,
+groups and routes them, and delivers notifications. Failures already processed with the same
+state folder are not processed or sent again.
+
+Options:
+  --source <s>     sample (default): the bundled sample fleet;
+                   <file>: query results exported with 'az monitor log-analytics query -o json'
+                   or the portal's JSON export (KubeEvents, AzureActivity, AKSControlPlane,
+                   AzureDiagnostics rows, mixed as you like);
+                   workspace:<id>[,<id>...]: poll Log Analytics workspaces with your Azure login
+                   (DefaultAzureCredential, e.g. after 'az login'), from the stored watermark.
+  --webhook <url>  deliver to a generic signed webhook (https, or http on localhost);
+                   the signing secret comes from --secret or WEBHOOK_SECRET
+  --secret <s>     Standard Webhooks secret ('whsec_' + base64) for --webhook
+  --config <file>  a routing file (receivers, routes, grouping, silences); see docs/routing.md
+  --state <dir>    state folder (default .state): dedup, outbox, watermarks
+  --out <dir>      where to write enriched-failures.json (default out)
+  --quiet          print the summary only`;
+
+function webhookRouting(url: string, secret: string | undefined): RoutingConfig | string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '--webhook is not a URL';
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+    return '--webhook must be https (http is accepted only on localhost)';
+  if (u.username || u.password) return '--webhook must not carry user info';
+  const receiver = { name: 'webhook', type: 'generic' as const, url, ...(secret ? { secret } : {}) };
+  return {
+    source: '--webhook',
+    receivers: [receiver],
+    receiverInfo: [{ name: 'webhook', type: 'generic', settings: {}, unset: [] }],
+    routes: [],
+    defaultReceivers: ['webhook'],
+    digest: { receivers: ['webhook'] },
+    notify: { grouping: undefined, silences: undefined },
+  };
+}
+
+const NO_RECEIVERS: RoutingConfig = {
+  source: '(console only)',
+  receivers: [],
+  receiverInfo: [],
+  routes: [],
+  defaultReceivers: [],
+  digest: { receivers: [] },
+  notify: { grouping: undefined, silences: undefined },
+};
+
+function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    a.occurredAt.localeCompare(b.occurredAt)
+  );
+}
+
+function add(total: ProcessReport, part: ProcessReport): void {
+  for (const k of [
+    'received',
+    'duplicates',
+    'processed',
+    'notifications',
+    'enqueued',
+    'held',
+    'suppressed',
+    'silenced',
+    'unrouted',
+  ] as const)
+    total[k] += part[k];
+  total.problems.push(...part.problems);
+  total.enriched.push(...part.enriched);
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: 'string', default: 'sample' },
+      webhook: { type: 'string' },
+      secret: { type: 'string' },
+      config: { type: 'string' },
+      state: { type: 'string', default: '.state' },
+      out: { type: 'string', default: 'out' },
+      quiet: { type: 'boolean', default: false },
+    },
+    allowPositionals: false,
+  });
+  const err = (line: string) => writeLine(io.stderr, line);
+  if (values.webhook && values.config) {
+    err('run: give --webhook or --config, not both');
+    return 2;
+  }
+  let routing = NO_RECEIVERS;
+  if (values.webhook) {
+    const r = webhookRouting(values.webhook, values.secret ?? io.env.WEBHOOK_SECRET);
+    if (typeof r === 'string') {
+      err(`run: ${r}`);
+      return 2;
+    }
+    routing = r;
+  } else if (values.config) {
+    const loaded = loadRoutingConfig(resolve(io.cwd, values.config), io.env);
+    if (!loaded.ok) {
+      for (const e of loaded.errors) err(`run: ${e}`);
+      return 2;
+    }
+    for (const w of loaded.warnings) err(`run: warning: ${w}`);
+    routing = loaded.config;
+  }
+  const { policy, errors } = parseNotifyPolicy(routing.notify, routing.source);
+  if (errors.length > 0) {
+    for (const e of errors) err(`run: ${e}`);
+    return 2;
+  }
+
+  const store = createFileStore(resolve(io.cwd, values.state));
+  const pipeline = createPipeline({ store, routing, policy }, deliverySettings(io.env));
+  const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const report = emptyReport();
+  const rowErrors: string[] = [];
+  let failedQueries: string[] = [];
+  let rows = 0;
+
+  const source = values.source;
+  if (source.startsWith('workspace:')) {
+    const ids = source
+      .slice('workspace:'.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (ids.length === 0) {
+      err('run: workspace: needs at least one workspace ID');
+      return 2;
+    }
+    const s = readSettings(io.env);
+    const client = createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, new DefaultAzureCredential());
+    let done = 0;
+    const polled = await runPoll(
+      {
+        pipeline: pipeline.deps,
+        slices: pollWorkspaces({
+          client,
+          workspaceIds: ids,
+          readWatermark: (ws, q) => readWatermark(store, ws, q),
+          now: new Date(),
+          overlapMs: parseDurationMs(s.POLL_OVERLAP ?? '2m') ?? 120_000,
+          initialLookbackMs: parseDurationMs(s.POLL_INITIAL_LOOKBACK ?? '1h') ?? 3_600_000,
+          maxConcurrency: Number(s.POLL_MAX_CONCURRENCY ?? 4),
+        }),
+        writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
+        onSlice: (slice) => {
+          done++;
+          if (progress)
+            io.stderr.write(`\rpolled ${done} slice(s), last ${slice.workspaceId}/${slice.queryName}   `);
+        },
+      },
+      { keepEnriched: true },
+    );
+    if (progress) io.stderr.write('\n');
+    add(report, polled);
+    rowErrors.push(...polled.rowErrors);
+    failedQueries = polled.failed;
+  } else {
+    let signals: FailureSignal[];
+    if (source === 'sample') {
+      const fleet = readSampleFleet();
+      signals = fleet.signals;
+      rowErrors.push(...fleet.rowErrors);
+      rows = fleet.rows;
+    } else {
+      let text: string;
+      try {
+        text = readFileSync(resolve(io.cwd, source), 'utf8');
+      } catch (e) {
+        err(`run: cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        return 2;
+      }
+      const parsed = fromExportedResults(text, { source });
+      if (parsed.error) {
+        err(`run: ${parsed.error}`);
+        return 2;
+      }
+      signals = parsed.signals;
+      rowErrors.push(...parsed.rowErrors);
+      rows = parsed.rows;
+    }
+    add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
+    add(report, await releaseDue(pipeline.deps));
+  }
+
+  let delivery: DeliveryReport | undefined;
+  if (pipeline.receivers.size > 0) delivery = await pipeline.deliver();
+
+  const fresh = [...report.enriched].sort(bySeverityThenTime);
+  if (!values.quiet) {
+    for (const f of fresh) {
+      writeLine(io.stdout, toConsoleText(f));
+      writeLine(io.stdout);
+    }
+  }
+  const outDir = resolve(io.cwd, values.out);
+  mkdirSync(outDir, { recursive: true });
+  const outFile = resolve(outDir, 'enriched-failures.json');
+  writeFileSync(outFile, `${JSON.stringify(fresh, null, 2)}\n`);
+
+  const o = (line: string) => writeLine(io.stdout, line);
+  o(`Source: ${source}${rows ? ` (${rows} rows)` : ''}`);
+  o(
+    `Failures: ${report.received} found, ${report.processed} new, ${report.duplicates} already processed` +
+      (rowErrors.length > 0 ? `, ${rowErrors.length} unreadable row(s)` : ''),
+  );
+  o(
+    `Notifications: ${report.notifications} planned, ${report.enqueued} queued; ${report.held} held, ${report.suppressed} suppressed (repeat), ${report.silenced} silenced` +
+      (report.unrouted > 0 && pipeline.receivers.size > 0 ? `, ${report.unrouted} matched no route` : ''),
+  );
+  if (delivery)
+    o(
+      `Delivery: ${delivery.delivered} delivered, ${delivery.pending} pending, ${delivery.deadLettered} dead-lettered`,
+    );
+  else o('Delivery: no receiver configured (use --webhook or --config); failures are printed above');
+  o(`Wrote ${outFile}`);
+  for (const e of rowErrors.slice(0, 20)) err(`row error: ${e}`);
+  for (const p of report.problems.slice(0, 20)) err(`problem: ${p}`);
+  for (const e of delivery?.errors.slice(0, 20) ?? []) err(`delivery: ${e}`);
+  for (const f of failedQueries) err(`query failed: ${f}`);
+  return failedQueries.length > 0 ? 1 : 0;
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Run the failure pipeline once (sample fleet, exported query results, or workspaces)',
+  help: HELP,
+  run,
+};
