@@ -218,7 +218,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   let delivery: DeliveryReport | undefined;
-  if (pipeline.receivers.size > 0) delivery = await pipeline.deliver();
+  // Started by hand: pending items are retried now rather than after their backoff.
+  if (pipeline.receivers.size > 0) delivery = await pipeline.deliver({ dueNow: true });
 
   const fresh = [...report.enriched].sort(bySeverityThenTime);
   if (!values.quiet) {

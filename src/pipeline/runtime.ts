@@ -109,7 +109,7 @@ export interface PipelineParts {
 export interface Pipeline {
   deps: PipelineDeps;
   receivers: Map<string, Receiver>;
-  deliver(options?: { limit?: number; fetch?: typeof fetch }): Promise<DeliveryReport>;
+  deliver(options?: { limit?: number; fetch?: typeof fetch; dueNow?: boolean }): Promise<DeliveryReport>;
 }
 
 export interface DeliverySettings {

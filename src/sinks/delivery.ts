@@ -18,6 +18,8 @@ export interface DeliveryOptions {
   /** Backoff base; the wait doubles per attempt, with jitter, up to an hour. */
   backoffBaseMs?: number;
   random?: () => number;
+  /** Treat every pending item as due (a run started by hand retries at once instead of waiting out backoff). */
+  dueNow?: boolean;
 }
 
 export interface ReceiverReport {
@@ -129,7 +131,11 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
           continue;
         }
         const age = now.getTime() - Date.parse(item.createdAt);
-        if (Date.parse(item.nextAttemptAt) > now.getTime() || pausedUntil > now.getTime() || budget <= 0) {
+        if (
+          (!options.dueNow && Date.parse(item.nextAttemptAt) > now.getTime()) ||
+          pausedUntil > now.getTime() ||
+          budget <= 0
+        ) {
           r.pending++;
           continue;
         }

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import type { EnrichedFailure } from '../../src/model.js';
+import { memoryIo } from '../support/io.js';
+import { WebhookReceiver } from '../support/webhookReceiver.js';
+
+const SECRET = `whsec_${Buffer.from('run-command-signing-secret-0123456789').toString('base64')}`;
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'run-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  const m = memoryIo('', {}, dir);
+  const code = await runCli(['run', '--state', join(dir, 'state'), '--out', join(dir, 'out'), ...args], m.io);
+  return { code, out: m.stdout(), err: m.stderr() };
+}
+
+describe('run on the bundled sample fleet', () => {
+  it('prints enriched failures with mitigations and links, writes JSON, and processes nothing twice', async () => {
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('SubnetIsFull: ');
+    expect(first.out).toContain('What to do: ');
+    expect(first.out).toMatch(/Troubleshoot \S+: https:\/\/learn\.microsoft\.com\//);
+    expect(first.out).toMatch(/Failures: (\d+) found, \1 new, 0 already processed/);
+    const written = JSON.parse(
+      readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'),
+    ) as EnrichedFailure[];
+    expect(written.length).toBeGreaterThan(10);
+    expect(written.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint))).toBe(true);
+    expect(written.filter((f) => f.matches.length > 0).length).toBeGreaterThan(written.length / 2);
+
+    const second = await run();
+    expect(second.out).toMatch(/Failures: (\d+) found, 0 new, \1 already processed/);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'))).toEqual([]);
+  });
+});
+
+describe('run with a webhook', () => {
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    receiver = new WebhookReceiver(SECRET);
+    await receiver.start();
+  });
+  afterEach(() => receiver.stop());
+
+  it('delivers signed notifications to a local receiver', async () => {
+    const r = await run('--webhook', receiver.url, '--secret', SECRET, '--quiet');
+    expect(r.code).toBe(0);
+    const queued = Number(/(\d+) queued/.exec(r.out)?.[1]);
+    expect(queued).toBeGreaterThan(5);
+    expect(receiver.requests).toHaveLength(queued);
+    expect(receiver.requests.every((q) => q.signatureValid)).toBe(true);
+    expect(r.out).toContain(`Delivery: ${queued} delivered, 0 pending`);
+    expect(r.out + r.err).not.toContain('secret-path-token');
+  });
+
+  it('delivers everything exactly once on the next run after a receiver outage', async () => {
+    receiver.fallback = { status: 503 };
+    const down = await run('--webhook', receiver.url, '--secret', SECRET, '--quiet');
+    const queued = Number(/(\d+) queued/.exec(down.out)?.[1]);
+    expect(queued).toBeGreaterThan(5);
+    expect(down.out).toContain('Delivery: 0 delivered');
+    expect(receiver.acceptedIds().size).toBe(0);
+
+    receiver.fallback = { status: 200, body: 'ok' };
+    const back = await run('--webhook', receiver.url, '--secret', SECRET, '--quiet');
+    expect(back.out).toContain(`Delivery: ${queued} delivered, 0 pending`);
+    const third = await run('--webhook', receiver.url, '--secret', SECRET, '--quiet');
+    expect(third.out).toContain('Delivery: 0 delivered, 0 pending');
+    const accepted = receiver.requests.filter((q) => q.headers['x-test-accepted'] === '1');
+    expect(accepted).toHaveLength(queued);
+    expect(receiver.acceptedIds().size).toBe(queued);
+  });
+
+  it('refuses a plain-http webhook that is not on this machine', async () => {
+    const r = await run('--webhook', 'http://hooks.example.com/x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--webhook must be https');
+  });
+});
+
+describe('run on an exported file', () => {
+  it('reads the good rows beside a bad one and names the bad one', async () => {
+    const file = join(dir, 'export.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          TimeGenerated: '2026-11-21T03:00:00Z',
+          ObjectKind: 'Node',
+          Name: 'aks-nodepool1-12345678-vmss000001',
+          Reason: 'NodeRebootError',
+          Message:
+            'Node auto-repair reboot action failed due to an operation failure: ARM ErrorCode: VMRedeploymentFailed',
+          Namespace: '',
+          KubeEventType: 'Warning',
+          SourceComponent: 'aks-auto-repair',
+          ClusterName: 'prod',
+          ClusterId:
+            '/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod',
+          _ResourceId:
+            '/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod',
+          FirstSeen: '2026-11-21T03:00:00Z',
+          LastSeen: '2026-11-21T03:00:00Z',
+          Count: 1,
+        },
+        { TimeGenerated: 'yesterday', Type: 'KubeEvents', ObjectKind: 'Node' },
+      ]),
+    );
+    const r = await run('--source', file);
+    expect(r.out).toContain('VMRedeploymentFailed');
+    expect(r.out).toMatch(/Failures: 1 found, 1 new/);
+    expect(r.err).toMatch(/row error: .*row 1/);
+  });
+
+  it('names a file that is not a query result', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{"hello": "world"}');
+    const r = await run('--source', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('not a query result');
+  });
+});
