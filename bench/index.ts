@@ -3,3 +3,4 @@ import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
 
 runCommonAlertWebhookBench();
 await (await import('./poll.js')).runPollBench();
+(await import('./sinkRender.js')).runSinkRenderBench();

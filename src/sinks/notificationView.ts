@@ -1,5 +1,5 @@
 import type { EnrichedFailure, FailureLink, FailureMatch, Notification, Severity } from '../model.js';
-import { cleanLine, cleanText, safeUrl, truncate } from './escape/plainText.js';
+import { clipLine, clipText, cleanLine, safeUrl, truncate } from './escape/plainText.js';
 import type { TextBudget } from './shortenToFit.js';
 
 /**
@@ -32,11 +32,11 @@ export function leadOf(n: Notification): EnrichedFailure | undefined {
 }
 
 export function line(value: string | undefined, budget: TextBudget): string {
-  return truncate(cleanLine(value ?? ''), budget.line);
+  return clipLine(value ?? '', budget.line);
 }
 
 export function paragraph(value: string | undefined, max: number): string {
-  return truncate(cleanText(value ?? '').trim(), max);
+  return clipText(value ?? '', max);
 }
 
 /** The last segment of an ARM id ("stlogs01" of …/storageAccounts/stlogs01). */
@@ -93,7 +93,7 @@ export function when(n: Notification): string {
  */
 export function whatHappened(n: Notification, max: number): string {
   const lead = leadOf(n);
-  const summary = cleanText(lead?.summary ?? '').trim();
+  const summary = clipText(lead?.summary ?? '', max);
   if (n.count <= 1) return truncate(summary, max);
   const where = [
     n.nodes.length > 0 ? `${String(n.nodes.length)} node${n.nodes.length === 1 ? '' : 's'}` : undefined,
@@ -159,7 +159,7 @@ export function contextFacts(n: Notification, budget: TextBudget): Fact[] {
 
 function listed(values: readonly string[], budget: TextBudget, max = budget.items): string | undefined {
   if (values.length === 0) return undefined;
-  const shown = values.slice(0, max).map((v) => cleanLine(v));
+  const shown = values.slice(0, max).map((v) => clipLine(v, budget.line));
   const more = values.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${String(more)} more` : shown.join(', ');
 }
@@ -192,7 +192,7 @@ export function linksOf(n: Notification, budget: TextBudget, max = 6): ViewLink[
       const url = safeUrl(link.url);
       if (!url || url.length > 4096 || seen.has(url)) continue;
       seen.add(url);
-      out.push({ kind: link.kind, title: truncate(cleanLine(link.title), Math.min(budget.line, 60)), url });
+      out.push({ kind: link.kind, title: clipLine(link.title, Math.min(budget.line, 60)), url });
       if (out.length >= max) return out;
     }
   }

@@ -1,5 +1,5 @@
 import type { Notification } from '../model.js';
-import { cleanLine, cleanText, truncate, utf8Bytes } from './escape/plainText.js';
+import { cleanLine, clipLine, clipText, truncate, utf8Bytes } from './escape/plainText.js';
 import { headline, linksOf, whereLine } from './notificationView.js';
 import type { SinkProtocol } from './sinkProtocol.js';
 import { answerSnippet, retryOutcome } from './responseText.js';
@@ -38,7 +38,7 @@ const CLIENT = 'aks-alert-enricher';
 
 function clean(value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
-  const text = truncate(cleanLine(value), max);
+  const text = clipLine(value, max);
   return text === '' ? undefined : text;
 }
 
@@ -51,7 +51,7 @@ function details(n: Notification, level: number): Record<string, unknown> {
   };
   const lead = n.failures[0];
   const out: Record<string, unknown> = {
-    what_happened: lead ? truncate(cleanText(lead.summary), budget.paragraph * 2) : undefined,
+    what_happened: lead ? clipText(lead.summary, budget.paragraph * 2) : undefined,
     count: n.count,
     first_at: n.firstAt,
     last_at: n.lastAt,
@@ -74,10 +74,10 @@ function details(n: Notification, level: number): Record<string, unknown> {
     catalog_matches: (lead?.matches ?? []).slice(0, Math.max(1, budget.items / 10)).map((m) => ({
       code: clean(m.code, budget.line),
       title: clean(m.title, budget.line),
-      meaning: truncate(cleanText(m.meaning), budget.paragraph),
-      mitigation: truncate(cleanText(m.mitigation), budget.paragraph),
+      meaning: clipText(m.meaning, budget.paragraph),
+      mitigation: clipText(m.mitigation, budget.paragraph),
       doc: m.docUrl,
-      matched_text: truncate(cleanText(m.matchedText), budget.line),
+      matched_text: clipText(m.matchedText, budget.line),
     })),
     unrecognised_codes: (lead?.unrecognised ?? []).slice(0, budget.items).map((c) => clean(c, budget.line)),
     correlation_id: clean(lead?.correlationId, budget.line),
@@ -87,16 +87,16 @@ function details(n: Notification, level: number): Record<string, unknown> {
     ),
     messages: [...new Set(lead?.texts ?? [])]
       .slice(0, Math.min(5, budget.items))
-      .map((t) => truncate(cleanText(t), budget.raw * 2)),
+      .map((t) => clipText(t, budget.raw * 2)),
     tags: Object.fromEntries(
       Object.entries(lead?.context?.tags ?? {})
         .slice(0, budget.items)
-        .map(([k, v]) => [truncate(cleanLine(k), budget.line), truncate(cleanLine(v), budget.line)]),
+        .map(([k, v]) => [clipLine(k, budget.line), clipLine(v, budget.line)]),
     ),
     attributes: Object.fromEntries(
       Object.entries(lead?.attributes ?? {})
         .slice(0, budget.items)
-        .map(([k, v]) => [truncate(cleanLine(k), budget.line), truncate(cleanText(v), budget.paragraph)]),
+        .map(([k, v]) => [clipLine(k, budget.line), clipText(v, budget.paragraph)]),
     ),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));

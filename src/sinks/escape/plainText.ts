@@ -42,6 +42,28 @@ export function truncate(value: string, max: number): string {
   return `${value.slice(0, end).trimEnd()}…`;
 }
 
+/**
+ * The start of `value` that can still hold `max` characters once cleaned: cleaning only removes
+ * or collapses, so a few times `max` is plenty, and a 100 KB message is not cleaned in full just to
+ * show its first line.
+ */
+function head(value: string, max: number): string {
+  const limit = max * 4 + 64;
+  if (value.length <= limit) return value;
+  const code = value.charCodeAt(limit - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
+}
+
+/** cleanText, trimmed and capped at `max` characters. */
+export function clipText(value: string, max: number): string {
+  return truncate(cleanText(head(value, max)).trim(), max);
+}
+
+/** cleanLine capped at `max` characters. */
+export function clipLine(value: string, max: number): string {
+  return truncate(cleanLine(head(value, max)), max);
+}
+
 /** Bytes of the UTF-8 encoding (what a receiver's size limit counts). */
 export function utf8Bytes(value: string): number {
   return Buffer.byteLength(value, 'utf8');

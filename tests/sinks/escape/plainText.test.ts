@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanLine, cleanText, safeUrl, truncate, utf8Bytes } from '../../../src/sinks/escape/plainText.js';
+import {
+  cleanLine,
+  cleanText,
+  clipLine,
+  clipText,
+  safeUrl,
+  truncate,
+  utf8Bytes,
+} from '../../../src/sinks/escape/plainText.js';
 
 // eslint-disable-next-line no-control-regex -- looking for control characters
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -56,3 +64,30 @@ describe('safeUrl', () => {
 });
 
 it('utf8Bytes counts bytes, not characters', () => expect(utf8Bytes('é😀')).toBe(6));
+
+describe('clipText / clipLine', () => {
+  it('clean and cap without reading all of a huge value', () => {
+    const huge = 'a\u202e'.repeat(100_000);
+    expect(clipText(huge, 10)).toBe('aaaaaaaaa…');
+    expect(clipLine(`  x\n\n${'y '.repeat(50_000)}`, 7)).toBe('x y y…');
+  });
+  it('never leaves half a surrogate pair where the head was cut', () => {
+    // For max 10 the head ends at 104 characters, between the halves of the emoji; the bidi
+    // overrides before it are removed, so a lone half would survive cleaning as U+FFFD.
+    const value = `${'\u202e'.repeat(103)}😀${'b'.repeat(100)}`;
+    expect(clipText(value, 10)).not.toMatch(/\ufffd/);
+  });
+  it('agree with clean + truncate on short values', () => {
+    fc.assert(
+      // From max 34 on, the head (4 × max + 64) holds all of a 200-character value.
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        fc.integer({ min: 34, max: 300 }),
+        (s, n) => {
+          expect(clipText(s, n)).toBe(truncate(cleanText(s).trim(), n));
+          expect(clipLine(s, n)).toBe(truncate(cleanLine(s), n));
+        },
+      ),
+    );
+  });
+});
