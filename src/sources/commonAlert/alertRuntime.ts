@@ -3,7 +3,13 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { QueueClient } from '@azure/storage-queue';
 import { ConfigError, parseDurationMs, readSettings, SETTINGS } from '../../config.js';
 import type { SettingSpec } from '../../config.js';
+import { pipelineFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
+import { createSignalProcessor } from '../../pipeline/signalProcessor.js';
+import { kqlString } from '../kqlString.js';
+import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
 import { QueueAlertInbox } from './alertInbox.js';
+import { createFiredAlertMemory, createLogAnalyticsRowFetcher } from './logAnalyticsRowFetcher.js';
+import type { AlertProcessDeps } from './processAlertMessage.js';
 import type { AlertWebhookDeps } from './receiveAlertWebhook.js';
 import { createSecureWebhookVerifier } from './secureWebhookAuth.js';
 import type { BearerVerifier } from './secureWebhookAuth.js';
@@ -81,5 +87,36 @@ export function alertWebhookDepsFromEnv(env: NodeJS.ProcessEnv): AlertWebhookDep
   const verifyBearer = secureWebhookVerifierFromSettings(settings);
   if (verifyBearer) deps.verifyBearer = verifyBearer;
   webhookDeps = { env, deps };
+  return deps;
+}
+
+let processDeps: { env: NodeJS.ProcessEnv; deps: AlertProcessDeps } | undefined;
+
+/**
+ * The inbox processor's dependencies from app settings, built once per process: the pipeline, the
+ * Log Analytics row fetcher (managed identity) and the fired-alert memory in the state store.
+ */
+export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDeps {
+  if (processDeps?.env === env) return processDeps.deps;
+  const settings = readSettings(env);
+  const credential = new DefaultAzureCredential(
+    settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
+  );
+  const pipeline = pipelineFromEnv(env);
+  const deps: AlertProcessDeps = {
+    processor: createSignalProcessor(pipeline.deps, {
+      afterBatch: async () => {
+        await pipeline.deliver({ limit: 50 });
+      },
+    }),
+    signals: {
+      rows: createLogAnalyticsRowFetcher(createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, credential)),
+      memory: createFiredAlertMemory(stateStoreFromSettings(env)),
+      maxRows: Number(settings.ALERT_LOG_MAX_ROWS ?? 50),
+      kqlString,
+    },
+    maxAttempts: 5,
+  };
+  processDeps = { env, deps };
   return deps;
 }

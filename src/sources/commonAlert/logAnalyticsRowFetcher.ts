@@ -1,0 +1,77 @@
+import type { LogsQueryClient, LogsTable } from '@azure/monitor-query-logs';
+import { LogsQueryResultStatus } from '@azure/monitor-query-logs';
+import type { FailureSignal } from '../../model.js';
+import type { KeyValueStore } from '../../state/keyValueStore.js';
+import { queryLogs } from '../logAnalytics/queryLogs.js';
+import type { AlertRowTable } from './fromAlertRows.js';
+import type { LogSearchPlan } from './logSearchPlan.js';
+import type { AlertRowFetcher, FiredAlertMemory, RowFetch } from './signalsFromCommonAlert.js';
+
+const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout']);
+
+function toAlertTables(
+  tables: readonly LogsTable[],
+  maxRows: number,
+): { tables: AlertRowTable[]; capped: boolean } {
+  let left = maxRows;
+  let capped = false;
+  const out = tables.map((t) => {
+    const rows = t.rows.slice(0, Math.max(0, left));
+    if (rows.length < t.rows.length) capped = true;
+    left -= rows.length;
+    return {
+      columns: t.columnDescriptors.map((c) => ({ name: c.name, type: c.type })),
+      rows: rows.map((r) => r.map((cell) => (cell instanceof Date ? cell.toISOString() : cell)) as unknown[]),
+    };
+  });
+  return { tables: out, capped };
+}
+
+/**
+ * Runs a log search alert's query against its workspace (through the shared query path: 204,
+ * partial results and throttling handled) or its resource, fetching one row more than the cap so
+ * it can tell the rows were capped.
+ */
+export function createLogAnalyticsRowFetcher(client: LogsQueryClient): AlertRowFetcher {
+  return {
+    async fetch(plan: LogSearchPlan, maxRows: number): Promise<RowFetch> {
+      const query = `${plan.query}\n| take ${maxRows + 1}`;
+      const timespan = { startTime: plan.window.start, endTime: plan.window.end };
+      if ('workspaceId' in plan.target) {
+        const r = await queryLogs(client, plan.target.workspaceId, query, timespan);
+        if (r.status === 'failed') return { ok: false, transient: TRANSIENT.has(r.kind), reason: r.error };
+        const converted = toAlertTables(r.tables, maxRows);
+        return { ok: true, tables: converted.tables, capped: converted.capped || r.status === 'partial' };
+      }
+      try {
+        const r = await client.queryResource(plan.target.resourceId, query, timespan);
+        const tables = r.status === LogsQueryResultStatus.Success ? r.tables : r.partialTables;
+        const converted = toAlertTables(tables, maxRows);
+        return {
+          ok: true,
+          tables: converted.tables,
+          capped: converted.capped || r.status !== LogsQueryResultStatus.Success,
+        };
+      } catch (err) {
+        const status = (err as { statusCode?: unknown }).statusCode;
+        const transient = typeof status !== 'number' || status === 429 || status >= 500;
+        const reason = `Log Analytics query on the alerted resource failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+        return { ok: false, transient, reason };
+      }
+    },
+  };
+}
+
+const MEMORY_SCOPE = 'alert-memory';
+
+/** What a fired log search alert became, kept in the state store until it resolves. */
+export function createFiredAlertMemory(store: KeyValueStore): FiredAlertMemory {
+  return {
+    async remember(alertId, signals) {
+      await store.put(MEMORY_SCOPE, alertId, signals);
+    },
+    async recall(alertId) {
+      return (await store.get<FailureSignal[]>(MEMORY_SCOPE, alertId))?.value;
+    },
+  };
+}
