@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { packageRoot } from '../../assets.js';
 import { safeUrl } from '../escape/plainText.js';
 import { PAGERDUTY_EVENTS_URL } from '../pagerDuty.js';
 import { DEFAULT_MAX_PER_SECOND } from '../protocols.js';
@@ -165,8 +167,8 @@ export function parseRoutingConfig(
 }
 
 /**
- * The routing config from the file at `path` (ROUTING_CONFIG_PATH); without a path, one route of
- * everything to the generic signed webhook in WEBHOOK_URL / WEBHOOK_SECRET.
+ * The routing config from the file at `path` (ROUTING_CONFIG_PATH; relative to the app root);
+ * without a path, one route of everything to the generic signed webhook in WEBHOOK_URL / WEBHOOK_SECRET.
  */
 export function loadRoutingConfig(
   path: string | undefined,
@@ -174,14 +176,18 @@ export function loadRoutingConfig(
   options: LoadOptions = {},
 ): RoutingResult {
   if (path === undefined || path.trim() === '') return defaultRoutingConfig(env);
+  // A relative path is relative to the app's root (where host.json is), whatever the working directory.
+  const full = isAbsolute(path) ? path : resolve(packageRoot(), path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(full, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return {
       ok: false,
-      errors: [`${path}: cannot read the routing file${code ? ` (${code})` : ''}`],
+      errors: [
+        `${path}${full === path ? '' : ` (${full})`}: cannot read the routing file${code ? ` (${code})` : ''}`,
+      ],
     };
   }
   return parseRoutingConfig(text, path, env, options);

@@ -211,6 +211,20 @@ describe('loadRoutingConfig', () => {
     expect(r.ok && r.config.source).toBe(path);
   });
 
+  it('reads a relative path from the app root, whatever the working directory', () => {
+    const r = loadRoutingConfig('samples/routing.yaml', {}, { requireSettings: false });
+    expect(r.ok && r.config.receiverInfo.map((i) => i.name)).toEqual([
+      'teams-oncall',
+      'slack-platform',
+      'pagerduty-aks',
+      'archive',
+    ]);
+    const missing = loadRoutingConfig('config/nope.yaml', ENV);
+    expect(missing.ok ? [] : missing.errors[0]).toMatch(
+      /^config\/nope\.yaml \(\/.+\/config\/nope\.yaml\): cannot read the routing file \(ENOENT\)$/,
+    );
+  });
+
   it('names a file it cannot read', () => {
     expect(loadRoutingConfig('/nonexistent/routing.yaml', ENV)).toEqual({
       ok: false,
