@@ -41,6 +41,12 @@ export const SETTINGS = [
       'NCRONTAB schedule of the failurePoll timer (six fields, UTC unless WEBSITE_TIME_ZONE is set).',
   },
   {
+    name: 'OUTBOX_RETRY_SCHEDULE',
+    default: '0 */1 * * * *',
+    description:
+      'NCRONTAB schedule of the outboxRetry timer: closes group windows, releases expired holds and retries pending deliveries.',
+  },
+  {
     name: 'LOG_ANALYTICS_WORKSPACE_IDS',
     description:
       'Comma-separated Log Analytics workspace IDs (GUIDs) to poll for AKS failures. Empty: the poll does nothing.',

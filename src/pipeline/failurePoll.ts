@@ -1,0 +1,77 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { parseDurationMs, readSettings } from '../config.js';
+import type { DeliveryReport } from '../sinks/delivery.js';
+import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
+import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/poll.js';
+import { readWatermark, writeWatermark } from '../state/watermarks.js';
+import type { PollRunReport } from './runPoll.js';
+import { runPoll } from './runPoll.js';
+import type { Pipeline } from './runtime.js';
+import { pipelineFromEnv } from './runtime.js';
+import { releaseDue } from './processSignals.js';
+
+export interface FailurePollDeps {
+  pipeline: Pipeline;
+  client: LogsQuerier;
+  workspaceIds: string[];
+  overlapMs: number;
+  initialLookbackMs: number;
+  maxConcurrency: number;
+}
+
+export interface FailurePollResult {
+  poll: PollRunReport;
+  delivery: DeliveryReport;
+}
+
+/**
+ * One scheduled poll: every workspace from its watermarks to now through the pipeline, then
+ * delivery of what is due. Delivery runs even when a query failed (what did arrive is sent); the
+ * caller fails the run afterwards so the platform retries, and the watermark of a failed query
+ * has not moved.
+ */
+export async function runFailurePoll(deps: FailurePollDeps): Promise<FailurePollResult> {
+  const store = deps.pipeline.deps.store;
+  const poll = await runPoll({
+    pipeline: deps.pipeline.deps,
+    slices: pollWorkspaces({
+      client: deps.client,
+      workspaceIds: deps.workspaceIds,
+      readWatermark: (ws, q) => readWatermark(store, ws, q),
+      now: deps.pipeline.deps.now(),
+      overlapMs: deps.overlapMs,
+      initialLookbackMs: deps.initialLookbackMs,
+      maxConcurrency: deps.maxConcurrency,
+    }),
+    writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
+  });
+  const delivery = await deps.pipeline.deliver();
+  return { poll, delivery };
+}
+
+/** Releases group updates and expired holds, then delivers what is due (retries included). */
+export async function runOutboxRetry(
+  pipeline: Pipeline,
+): Promise<{ released: number; delivery: DeliveryReport }> {
+  const released = await releaseDue(pipeline.deps);
+  const delivery = await pipeline.deliver();
+  return { released: released.enqueued, delivery };
+}
+
+export function failurePollDepsFromEnv(env: NodeJS.ProcessEnv): FailurePollDeps {
+  const s = readSettings(env);
+  const credential = new DefaultAzureCredential(
+    s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
+  );
+  return {
+    pipeline: pipelineFromEnv(env),
+    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
+    workspaceIds: (s.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+    overlapMs: parseDurationMs(s.POLL_OVERLAP ?? '2m') ?? 120_000,
+    initialLookbackMs: parseDurationMs(s.POLL_INITIAL_LOOKBACK ?? '1h') ?? 3_600_000,
+    maxConcurrency: Number(s.POLL_MAX_CONCURRENCY ?? 4),
+  };
+}
