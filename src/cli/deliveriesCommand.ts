@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stateStoreFromSettings } from '../pipeline/runtime.js';
+import { createFileStore } from '../state/fileStore.js';
+import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { OutboxItem, OutboxState } from '../state/outbox.js';
+import { listOutbox, replayDead } from '../state/outbox.js';
+import { terminalSafe } from '../pipeline/toConsoleText.js';
+import type { CliCommand, CliIo } from './command.js';
+import { writeLine } from './command.js';
+
+const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
+
+function storeFor(state: string | undefined, io: CliIo): KeyValueStore {
+  // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
+  return state ? createFileStore(resolve(io.cwd, state)) : stateStoreFromSettings(io.env);
+}
+
+async function list(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      state: { type: 'string' },
+      status: { type: 'string' },
+      receiver: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const wanted = values.status ? [values.status] : ['pending', 'dead'];
+  const bad = wanted.filter((s) => !STATES.includes(s as OutboxState));
+  if (bad.length > 0) {
+    writeLine(io.stderr, `deliveries: --status must be one of ${STATES.join(', ')} (got ${bad.join(', ')})`);
+    return 2;
+  }
+  const store = storeFor(values.state, io);
+  const items: OutboxItem[] = [];
+  for (const state of wanted as OutboxState[]) {
+    for await (const { item } of listOutbox(store, state, values.receiver)) items.push(item);
+  }
+  if (values.json) {
+    // Bodies stay out: they can be large, and the listing is for triage.
+    const rows = items.map(({ body: _body, ...rest }) => rest);
+    writeLine(io.stdout, JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (items.length === 0) {
+    writeLine(io.stdout, `No ${wanted.join(' or ')} deliveries.`);
+    return 0;
+  }
+  for (const i of items) {
+    const when =
+      i.state === 'pending' ? `next attempt ${i.nextAttemptAt}` : `finished ${i.finishedAt ?? '?'}`;
+    writeLine(io.stdout, `${i.state.padEnd(9)} ${i.receiver} ${i.id} attempts=${i.attempts} ${when}`);
+    writeLine(io.stdout, `          ${terminalSafe(i.summary)}`);
+    if (i.lastError) writeLine(io.stdout, `          last error: ${terminalSafe(i.lastError)}`);
+  }
+  return 0;
+}
+
+async function replay(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { state: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const [receiver, id] = positionals;
+  if (!receiver || !id) {
+    writeLine(
+      io.stderr,
+      'deliveries replay: give the receiver and the notification id (see deliveries list)',
+    );
+    return 2;
+  }
+  const ok = await replayDead(storeFor(values.state, io), receiver, id, new Date());
+  if (!ok) {
+    writeLine(io.stderr, `deliveries replay: no dead-lettered notification ${id} for receiver ${receiver}`);
+    return 1;
+  }
+  writeLine(
+    io.stdout,
+    `Notification ${id} for ${receiver} is pending again; the next run or outboxRetry sends it.`,
+  );
+  return 0;
+}
+
+export const deliveriesCommand: CliCommand = {
+  name: 'deliveries',
+  summary: 'List pending, dead-lettered or delivered notifications; replay a dead-lettered one',
+  help: `Usage:
+  aks-alert-enricher deliveries [list] [--state <dir>] [--status pending|dead|delivered] [--receiver <name>] [--json]
+  aks-alert-enricher deliveries replay <receiver> <id> [--state <dir>]
+
+Without --state the store comes from the app settings (STATE_STORE=file|table).
+Listing shows pending and dead-lettered items unless --status says otherwise.`,
+  run(args, io) {
+    if (args[0] === 'replay') return replay(args.slice(1), io);
+    return list(args[0] === 'list' ? args.slice(1) : args, io);
+  },
+};
