@@ -30,8 +30,8 @@ beforeAll(async () => {
   const r = parseRoutingConfig(
     `
 receivers:
-  - { name: teams-oncall, type: teams, url: { setting: TEAMS_URL } }
-  - { name: slack-platform, type: slack, url: { setting: SLACK_URL } }
+  - { name: teams-oncall, type: teams, url: { setting: TEAMS_URL }, maxPerSecond: 20 }
+  - { name: slack-platform, type: slack, url: { setting: SLACK_URL }, maxPerSecond: 20 }
   - { name: pager, type: pagerduty, url: { setting: PD_URL }, secret: { setting: PD_KEY } }
 routes:
   - { name: page, match: { severity: '>= error', cluster: 'aks-prod-*' }, receivers: [pager], continue: true }
@@ -125,6 +125,44 @@ describe('chat and paging sinks through routing, the outbox and delivery', () =>
       expect(cardProblems(msg.attachments[0].content)).toEqual([]);
     }
     for (const r of slackHook.requests) expect(slackViolations(JSON.parse(r.body) as never)).toEqual([]);
+    expect(await deliverDue(options)).toMatchObject({ delivered: 0, pending: 0 });
+  });
+
+  it('retries connection resets and timeouts, then delivers once', async () => {
+    const store = createMemoryStore();
+    const n = notificationOf([operationFailure()], { id: 'faults-1' });
+    await enqueueOutgoing(store, [
+      {
+        receiver: 'teams-oncall',
+        sinkType: 'teams',
+        id: n.id,
+        body: PROTOCOLS.teams.render(n),
+        createdAt: '2026-03-14T07:00:00.000Z',
+        summary: 'faults',
+      },
+    ]);
+    const before = teams.requests.length;
+    teams.script.push({ status: 0, fault: 'reset' }, { status: 0, fault: 'hang' }, { status: 500 });
+    let now = new Date('2026-03-14T07:00:00.000Z');
+    const options = {
+      store,
+      receivers: receiversOf(routing),
+      protocols: PROTOCOLS,
+      now: () => now,
+      maxAttempts: 6,
+      maxAgeMs: 86_400_000,
+      timeoutMs: 300,
+      random: () => 0.5,
+    };
+    for (let pass = 0; pass < 3; pass++) {
+      const r = await deliverDue(options);
+      expect(r.delivered).toBe(0);
+      expect(r.retried).toBe(1);
+      now = new Date(now.getTime() + 3_600_000);
+    }
+    const last = await deliverDue(options);
+    expect(last.delivered).toBe(1);
+    expect(teams.requests.length - before).toBe(4);
     expect(await deliverDue(options)).toMatchObject({ delivered: 0, pending: 0 });
   });
 });

@@ -19,6 +19,8 @@ export interface CannedAnswer {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** reset: drop the connection without an answer; hang: never answer (until close). */
+  fault?: 'reset' | 'hang';
 }
 
 export interface LocalReceiver {
@@ -62,6 +64,11 @@ export async function startReceiver(
       };
       requests.push(received);
       const answer = script.shift() ?? validate?.(received) ?? normal;
+      if (answer.fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (answer.fault === 'hang') return;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body ?? '');
     });
@@ -72,7 +79,11 @@ export async function startReceiver(
     url: `http://127.0.0.1:${String(port)}/hook`,
     requests,
     script,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 
