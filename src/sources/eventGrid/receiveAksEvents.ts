@@ -1,0 +1,64 @@
+import type { FailureSignal } from '../../model.js';
+import type { SignalProcessor } from '../../pipeline/signalProcessor.js';
+import { describeEventGridError, fromEventGrid } from './fromEventGrid.js';
+
+/** Records node-pool rolling phases so later failures can say they happened during an upgrade. */
+export interface RollingRecorder {
+  record(signal: FailureSignal): Promise<void>;
+}
+
+/** Adds what an event leaves out (error codes and messages from other sources) before processing. */
+export type SignalFillIn = (signals: FailureSignal[]) => Promise<FailureSignal[]>;
+
+export interface AksEventsDeps {
+  processor: SignalProcessor;
+  rolling?: RollingRecorder;
+  fillIn?: SignalFillIn;
+}
+
+/** The logging surface of an InvocationContext. */
+export interface EventLog {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface AksEventsReport {
+  signals: number;
+  ignored: number;
+  malformed: number;
+  enqueued: number;
+  duplicates: number;
+}
+
+/**
+ * One Event Grid delivery (an event or an array) through parsing, rolling records, fill-in and the
+ * pipeline. A malformed event is logged and dropped: redelivery cannot repair it. Anything the
+ * state store, ARM or Log Analytics could answer later propagates as a throw, so the trigger
+ * answers 500 and Event Grid redelivers the batch; processing is idempotent by event id.
+ */
+export async function receiveAksEvents(
+  payload: unknown,
+  deps: AksEventsDeps,
+  log: EventLog,
+): Promise<AksEventsReport> {
+  const parsed = fromEventGrid(payload);
+  for (const e of parsed.errors) log.error(`aks event dropped: ${describeEventGridError(e)}`);
+  for (const i of parsed.ignored) log.debug(`aks event ${i.eventId} (${i.eventType}) ignored: ${i.reason}`);
+  const report: AksEventsReport = {
+    signals: parsed.signals.length,
+    ignored: parsed.ignored.length,
+    malformed: parsed.errors.length,
+    enqueued: 0,
+    duplicates: 0,
+  };
+  if (parsed.signals.length === 0) return report;
+  if (deps.rolling)
+    for (const s of parsed.signals) if (s.kind === 'nodepool-rolling') await deps.rolling.record(s);
+  const signals = deps.fillIn ? await deps.fillIn(parsed.signals) : parsed.signals;
+  const r = await deps.processor.process(signals);
+  report.enqueued = r.enqueued;
+  report.duplicates = r.duplicates;
+  return report;
+}
