@@ -1,5 +1,5 @@
 import type { Notification } from '../model.js';
-import { cleanLine, clipLine, clipText, truncate, utf8Bytes } from './escape/plainText.js';
+import { cleanLine, clipLine, clipText, safeUrl, truncate, utf8Bytes } from './escape/plainText.js';
 import { headline, linksOf, whereLine } from './notificationView.js';
 import type { SinkProtocol } from './sinkProtocol.js';
 import { answerSnippet, retryOutcome } from './responseText.js';
@@ -76,7 +76,7 @@ function details(n: Notification, level: number): Record<string, unknown> {
       title: clean(m.title, budget.line),
       meaning: clipText(m.meaning, budget.paragraph),
       mitigation: clipText(m.mitigation, budget.paragraph),
-      doc: m.docUrl,
+      doc: safeUrl(m.docUrl),
       matched_text: clipText(m.matchedText, budget.line),
     })),
     unrecognised_codes: (lead?.unrecognised ?? []).slice(0, budget.items).map((c) => clean(c, budget.line)),

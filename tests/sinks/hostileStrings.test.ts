@@ -4,7 +4,12 @@ import { PAGERDUTY_LIMITS } from '../../src/sinks/pagerDuty.js';
 import { PROTOCOLS } from '../../src/sinks/protocols.js';
 import { TEAMS_MAX_BYTES } from '../../src/sinks/toAdaptiveCard.js';
 import type { SlackMessage } from '../../src/sinks/toSlackBlocks.js';
-import { groupNotification, hostileFailure, notificationOf } from '../support/enrichedFailures.js';
+import {
+  groupNotification,
+  hostileFailure,
+  notificationOf,
+  vmExtensionMatch,
+} from '../support/enrichedFailures.js';
 import { cardProblems, markdownTexts } from './cardValidator.js';
 import { slackViolations } from './slackValidator.js';
 
@@ -45,7 +50,17 @@ function strings(value: unknown, out: string[] = []): string[] {
 function notificationsFor(text: string): Notification[] {
   const group = groupNotification(40);
   return [
-    notificationOf([hostileFailure(text, { links: EVIL_LINKS(text) })]),
+    notificationOf([
+      hostileFailure(text, {
+        links: EVIL_LINKS(text),
+        matches: [
+          vmExtensionMatch({ matchedText: text }),
+          vmExtensionMatch({ code: text, meaning: text, mitigation: text, docUrl: 'javascript:alert(1)' }),
+          vmExtensionMatch({ code: text, docUrl: 'http://evil.example/plain-http' }),
+          vmExtensionMatch({ code: text, docUrl: 'https://learn.microsoft.com/x|<!channel>' }),
+        ],
+      }),
+    ]),
     notificationOf([hostileFailure(text), ...group.failures.slice(1)], { nodes: [text, ...group.nodes] }),
   ];
 }
@@ -61,6 +76,19 @@ const CHECKS: Record<string, (body: string, text: string) => void> = {
     const card = (JSON.parse(body) as { attachments: [{ content: { actions: { url: string }[] } }] })
       .attachments[0].content;
     expect(cardProblems(card)).toEqual([]);
+    // Every link target anywhere in the card (buttons, links in text) is https to a known host.
+    const urls: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'url' && typeof x === 'string') urls.push(x);
+          walk(x);
+        }
+    };
+    walk(card);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const u of urls) expect(u).toMatch(/^https:\/\/(learn\.microsoft\.com|portal\.azure\.com)\//);
     for (const t of markdownTexts(card)) {
       expect(t).not.toMatch(/evil\.example|<script|\*\*bold|@channel|<!/);
     }
@@ -80,6 +108,8 @@ const CHECKS: Record<string, (body: string, text: string) => void> = {
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(PAGERDUTY_LIMITS.payloadBytes);
     const event = JSON.parse(body) as { payload?: { summary: string }; links?: { href: string }[] };
     expect(event.payload?.summary.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.summary);
+    expect(body).not.toContain('javascript:');
+    expect(body).not.toContain('http://evil.example');
     for (const l of event.links ?? [])
       expect(l.href).toMatch(/^https:\/\/(learn\.microsoft\.com|portal\.azure\.com)\//);
   },
