@@ -1,0 +1,181 @@
+import { catalogLookup } from '../catalog/catalogLookup.js';
+import type { CatalogLookup } from '../enrich/enrichFailure.js';
+import { enrichFailure } from '../enrich/enrichFailure.js';
+import type { EnrichedFailure, FailureSignal } from '../model.js';
+import type { SliceOptions } from '../sources/logAnalytics/poll.js';
+import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
+import { planPollSlices, pollSliceParts, runBounded } from '../sources/logAnalytics/poll.js';
+import { readHealth } from '../state/deliveryHealth.js';
+import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { AggregateLimits } from './aggregate.js';
+import { DEFAULT_LIMITS, createDigestAggregator } from './aggregate.js';
+import type { Digest, DigestWindow } from './digest.js';
+
+/** Where digest rows come from: each yields enriched failures, and says what it read or could not. */
+export interface DigestSource {
+  name: string;
+  failures(range: { start: Date; end: Date }, report: SourceReport): AsyncIterable<EnrichedFailure>;
+}
+
+export interface SourceReport {
+  note(text: string): void;
+  problem(text: string): void;
+}
+
+/** Pull-source signals enriched with the catalog on the way in (no ARM look-ups: the digest reads only). */
+export async function* enrichSignals(
+  signals: AsyncIterable<FailureSignal> | Iterable<FailureSignal>,
+  catalog: CatalogLookup = catalogLookup,
+): AsyncGenerator<EnrichedFailure> {
+  for await (const s of signals) yield enrichFailure(s, catalog);
+}
+
+/** Signals already in memory (the sample fleet, an exported file). */
+export function signalSource(
+  name: string,
+  signals: readonly FailureSignal[],
+  rowErrors: readonly string[] = [],
+): DigestSource {
+  return {
+    name,
+    async *failures(_range, report) {
+      report.note(`${name}: ${String(signals.length)} signals`);
+      for (const e of rowErrors.slice(0, 20)) report.problem(`${name}: ${e}`);
+      if (rowErrors.length > 20) report.problem(`${name}: ${String(rowErrors.length - 20)} more bad rows`);
+      yield* enrichSignals(signals);
+    },
+  };
+}
+
+export interface WorkspaceSourceOptions {
+  client: LogsQuerier;
+  workspaceIds: readonly string[];
+  /** Slices of at most this length are queried (default 2 h); a slice over the size limit is paged. */
+  maxSliceMs?: number;
+  maxConcurrency?: number;
+  query?: SliceOptions;
+}
+
+/**
+ * Log Analytics rows over the range, through the poll queries: the range is cut into slices, each
+ * slice paged or halved at the 500,000-row / ~100 MB limits, at most 5 queries in flight, and each
+ * page parsed, enriched and handed on before the next is buffered: memory is bounded by a page, not
+ * by the day. Rows are chosen by ingestion time, as the poll does.
+ */
+export function workspaceSource(options: WorkspaceSourceOptions): DigestSource {
+  return {
+    name: `Log Analytics ${options.workspaceIds.join(', ')}`,
+    async *failures(range, report) {
+      const plan = planPollSlices({
+        workspaceIds: options.workspaceIds,
+        watermarkOf: () => undefined,
+        now: range.end,
+        overlapMs: 0,
+        initialLookbackMs: range.end.getTime() - range.start.getTime(),
+        maxSliceMs: options.maxSliceMs ?? 2 * 3_600_000,
+      });
+      let rows = 0;
+      let bad = 0;
+      const limit = Math.max(1, Math.min(5, options.maxConcurrency ?? 3));
+      for await (const part of runBounded(plan, limit, (slice) =>
+        pollSliceParts(options.client, slice, options.query),
+      )) {
+        rows += part.signals.length;
+        bad += part.rowErrors.length;
+        if (part.error)
+          report.problem(`${part.workspaceId} ${part.queryName} ${part.start}..${part.end}: ${part.error}`);
+        for (const n of part.notes ?? []) report.note(n);
+        const signals = part.signals;
+        part.signals = [];
+        yield* enrichSignals(signals);
+      }
+      report.note(
+        `Log Analytics: ${String(rows)} failure rows from ${String(options.workspaceIds.length)} workspace(s)`,
+      );
+      if (bad > 0) report.problem(`Log Analytics: ${String(bad)} rows could not be read`);
+    },
+  };
+}
+
+export const JOURNAL_SCOPE_PREFIX = 'journal-';
+
+function utcDays(start: Date, end: Date): string[] {
+  const out: string[] = [];
+  const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
+  for (; d.getTime() < end.getTime(); d.setUTCDate(d.getUTCDate() + 1))
+    out.push(d.toISOString().slice(0, 10));
+  return out;
+}
+
+/** Push-source failures (Event Grid, alerts) the pipeline journaled per UTC day (`journal-YYYY-MM-DD`). */
+export function journalSource(store: KeyValueStore): DigestSource {
+  return {
+    name: 'journal',
+    async *failures(range, report) {
+      let n = 0;
+      const from = range.start.toISOString();
+      const to = range.end.toISOString();
+      for (const day of utcDays(range.start, range.end)) {
+        for await (const e of store.list<EnrichedFailure>(`${JOURNAL_SCOPE_PREFIX}${day}`)) {
+          const v = e.value;
+          if (typeof v !== 'object' || typeof v.occurredAt !== 'string') {
+            report.problem(`journal ${day}: entry ${e.key.slice(0, 80)} is not an enriched failure`);
+            continue;
+          }
+          if (v.occurredAt < from || v.occurredAt >= to) continue;
+          n++;
+          yield v;
+        }
+      }
+      report.note(`journal: ${String(n)} pushed failures (Event Grid, alerts)`);
+    },
+  };
+}
+
+export interface ComputeDigestOptions {
+  window: DigestWindow;
+  sources: readonly DigestSource[];
+  /** The state store: delivery health per receiver. */
+  store?: KeyValueStore;
+  limits?: AggregateLimits;
+  now?: Date;
+}
+
+/** Streams every source over the window and the one before it into one digest. */
+export async function computeDigest(options: ComputeDigestOptions): Promise<Digest> {
+  const agg = createDigestAggregator(options.window, options.limits ?? DEFAULT_LIMITS);
+  const end = new Date(options.window.end);
+  const start = new Date(Date.parse(options.window.start) * 2 - end.getTime());
+  const notes: string[] = [];
+  const problems: string[] = [];
+  const report: SourceReport = {
+    note: (t) => notes.length < 50 && notes.push(t),
+    problem: (t) => problems.length < 100 && problems.push(t),
+  };
+  for (const source of options.sources) {
+    try {
+      for await (const f of source.failures({ start, end }, report)) agg.add(f);
+    } catch (err) {
+      problems.push(`${source.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  let delivery: Awaited<ReturnType<typeof readHealth>> | undefined;
+  if (options.store) {
+    try {
+      delivery = await readHealth(options.store, new Date(options.window.start), new Date(end.getTime() - 1));
+    } catch (err) {
+      problems.push(`delivery health: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return agg.finish({
+    ...(delivery ? { delivery } : {}),
+    sources: [...new Set(notes)],
+    problems,
+    generatedAt: options.now ?? new Date(),
+  });
+}
+
+/** The window of `lengthMs` ending at `end`. */
+export function windowEndingAt(end: Date, lengthMs: number): DigestWindow {
+  return { start: new Date(end.getTime() - lengthMs).toISOString(), end: end.toISOString() };
+}
