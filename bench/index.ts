@@ -4,3 +4,5 @@ import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
 runCommonAlertWebhookBench();
 await (await import('./poll.js')).runPollBench();
 (await import('./sinkRender.js')).runSinkRenderBench();
+(await import('./matcher.js')).runMatcherBench();
+await (await import('./pipeline.js')).runPipelineBench();

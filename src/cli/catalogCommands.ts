@@ -37,8 +37,7 @@ function messagesOf(text: string): string[] {
 
 async function readStdin(io: CliIo): Promise<string> {
   let text = '';
-  for await (const chunk of io.stdin)
-    text += typeof chunk === 'string' ? chunk : (chunk).toString('utf8');
+  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
   return text;
 }
 

@@ -88,6 +88,27 @@ export function notificationOver(
   return n;
 }
 
+interface Batch {
+  /** Group keys known to have an open window in this batch. */
+  open: Set<string>;
+  /** Failures joining each open window, written once at the end of the batch. */
+  joins: Map<string, EnrichedFailure[]>;
+  join(key: string, failures: EnrichedFailure[]): void;
+}
+
+function newBatch(): Batch {
+  const joins = new Map<string, EnrichedFailure[]>();
+  return {
+    open: new Set(),
+    joins,
+    join(key, failures) {
+      const list = joins.get(key) ?? [];
+      for (const f of failures) list.push(f);
+      joins.set(key, list);
+    },
+  };
+}
+
 const empty = (): PlanOutcome => ({ notifications: [], held: [], suppressed: [], silenced: [] });
 
 /**
@@ -113,7 +134,12 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     throw new Error(`group ${key}: too much contention`);
   }
 
-  async function decide(f: EnrichedFailure, now: Date, out: PlanOutcome): Promise<DecidedRecord> {
+  async function decide(
+    f: EnrichedFailure,
+    now: Date,
+    out: PlanOutcome,
+    batch: Batch,
+  ): Promise<DecidedRecord> {
     if (f.status === 'info') {
       if (f.node && isRepairStart(f)) {
         const key = nodeKey(f);
@@ -175,18 +201,17 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     }
 
     const groupKey = groupKeyOf(f, policy.groupBy);
+    const joining = [f, ...extra];
+    if (batch.open.has(groupKey)) {
+      batch.join(groupKey, joining);
+      return { decision: 'grouped', notifications: [] };
+    }
     for (let i = 0; i < 20; i++) {
       const window = await store.get<GroupWindow>(SCOPES.groups, groupKey);
       if (window && Date.parse(window.value.end) > now.getTime()) {
-        const joined = await updateWindow(groupKey, (w) => ({
-          ...w,
-          count: w.count + 1 + extra.length,
-          failures: [...w.failures, f, ...extra].slice(0, GROUP_SAMPLE),
-          nodePools: distinct([...w.nodePools, f.nodePool]),
-          nodes: distinct([...w.nodes, f.node, ...extra.map((e) => e.node)]),
-        }));
-        if (joined) return { decision: 'grouped', notifications: [] };
-        continue;
+        batch.open.add(groupKey);
+        batch.join(groupKey, joining);
+        return { decision: 'grouped', notifications: [] };
       }
       const fresh: GroupWindow = {
         groupKey,
@@ -202,12 +227,8 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         ? await store.put(SCOPES.groups, groupKey, fresh, window.version)
         : await store.create(SCOPES.groups, groupKey, fresh);
       if (created === undefined) continue; // another instance opened it first: join theirs
-      const n = notificationOver(
-        hash('lead', groupKey, fresh.start),
-        groupKey,
-        [f, ...extra],
-        1 + extra.length,
-      );
+      batch.open.add(groupKey);
+      const n = notificationOver(hash('lead', groupKey, fresh.start), groupKey, joining, joining.length);
       await store.put(SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
       out.notifications.push(n);
       return { decision: 'notified', notifications: [n] };
@@ -215,9 +236,36 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     throw new Error(`group ${groupKey}: too much contention`);
   }
 
+  /**
+   * Writes a batch's joins to their windows, one conditional write per group rather than one per
+   * failure. A window that closed meanwhile (another instance released it) cannot take them: they
+   * go out at once as their own notification instead.
+   */
+  async function flushJoins(batch: Batch, now: Date, out: PlanOutcome): Promise<void> {
+    for (const [key, failures] of batch.joins) {
+      const merged = await updateWindow(key, (w) => ({
+        ...w,
+        count: w.count + failures.length,
+        failures: [...w.failures, ...failures].slice(0, GROUP_SAMPLE),
+        nodePools: distinct([...w.nodePools, ...failures.map((x) => x.nodePool)]),
+        nodes: distinct([...w.nodes, ...failures.map((x) => x.node)]),
+      }));
+      if (!merged) {
+        const first = failures[0];
+        if (first)
+          out.notifications.push(
+            notificationOver(hash('late', key, failureKey(first)), key, failures, failures.length),
+          );
+      }
+    }
+    batch.joins.clear();
+  }
+
   return {
     async plan(failures, now) {
       const out = empty();
+      const batch = newBatch();
+      const deferred: [string, DecidedRecord][] = [];
       const ordered = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       for (const f of ordered) {
         const key = failureKey(f);
@@ -226,9 +274,13 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
           out.notifications.push(...prior.value.notifications);
           continue;
         }
-        const record = await decide(f, now, out);
-        await store.put(SCOPES.decided, key, record);
+        const record = await decide(f, now, out, batch);
+        // A joined failure is recorded only once its window holds it (after the flush below).
+        if (record.decision === 'grouped') deferred.push([key, record]);
+        else await store.put(SCOPES.decided, key, record);
       }
+      await flushJoins(batch, now, out);
+      for (const [key, record] of deferred) await store.put(SCOPES.decided, key, record);
       return out;
     },
 
