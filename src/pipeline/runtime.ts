@@ -218,11 +218,17 @@ export function pipelineFromEnv(
  */
 export function signalProcessorFromEnv(
   env: NodeJS.ProcessEnv,
-  options: { onProblem?: (message: string) => void; failOnTransientContext?: boolean } = {},
+  options: {
+    onProblem?: (message: string) => void;
+    failOnTransientContext?: boolean;
+    context?: ContextPort;
+    rolling?: RollingPort;
+  } = {},
 ): SignalProcessor {
-  const pipeline = pipelineFromEnv(env);
+  const { context, rolling, ...processOptions } = options;
+  const pipeline = pipelineFromEnv(env, { ...(context ? { context } : {}), ...(rolling ? { rolling } : {}) });
   return createSignalProcessor(pipeline.deps, {
-    ...options,
+    ...processOptions,
     afterBatch: async () => {
       await pipeline.deliver({ limit: 50 });
     },

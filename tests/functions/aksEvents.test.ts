@@ -1,12 +1,21 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvocationContext } from '@azure/functions';
 import { aksEventsHandler } from '../../functions/aksEvents.js';
-import type { FailureSignal } from '../../src/model.js';
+import { createArmClusterContext } from '../../src/context/armClusterContext.js';
+import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
+import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import { TransientContextError } from '../../src/pipeline/processSignals.js';
+import { createPipeline } from '../../src/pipeline/runtime.js';
 import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
+import { createSignalProcessor } from '../../src/pipeline/signalProcessor.js';
 import type { AksEventsDeps } from '../../src/sources/eventGrid/receiveAksEvents.js';
+import { rollingRecorder } from '../../src/sources/eventGrid/receiveAksEvents.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { createRollingUpgrades } from '../../src/state/rollingUpgrades.js';
+import { FakeArm, fixedTokenCredential } from '../support/fakeArm.js';
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 const sample = (name: string): unknown => JSON.parse(readFileSync(join(SAMPLES, name), 'utf8'));
@@ -147,5 +156,114 @@ describe('aksEvents: batches, redelivery and failures', () => {
         throw new Error('configuration problems: STATE_STORE');
       }),
     ).rejects.toThrow('configuration problems');
+  });
+});
+
+describe('aksEvents through the pipeline, ARM context and rolling records', () => {
+  const CLUSTER_ID =
+    '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod';
+  let arm: FakeArm;
+  let store: KeyValueStore;
+
+  beforeAll(async () => {
+    arm = await FakeArm.start();
+    arm.setCluster(CLUSTER_ID, {
+      location: 'westeurope',
+      properties: { provisioningState: 'Failed', currentKubernetesVersion: '1.30.4' },
+    });
+    arm.setPool(CLUSTER_ID, 'userpool1', {
+      provisioningState: 'Failed',
+      vmSize: 'Standard_D4s_v5',
+      status: {
+        provisioningError: {
+          code: 'SubnetIsFull',
+          message:
+            'Subnet /subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/aks is full.',
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await arm.close();
+  });
+
+  function realDeps(): AksEventsDeps {
+    const upgrades = createRollingUpgrades(store);
+    const pipeline = createPipeline({
+      store,
+      routing: {
+        source: 'test',
+        receivers: [{ name: 'ops', type: 'generic', url: 'https://127.0.0.1:9/hook' }],
+        receiverInfo: [],
+        routes: [],
+        defaultReceivers: ['ops'],
+        digest: { receivers: [] },
+        notify: { grouping: undefined, silences: undefined },
+      },
+      policy: DEFAULT_POLICY,
+      rolling: upgrades,
+      context: createArmClusterContext({
+        credential: fixedTokenCredential,
+        endpoint: arm.endpoint,
+        clientOptions: arm.clientOptions(),
+        cacheTtlMs: 0,
+      }),
+    });
+    return {
+      processor: createSignalProcessor(pipeline.deps, { failOnTransientContext: true }),
+      rolling: rollingRecorder(upgrades),
+    };
+  }
+
+  async function journal(): Promise<EnrichedFailure[]> {
+    const out: EnrichedFailure[] = [];
+    for await (const e of store.list<EnrichedFailure>('journal-2026-08-20')) out.push(e.value);
+    return out;
+  }
+
+  beforeEach(() => {
+    store = createMemoryStore();
+  });
+
+  it('fills a rolling failure in from the pool provisioning error and marks it as during the upgrade', async () => {
+    const d = realDeps();
+    await run(sample('CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json'), () => d);
+    const failed = (await journal()).find((f) => f.reason === 'NodePoolRollingFailed');
+    expect(failed?.matches[0]?.code).toBe('SubnetIsFull');
+    expect(failed?.duringUpgrade).toBe(true);
+    expect(failed?.context?.nodePool?.vmSize).toBe('Standard_D4s_v5');
+    expect(failed?.severity).not.toBe('info');
+    let outbox = 0;
+    for await (const _ of store.list('outbox-pending')) outbox++;
+    expect(outbox).toBeGreaterThan(0);
+  });
+
+  it('throws while ARM is unavailable, and the redelivered batch goes through once', async () => {
+    const d = realDeps();
+    const batch = sample('CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json');
+    arm.fail(
+      CLUSTER_ID,
+      { status: 503, code: 'ServiceUnavailable' },
+      { status: 503, code: 'ServiceUnavailable' },
+    );
+    await expect(run(batch, () => d)).rejects.toBeInstanceOf(TransientContextError);
+    expect(await journal()).toEqual([]);
+    await run(batch, () => d);
+    await run(batch, () => d);
+    expect((await journal()).map((f) => f.reason).sort()).toEqual([
+      'NodePoolRollingFailed',
+      'NodePoolRollingStarted',
+    ]);
+    expect(logs.some((l) => l.includes('2 signal(s), 0 new, 2 duplicate'))).toBe(true);
+  });
+
+  it('enriches without context when ARM denies access, naming the Reader role', async () => {
+    const d = realDeps();
+    arm.fail(CLUSTER_ID, { status: 403, code: 'AuthorizationFailed' });
+    await run(sample('CONSTRUCTED-eventgrid-resource-write-failure-aks-agentpool.json'), () => d);
+    const [f] = await journal();
+    expect(f?.kind).toBe('resource-failure');
+    expect(f?.contextError).toMatch(/Reader role/);
+    expect(f?.correlationId).toBe('44444444-4444-4444-4444-444444444444');
   });
 });

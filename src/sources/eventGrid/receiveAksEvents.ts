@@ -1,10 +1,28 @@
 import type { FailureSignal } from '../../model.js';
 import type { SignalProcessor } from '../../pipeline/signalProcessor.js';
+import type { RollingPhase, RollingUpgrades } from '../../state/rollingUpgrades.js';
 import { describeEventGridError, fromEventGrid } from './fromEventGrid.js';
 
 /** Records node-pool rolling phases so later failures can say they happened during an upgrade. */
 export interface RollingRecorder {
   record(signal: FailureSignal): Promise<void>;
+}
+
+const ROLLING_REASON = /^NodePoolRolling(Started|Succeeded|Failed)$/;
+
+/** Records NodePoolRolling* signals in the rolling-upgrade store, by event id and event time. */
+export function rollingRecorder(upgrades: Pick<RollingUpgrades, 'record'>): RollingRecorder {
+  return {
+    async record(signal) {
+      const phase = ROLLING_REASON.exec(signal.reason ?? '')?.[1] as RollingPhase | undefined;
+      if (!phase || !signal.cluster || !signal.nodePool) return;
+      await upgrades.record(signal.cluster, signal.nodePool, {
+        phase,
+        at: signal.occurredAt,
+        id: signal.sourceId,
+      });
+    },
+  };
 }
 
 /** Adds what an event leaves out (error codes and messages from other sources) before processing. */
