@@ -190,6 +190,32 @@ export const SETTINGS = [
     description:
       'Path of the routing file (YAML or JSON: receivers, routes, digest, grouping, silences; see docs/routing.md), relative to the function app root. Unset: everything goes to the generic webhook in WEBHOOK_URL.',
   },
+  {
+    name: 'DIGEST_SCHEDULE',
+    default: '0 0 7 * * *',
+    description:
+      'NCRONTAB schedule of the dailyDigest timer (UTC unless WEBSITE_TIME_ZONE is set); the digest window ends at the start of the hour it runs in.',
+  },
+  {
+    name: 'DIGEST_WINDOW',
+    default: '24h',
+    description:
+      'Length of the digest window; the trend compares it with the window of the same length before it.',
+    validate: durationMs,
+  },
+  {
+    name: 'DIGEST_LOGS_SCOPE',
+    description:
+      "Scope of the digest's fleet-wide Log Analytics links: a workspace resource id or /subscriptions/<id>. Unset: the one subscription all listed clusters share, else per-cluster links only.",
+    validate: (v: string) =>
+      v.startsWith('/subscriptions/') ? undefined : "must be an ARM id starting '/subscriptions/'",
+  },
+  {
+    name: 'DIGEST_REPORT_URL',
+    description:
+      'Address readers open for the full HTML report (the digestReport function, e.g. behind App Service authentication); the digest card links to it. Shown to every digest receiver as is.',
+    validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

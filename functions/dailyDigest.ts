@@ -1,0 +1,21 @@
+import { app } from '@azure/functions';
+import type { InvocationContext, Timer } from '@azure/functions';
+import type { DailyDigestDeps } from '../src/digest/dailyDigest.js';
+import { dailyDigestDepsFromEnv, runDailyDigest } from '../src/digest/dailyDigest.js';
+import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
+
+/** Computes the digest over the last window, stores the HTML report and queues the digest per receiver. */
+export function dailyDigestHandler(deps: () => DailyDigestDeps) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const { digest, publish } = await runDailyDigest(deps());
+    context.info(
+      `digest ${digest.window.start}..${digest.window.end}: ${String(digest.totals.failures)} failures on ${String(digest.totals.clusters)} clusters; queued for ${String(publish.added)} receiver(s), ${String(publish.existing)} already queued`,
+    );
+    for (const p of [...digest.problems, ...publish.errors].slice(0, 20)) context.warn(`digest: ${p}`);
+  };
+}
+
+app.timer('dailyDigest', {
+  schedule: settingValue(process.env, 'DIGEST_SCHEDULE') ?? '0 0 7 * * *',
+  handler: dailyDigestHandler(() => dailyDigestDepsFromEnv(process.env)),
+});
