@@ -10,6 +10,7 @@ import { TransientContextError } from '../../src/pipeline/processSignals.js';
 import { createPipeline } from '../../src/pipeline/runtime.js';
 import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
 import { createSignalProcessor } from '../../src/pipeline/signalProcessor.js';
+import { TransientFillInError } from '../../src/sources/eventGrid/activityFillIn.js';
 import type { AksEventsDeps } from '../../src/sources/eventGrid/receiveAksEvents.js';
 import { rollingRecorder } from '../../src/sources/eventGrid/receiveAksEvents.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
@@ -143,6 +144,21 @@ describe('aksEvents: batches, redelivery and failures', () => {
     await expect(run(sample('cloudevents-aks-nodepool-rolling-failed.json'))).rejects.toThrow(
       'state store unavailable',
     );
+  });
+
+  it('hands over the filled-in signals, and throws when the fill-in cannot ask Log Analytics now', async () => {
+    const event = sample('eventgrid-aks-nodepool-rolling-failed.json');
+    const withCode = (signals: FailureSignal[]) =>
+      Promise.resolve(signals.map((s) => ({ ...s, errorCodes: ['SubnetIsFull'] })));
+    await run(event, () => ({ processor, fillIn: withCode }));
+    expect([...processor.seen.values()].map((s) => s.errorCodes)).toEqual([['SubnetIsFull']]);
+    processor.seen.clear();
+    const unavailable = () =>
+      Promise.reject(new TransientFillInError('activity log of workspace w unavailable'));
+    await expect(run(event, () => ({ processor, fillIn: unavailable }))).rejects.toBeInstanceOf(
+      TransientFillInError,
+    );
+    expect(processor.seen.size).toBe(0);
   });
 
   it('does not throw for a batch with only malformed events', async () => {

@@ -3,6 +3,8 @@ import { readSettings } from '../../config.js';
 import { createArmClusterContext } from '../../context/armClusterContext.js';
 import { signalProcessorFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
 import { createRollingUpgrades } from '../../state/rollingUpgrades.js';
+import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
+import { createActivityFillIn } from './activityFillIn.js';
 import type { AksEventsDeps } from './receiveAksEvents.js';
 import { rollingRecorder } from './receiveAksEvents.js';
 
@@ -11,7 +13,7 @@ let cached: { env: NodeJS.ProcessEnv; deps: AksEventsDeps } | undefined;
 /**
  * The Event Grid function's dependencies from app settings, built once per process: cluster context
  * from Resource Manager (ARM_ENDPOINT, managed identity), rolling-upgrade records in the state store,
- * and the pipeline. A transient context failure throws, so Event Grid redelivers and the failure
+ * the activity-log fill-in (when LOG_ANALYTICS_WORKSPACE_IDS names workspaces) and the pipeline. A transient context failure throws, so Event Grid redelivers and the failure
  * arrives complete. A configuration error is thrown every time (Event Grid retries until it is
  * fixed), never cached.
  */
@@ -39,6 +41,17 @@ export function aksEventsDepsFromEnv(env: NodeJS.ProcessEnv): AksEventsDeps {
     }),
     rolling: rollingRecorder(upgrades),
   };
+  const workspaceIds = (settings.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  if (workspaceIds.length > 0)
+    deps.fillIn = createActivityFillIn({
+      client: createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, credential),
+      workspaceIds,
+      // A short wait: Event Grid redelivers the batch when Log Analytics stays unavailable.
+      queryOptions: { maxAttempts: 2, serverTimeoutInSeconds: 20 },
+    });
   cached = { env, deps };
   return deps;
 }
