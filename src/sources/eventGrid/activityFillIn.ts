@@ -77,7 +77,7 @@ export function activityQuery(s: FailureSignal, start: Date, end: Date): string 
 function rowsOf(tables: LogsTable[]): LogRow[] {
   const out: LogRow[] = [];
   for (const t of tables) {
-    const names = t.columnDescriptors.map((c) => c.name ?? '');
+    const names = t.columnDescriptors.map((c) => c.name);
     for (const r of t.rows) {
       const row: LogRow = {};
       names.forEach((n, i) => {

@@ -145,7 +145,7 @@ describe('activity log fill-in', () => {
     expect(s?.attributes.activityLogNote).toMatch(/^not read: workspace no-access: /);
   });
 
-  it('quotes hostile values so they cannot change the query', async () => {
+  it('quotes hostile values so they cannot change the query', () => {
     const [s] = signals('CONSTRUCTED-eventgrid-resource-write-failure-aks-agentpool.json');
     if (!s) throw new Error('no signal');
     const hostile = { ...s, correlationId: "x' or 1==1 | take 100000 //\n" };
