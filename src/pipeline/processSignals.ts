@@ -8,6 +8,7 @@ import type {
   FailureSignal,
   Notification,
 } from '../model.js';
+import { notificationForFailure } from '../sinks/routing/routeNotification.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 /** ARM context as the pipeline needs it; a failed look-up never stops enrichment. */
@@ -168,23 +169,6 @@ async function extrasFor(
   return extras;
 }
 
-/** A one-failure notification, used to attribute held / suppressed counts to the receivers it would reach. */
-function soloNotification(failure: EnrichedFailure): Notification {
-  return {
-    id: failure.fingerprint,
-    status: failure.status === 'resolved' ? 'resolved' : 'firing',
-    severity: failure.severity,
-    fingerprint: failure.fingerprint,
-    groupKey: failure.fingerprint,
-    failures: [failure],
-    count: 1,
-    firstAt: failure.occurredAt,
-    lastAt: failure.occurredAt,
-    nodePools: failure.nodePool ? [failure.nodePool] : [],
-    nodes: failure.node ? [failure.node] : [],
-  };
-}
-
 async function countPerReceiver(
   deps: PipelineDeps,
   failures: readonly EnrichedFailure[],
@@ -193,7 +177,7 @@ async function countPerReceiver(
 ): Promise<void> {
   const perReceiver = new Map<string, number>();
   for (const f of failures) {
-    for (const r of deps.dispatch.route(soloNotification(f)))
+    for (const r of deps.dispatch.route(notificationForFailure(f)))
       perReceiver.set(r, (perReceiver.get(r) ?? 0) + 1);
   }
   for (const [receiver, n] of perReceiver) await deps.dispatch.count(receiver, counter, n, now);

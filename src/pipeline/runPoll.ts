@@ -1,20 +1,9 @@
-import type { FailureSignal } from '../model.js';
+import type { PollSlice } from '../sources/logAnalytics/poll.js';
 import type { PipelineDeps, ProcessReport } from './processSignals.js';
 import { emptyReport, processSignals, releaseDue } from './processSignals.js';
 
 /** One query over one time slice of one workspace, as the Log Analytics poller yields it. */
-export interface PollSliceResult {
-  workspaceId: string;
-  queryName: string;
-  start: string;
-  end: string;
-  signals: FailureSignal[];
-  rowErrors: string[];
-  complete: boolean;
-  error?: string;
-  /** The watermark that may be stored once this slice's signals are handled; absent when incomplete. */
-  advanceTo?: string;
-}
+export type PollSliceResult = PollSlice;
 
 export interface PollRunDeps {
   pipeline: PipelineDeps;
