@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeEventGridError, fromEventGrid } from '../../../src/sources/eventGrid/fromEventGrid.js';
 
@@ -258,5 +259,52 @@ describe('fromEventGrid: batches, unknown and malformed events', () => {
       const r = fromEventGrid(sample(n));
       expect(r.signals.length + r.ignored.length + r.errors.length, n).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('fromEventGrid: any input', () => {
+  const aksSamples = readdirSync(SAMPLES)
+    .filter((n) => /^(eventgrid|cloudevents)-aks-/.test(n))
+    .map((n) => sample(n) as Record<string, unknown>);
+
+  it('never throws, and accounts for every event exactly once', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.array(fc.anything(), { maxLength: 6 })), (payload) => {
+        const r = fromEventGrid(payload);
+        const n = Array.isArray(payload) ? payload.length : 1;
+        expect(r.signals.length + r.ignored.length + r.errors.length).toBe(n);
+      }),
+    );
+  });
+
+  it('turns a sample with any field replaced or removed into a signal, an ignored event or a named error', () => {
+    const mutated = fc
+      .tuple(
+        fc.constantFrom(...aksSamples),
+        fc.constantFrom(
+          'id',
+          'eventType',
+          'type',
+          'eventTime',
+          'time',
+          'topic',
+          'source',
+          'data',
+          'specversion',
+        ),
+        fc.oneof(fc.constant(undefined), fc.anything()),
+      )
+      .map(([event, key, value]) => ({ ...event, [key]: value }));
+    fc.assert(
+      fc.property(fc.array(mutated, { minLength: 1, maxLength: 4 }), (batch) => {
+        const r = fromEventGrid(batch);
+        expect(r.signals.length + r.ignored.length + r.errors.length).toBe(batch.length);
+        for (const e of r.errors) expect(e.field).not.toBe('');
+        for (const s of r.signals) {
+          expect(s.sourceId).not.toBe('');
+          expect(Number.isNaN(Date.parse(s.occurredAt))).toBe(false);
+        }
+      }),
+    );
   });
 });
