@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { FailureSignal } from '../../src/model.js';
+import { DEFAULT_POLICY } from '../../src/notify/policy.js';
+import type { ContextPort } from '../../src/pipeline/processSignals.js';
+import { journalScope, processSignals, TransientContextError } from '../../src/pipeline/processSignals.js';
+import { safeWatermark } from '../../src/pipeline/runPoll.js';
+import { createPipeline } from '../../src/pipeline/runtime.js';
+import type { RoutingConfig } from '../../src/sinks/routing/index.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { listOutbox } from '../../src/state/outbox.js';
+
+const CLUSTER = {
+  resourceId:
+    '/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod',
+  subscriptionId: '3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21',
+  resourceGroup: 'rg',
+  name: 'prod',
+};
+
+function signal(id: string, over: Partial<FailureSignal> = {}): FailureSignal {
+  return {
+    source: 'event-grid',
+    kind: 'nodepool-rolling',
+    sourceId: id,
+    occurredAt: '2026-11-21T03:00:00.000Z',
+    status: 'firing',
+    cluster: CLUSTER,
+    nodePool: 'user1',
+    reason: 'NodePoolRollingFailed',
+    title: 'Node pool user1 rolling failed',
+    texts: ['Code="SubnetIsFull" Message="Subnet user-subnet has no free addresses"'],
+    errorCodes: [],
+    attributes: {},
+    ...over,
+  };
+}
+
+const ROUTING: RoutingConfig = {
+  source: 'test',
+  receivers: [{ name: 'ops', type: 'generic', url: 'https://example.invalid/hook' }],
+  receiverInfo: [],
+  routes: [],
+  defaultReceivers: ['ops'],
+  digest: { receivers: [] },
+  notify: { grouping: undefined, silences: undefined },
+};
+
+function pipeline(store: KeyValueStore, context?: ContextPort) {
+  return createPipeline({ store, routing: ROUTING, policy: DEFAULT_POLICY, ...(context ? { context } : {}) });
+}
+
+async function outbox(store: KeyValueStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const { item } of listOutbox(store, 'pending')) ids.push(item.id);
+  return ids;
+}
+
+describe('processSignals', () => {
+  it('enriches, queues for the routed receiver, journals push failures and counts a replay as duplicate', async () => {
+    const store = createMemoryStore();
+    const p = pipeline(store);
+    const first = await processSignals(p.deps, [signal('evt-1'), signal('evt-1')], { keepEnriched: true });
+    expect(first).toMatchObject({ received: 2, duplicates: 1, processed: 1, notifications: 1, enqueued: 1 });
+    expect(first.enriched[0]?.matches[0]?.code).toBe('SubnetIsFull');
+    expect(await outbox(store)).toHaveLength(1);
+    const journal = [];
+    for await (const e of store.list(journalScope('2026-11-21T03:00:00.000Z'))) journal.push(e.key);
+    expect(journal).toHaveLength(1);
+    const again = await processSignals(p.deps, [signal('evt-1')]);
+    expect(again).toMatchObject({ duplicates: 1, processed: 0, enqueued: 0 });
+    expect(await outbox(store)).toHaveLength(1);
+  });
+
+  it('adds cluster context, or names why it is missing and goes on', async () => {
+    const store = createMemoryStore();
+    const ok: ContextPort = {
+      get: () => Promise.resolve({ ok: true, context: { kubernetesVersion: '1.31.2' } }),
+    };
+    const r = await processSignals(pipeline(store, ok).deps, [signal('a')], { keepEnriched: true });
+    expect(r.enriched[0]?.context?.kubernetesVersion).toBe('1.31.2');
+    const denied: ContextPort = {
+      get: () => Promise.resolve({ ok: false, error: 'no Reader role on the cluster', transient: false }),
+    };
+    const d = await processSignals(pipeline(createMemoryStore(), denied).deps, [signal('b')], {
+      keepEnriched: true,
+    });
+    expect(d.enriched[0]?.contextError).toBe('no Reader role on the cluster');
+    expect(d.problems).toEqual(['context of prod: no Reader role on the cluster']);
+    expect(d.enqueued).toBe(1);
+  });
+
+  it('throws on a transient context failure when asked, leaving the signal unprocessed for the retry', async () => {
+    const store = createMemoryStore();
+    const down: ContextPort = {
+      get: () => Promise.resolve({ ok: false, error: 'ARM 503', transient: true }),
+    };
+    await expect(
+      processSignals(pipeline(store, down).deps, [signal('c')], { failOnTransientContext: true }),
+    ).rejects.toBeInstanceOf(TransientContextError);
+    const retried = await processSignals(pipeline(store).deps, [signal('c')]);
+    expect(retried).toMatchObject({ duplicates: 0, processed: 1, enqueued: 1 });
+  });
+});
+
+describe('safeWatermark', () => {
+  it('moves only over the contiguous complete slices from the earliest', () => {
+    const s = (start: string, complete: boolean) => ({
+      start,
+      complete,
+      advanceTo: complete ? `${start}+` : undefined,
+    });
+    expect(safeWatermark([s('03', true), s('01', true), s('02', true)])).toBe('2026-11-21T03:59:00.000Z');
+    expect(safeWatermark([s('03', true), s('01', true), s('02', false)])).toBe('2026-11-21T01:59:00.000Z');
+    expect(safeWatermark([s('01', false), s('02', true)])).toBeUndefined();
+  });
+});
