@@ -105,10 +105,10 @@ describe('processSignals', () => {
 
 describe('safeWatermark', () => {
   it('moves only over the contiguous complete slices from the earliest', () => {
-    const s = (start: string, complete: boolean) => ({
-      start,
+    const s = (hour: string, complete: boolean) => ({
+      start: `2026-11-21T${hour}:00:00.000Z`,
       complete,
-      advanceTo: complete ? `${start}+` : undefined,
+      advanceTo: complete ? `2026-11-21T${hour}:59:00.000Z` : undefined,
     });
     expect(safeWatermark([s('03', true), s('01', true), s('02', true)])).toBe('2026-11-21T03:59:00.000Z');
     expect(safeWatermark([s('03', true), s('01', true), s('02', false)])).toBe('2026-11-21T01:59:00.000Z');
