@@ -413,6 +413,9 @@ function resourceFailure(e: Envelope, verb: string): ResourceOutcome {
   if (!/^(\/agentpools\/[^/]+)?\/?$/i.test(below))
     return { ok: 'ignored', reason: 'an AKS resource other than a cluster or agent pool' };
   const operation = data.value.operationName?.trim() || `${verb} on ${uri}`;
+  // A denied or failed credential download is about a caller's access, not the cluster's health.
+  if (/\/listcluster\w*credentials?(\/action)?$/i.test(operation))
+    return { ok: 'ignored', reason: 'a credential listing, not a cluster failure' };
   const what = target.agentPool ? `agent pool ${target.agentPool}` : `cluster ${target.cluster.name}`;
   const attributes: Record<string, string> = { operationName: operation };
   if (data.value.status) attributes.operationStatus = data.value.status;

@@ -134,6 +134,13 @@ describe('fromEventGrid: resource failures', () => {
     );
     expect(cred.signals).toEqual([]);
     expect(cred.ignored).toHaveLength(1);
+    const onCluster = fromEventGrid(
+      eg('Microsoft.Resources.ResourceActionFailure', {
+        resourceUri: CLUSTER,
+        operationName: 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+      }),
+    );
+    expect(onCluster.ignored[0]?.reason).toBe('a credential listing, not a cluster failure');
   });
 
   it('reads delete and action failures on the cluster', () => {
