@@ -41,8 +41,11 @@ export interface RollingUpgrades extends RollingPort {
   record(cluster: ClusterRef, nodePool: string, event: RollingEvent): Promise<void>;
 }
 
-/** Whether the events say the pool was rolling at `at`: a start at or before it, no end between. */
+/** Whether the events say the pool was rolling at `at`: a start at or before it, no end between, or an end at it. */
 export function rollingAt(events: readonly RollingEvent[], at: number, staleMs = ROLLING_STALE_MS): boolean {
+  // An end at this very instant shows a roll was under way, even when its start has not been
+  // recorded yet (Event Grid runs the events of one batch in parallel).
+  if (events.some((e) => e.phase !== 'Started' && Date.parse(e.at) === at)) return true;
   let lastStart: number | undefined;
   for (const e of events) {
     const t = Date.parse(e.at);

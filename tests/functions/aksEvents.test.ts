@@ -254,6 +254,14 @@ describe('aksEvents through the pipeline, ARM context and rolling records', () =
     expect(outbox).toBeGreaterThan(0);
   });
 
+  it('marks a rolling failure as during the upgrade when its start runs in a parallel invocation', async () => {
+    const d = realDeps();
+    const [started, failed] = sample('CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json') as unknown[];
+    await Promise.all([run(failed, () => d), run(started, () => d)]);
+    const f = (await journal()).find((x) => x.reason === 'NodePoolRollingFailed');
+    expect(f?.duringUpgrade).toBe(true);
+  });
+
   it('throws while ARM is unavailable, and the redelivered batch goes through once', async () => {
     const d = realDeps();
     const batch = sample('CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json');

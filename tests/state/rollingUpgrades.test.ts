@@ -64,6 +64,14 @@ describe('rolling upgrades', () => {
     expect(await r.isRolling(CLUSTER, 'p', at(31))).toBe(false);
   });
 
+  it('counts the instant of an end as rolling even before the start is recorded', async () => {
+    const r = createRollingUpgrades(createMemoryStore());
+    await r.record(CLUSTER, 'p', ev('Failed', 14));
+    expect(await r.isRolling(CLUSTER, 'p', at(14))).toBe(true);
+    expect(await r.isRolling(CLUSTER, 'p', at(13))).toBe(false);
+    expect(await r.isRolling(CLUSTER, 'p', at(15))).toBe(false);
+  });
+
   it('treats a start without an end as stale after 6 hours', async () => {
     const r = createRollingUpgrades(createMemoryStore());
     await r.record(CLUSTER, 'p', ev('Started', 0));
