@@ -62,13 +62,58 @@ interface TokenTarget {
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]$/;
 
+/**
+ * A word every match of the phrase must contain (lower case), read from the pattern's top level:
+ * text outside groups and classes that no quantifier makes optional. Lets the matcher skip a
+ * phrase's expression for every message that lacks its word. Undefined when there is none.
+ */
+export function requiredWord(pattern: string): string | undefined {
+  const words: string[] = [];
+  let depth = 0;
+  let run = '';
+  const flush = (optional: boolean) => {
+    const chunk = optional ? run.slice(0, -1) : run;
+    for (const w of chunk.toLowerCase().split(/[^a-z0-9]+/)) if (w.length >= 4) words.push(w);
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] ?? '';
+    if (ch === '\\') {
+      flush(false);
+      i++;
+      continue;
+    }
+    if (ch === '(' || ch === '[') {
+      flush(false);
+      depth++;
+      continue;
+    }
+    if (ch === ')' || ch === ']') {
+      depth = Math.max(0, depth - 1);
+      run = '';
+      continue;
+    }
+    if (depth > 0) continue;
+    if (ch === '|') return undefined; // a top-level alternative: no single word is required
+    if (ch === '?' || ch === '*' || ch === '{') {
+      flush(true);
+      continue;
+    }
+    if (/[a-z0-9 '"]/i.test(ch)) run += ch;
+    else flush(false);
+  }
+  flush(false);
+  return words.sort((a, b) => b.length - a.length)[0];
+}
+
 export interface Matcher {
   match(text: string): MatchResult;
 }
 
 /**
  * Compiles the catalog once: a token index (one hash lookup per identifier in the text, so cost is
- * linear in the text whatever the catalog size), one combined phrase expression, and the
+ * linear in the text whatever the catalog size), phrase expressions run only on messages holding
+ * a word each one requires, and the
  * bootstrap exit-status tables.
  */
 export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
@@ -78,21 +123,16 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
     const key = word.toLowerCase();
     tokens.set(key, [...(tokens.get(key) ?? []), target]);
   };
-  const phraseOwners: CatalogEntry[] = [];
-  const phraseSources: string[] = [];
+  const phrases: { entry: CatalogEntry; re: RegExp; word: string | undefined }[] = [];
   const linuxExit = new Map<number, CatalogEntry>();
   const windowsExit = new Map<number, CatalogEntry>();
   for (const entry of entries) {
     addToken(entry.code, { entry, via: 'code' });
     for (const alias of entry.aliases) addToken(alias, { entry, via: 'alias' });
-    for (const p of entry.phrases) {
-      phraseSources.push(`(?<p${phraseOwners.length}>${p})`);
-      phraseOwners.push(entry);
-    }
+    for (const p of entry.phrases) phrases.push({ entry, re: new RegExp(p, 'gi'), word: requiredWord(p) });
     for (const s of entry.exitStatuses) linuxExit.set(s, entry);
     for (const s of entry.windowsExitCodes) windowsExit.set(s, entry);
   }
-  const phrases = phraseSources.length > 0 ? new RegExp(phraseSources.join('|'), 'gi') : undefined;
 
   return {
     match(text: string): MatchResult {
@@ -122,15 +162,11 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
         }
       }
 
-      if (phrases) {
-        for (const m of text.matchAll(phrases)) {
-          const groups: Record<string, string | undefined> = m.groups ?? {};
-          for (const [name, value] of Object.entries(groups)) {
-            if (value === undefined) continue;
-            const entry = phraseOwners[Number(name.slice(1))];
-            if (entry) offer({ entry, matchedText: value, index: m.index, via: 'phrase', score: 65 });
-          }
-        }
+      const lower = text.toLowerCase();
+      for (const p of phrases) {
+        if (p.word !== undefined && !lower.includes(p.word)) continue;
+        for (const m of text.matchAll(p.re))
+          offer({ entry: p.entry, matchedText: m[0], index: m.index, via: 'phrase', score: 65 });
       }
 
       if (LINUX_CSE_CONTEXT.test(text)) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allEntries, match } from '../../src/catalog/index.js';
+import { requiredWord } from '../../src/catalog/match.js';
 
 const codes = (text: string) => match(text).matches.map((m) => m.entry.code);
 
@@ -97,5 +98,23 @@ describe('matcher properties', () => {
   it('finds a code at the end of a megabyte of text', () => {
     const long = `${'word '.repeat(200_000)}Code="SubnetIsFull"`;
     expect(codes(long)).toEqual(['SubnetIsFull']);
+  });
+});
+
+describe('requiredWord', () => {
+  it('takes a word outside groups and optional parts, and none when the top level alternates', () => {
+    expect(requiredWord('upgrade (?:is |was )?blocked')).toBe('upgrade');
+    expect(requiredWord('failed to fix node group sizes?')).toBe('failed');
+    expect(requiredWord('would violate the pod.s disruption budget')).toBe('disruption');
+    expect(requiredWord('(?:a|b) x')).toBeUndefined();
+    expect(requiredWord('alpha|beta')).toBeUndefined();
+  });
+
+  it('names a word every catalog phrase really requires', () => {
+    for (const e of allEntries())
+      for (const p of e.phrases) {
+        const word = requiredWord(p);
+        if (word) expect(p.toLowerCase(), p).toContain(word);
+      }
   });
 });
