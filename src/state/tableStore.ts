@@ -14,20 +14,48 @@ export function decodeTableKey(encoded: string): string {
   return encoded.replace(/%([0-9a-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** A string property holds at most 64 KiB (32 K UTF-16 characters); longer values span several. */
+/**
+ * A string property holds at most 64 KiB (32 K UTF-16 characters); longer values span several. An
+ * entity holds at most 1 MiB in all, so 16 chunks of 60 KB (UTF-16) is the most one value can use.
+ */
 const CHUNK = 30_000;
-const MAX_CHUNKS = 30; // entity limit is 1 MiB
+const MAX_CHUNKS = 16;
+/** PartitionKey and RowKey hold at most 1 KiB each (512 UTF-16 characters). */
+const MAX_KEY_CHARS = 512;
+
+export class StateValueTooLargeError extends Error {
+  constructor(
+    readonly scope: string,
+    readonly key: string,
+    readonly chars: number,
+  ) {
+    super(
+      `state value ${scope}/${key.slice(0, 100)} is ${chars} characters of JSON, over the ${CHUNK * MAX_CHUNKS} a Table Storage entity can hold`,
+    );
+    this.name = 'StateValueTooLargeError';
+  }
+}
+
+function encodeKeyChecked(what: 'scope' | 'key', raw: string): string {
+  const encoded = encodeTableKey(raw);
+  if (encoded.length > MAX_KEY_CHARS)
+    throw new Error(
+      `state ${what} "${raw.slice(0, 80)}…" is ${encoded.length} characters once encoded, over the Table Storage limit of ${MAX_KEY_CHARS}`,
+    );
+  return encoded;
+}
 
 type ValueEntity = TableEntity;
 
 function toEntity(scope: string, key: string, value: unknown): ValueEntity {
   const json = JSON.stringify(value);
   const chunks = Math.max(1, Math.ceil(json.length / CHUNK));
-  if (chunks > MAX_CHUNKS)
-    throw new Error(
-      `state value for ${scope}/${key} is ${json.length} characters, over the Table Storage entity limit`,
-    );
-  const entity: ValueEntity = { partitionKey: encodeTableKey(scope), rowKey: encodeTableKey(key), n: chunks };
+  if (chunks > MAX_CHUNKS) throw new StateValueTooLargeError(scope, key, json.length);
+  const entity: ValueEntity = {
+    partitionKey: encodeKeyChecked('scope', scope),
+    rowKey: encodeKeyChecked('key', key),
+    n: chunks,
+  };
   for (let i = 0; i < chunks; i++) entity[`v${i}`] = json.slice(i * CHUNK, (i + 1) * CHUNK);
   return entity;
 }
@@ -116,11 +144,16 @@ export function createTableStore(client: TableClient): KeyValueStore {
       const filter = prefix
         ? odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${`${from}\uffff`}`
         : odata`PartitionKey eq ${pk}`;
+      // The encoding moves escaped characters in the sort order, so the page order is not key order:
+      // read the scope's matches, then yield them sorted.
+      const entries: StoredEntry<T>[] = [];
       for await (const e of client.listEntities({ queryOptions: { filter } })) {
         const key = decodeTableKey(String(e.rowKey));
         if (!key.startsWith(prefix)) continue;
-        yield { key, value: fromEntity(e) as T, version: e.etag };
+        entries.push({ key, value: fromEntity(e) as T, version: e.etag });
       }
+      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      yield* entries;
     },
   };
 }

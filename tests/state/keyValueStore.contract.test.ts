@@ -115,9 +115,12 @@ describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
     for (const k of keys) await store.put('scope/with#odd?chars', k, k.length);
     await store.put('another', 'b1', 0);
     const all = await collect(store.list<number>('scope/with#odd?chars'));
-    expect(all.map(([k]) => k).sort()).toEqual([...keys].sort());
+    // Key order, not storage order: escaped characters must not move entries.
+    expect(all.map(([k]) => k)).toEqual([...keys].sort());
     const bs = await collect(store.list<number>('scope/with#odd?chars', 'b'));
-    expect(bs.map(([k]) => k).sort()).toEqual(['b/2', 'b?1', 'b\\3', 'b\u0001x'].sort());
+    expect(bs.map(([k]) => k)).toEqual(['b/2', 'b?1', 'b\\3', 'b\u0001x'].sort());
+    for (const k of ['a-1', 'a.1', 'a/1', 'a0']) await store.put('order', k, 0);
+    expect((await collect(store.list('order'))).map(([k]) => k)).toEqual(['a-1', 'a.1', 'a/1', 'a0']);
     expect(await collect(store.list('empty-scope'))).toEqual([]);
   });
 
@@ -132,6 +135,26 @@ describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
     const big = { text: 'x'.repeat(150_000) };
     await store.put('s', 'big', big);
     expect((await store.get<{ text: string }>('s', 'big'))?.value.text.length).toBe(150_000);
+  });
+});
+
+describe('table store limits', () => {
+  it('rejects a value over the entity limit with an error naming the entry, and keeps the old value', async () => {
+    const store = createTableStore(
+      TableClient.fromConnectionString(azurite.connectionString, `kvlimit${Date.now()}`, {
+        allowInsecureConnection: true,
+      }),
+    );
+    await store.put('s', 'k', 'small');
+    await expect(store.put('s', 'k', 'x'.repeat(600_000))).rejects.toThrow(
+      /state value s\/k is 600002 characters of JSON, over the 480000/,
+    );
+    await store.put('s', 'near-limit', 'y'.repeat(479_000));
+    expect((await store.get<string>('s', 'near-limit'))?.value.length).toBe(479_000);
+    expect((await store.get('s', 'k'))?.value).toBe('small');
+    await expect(store.create('s', 'k'.repeat(600), 1)).rejects.toThrow(
+      /over the Table Storage limit of 512/,
+    );
   });
 });
 
