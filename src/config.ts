@@ -216,6 +216,13 @@ export const SETTINGS = [
       'Address readers open for the full HTML report (the digestReport function, e.g. behind App Service authentication); the digest card links to it. Shown to every digest receiver as is.',
     validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
   },
+  {
+    name: 'POLL_FANOUT',
+    default: 'inline',
+    description:
+      "'inline': the failurePoll timer queries every workspace itself; 'queue': it sends one poll-work message per workspace, query and slice to the pollWorker function (docs/scale-out.md).",
+    validate: (v: string) => (v === 'inline' || v === 'queue' ? undefined : "must be 'inline' or 'queue'"),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

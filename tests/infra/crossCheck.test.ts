@@ -110,6 +110,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
+  POLL_FANOUT: "the code default (inline) suits one identity's fleet; 'queue' is opted into for large fleets",
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
