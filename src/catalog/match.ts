@@ -166,7 +166,13 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       for (const p of phrases) {
         if (p.word !== undefined && !lower.includes(p.word)) continue;
         for (const m of text.matchAll(p.re))
-          offer({ entry: p.entry, matchedText: m[0], index: m.index, via: 'phrase', score: 65 });
+          offer({
+            entry: p.entry,
+            matchedText: m[0],
+            index: m.index,
+            via: 'phrase',
+            score: p.entry.generic ? 35 : 65,
+          });
       }
 
       if (LINUX_CSE_CONTEXT.test(text)) {

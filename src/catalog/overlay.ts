@@ -617,6 +617,21 @@ export const OVERLAY: readonly OverlayEntry[] = [
       'https://learn.microsoft.com/troubleshoot/azure/virtual-machine-scale-sets/deploy/vmss-outbound-connectivity-not-enabled',
   },
   {
+    // Not an upstream row: the event many auto-repair failures carry with no error code in it.
+    code: 'NodeAutoRepair/ActionFailed',
+    rows: [],
+    phrases: ['node auto-repair (?:reboot|reimage|redeploy) action failed'],
+    generic: true,
+    title: 'Node auto-repair action failed',
+    category: 'auto-repair',
+    severity: 'error',
+    meaning:
+      'AKS tried to repair a node that stayed NotReady (reboot, then reimage, then redeploy) and the action failed; the node is still unhealthy. The event often names no cause.',
+    mitigation:
+      'Troubleshoot the node as NotReady (kubectl describe node; kubelet, disk and memory pressure, network and DNS, the VMSS instance state); reimage or replace it by hand if it does not recover, and open a support request if repairs keep failing.',
+    docUrl: AUTO_REPAIR_DOC,
+  },
+  {
     code: 'NodeAutoRepair/NotFound',
     rows: ['ARM ErrorCode: NotFound'],
     aliases: ['NotFound'],

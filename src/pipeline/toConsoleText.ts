@@ -29,7 +29,7 @@ function where(f: EnrichedFailure): string {
 /** A readable block per enriched failure: what, where, what it means, what to do, where to look. */
 export function toConsoleText(failure: EnrichedFailure): string {
   const lines: string[] = [];
-  const status = failure.status === 'firing' ? '' : ` ${failure.status}`;
+  const status = failure.status === 'resolved' ? ' resolved' : '';
   lines.push(`[${failure.severity.toUpperCase()}${status}] ${oneLine(failure.title, 160)}`);
   const at = where(failure);
   lines.push(

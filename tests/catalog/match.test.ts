@@ -41,7 +41,10 @@ describe('the matcher on real message shapes', () => {
       codes(
         'Node auto-repair redeploy action failed due to an operation failure: ARM ErrorCode: InvalidParameter',
       ),
-    ).toEqual(['NodeAutoRepair/InvalidParameter']);
+    ).toEqual(['NodeAutoRepair/InvalidParameter', 'NodeAutoRepair/ActionFailed']);
+    expect(codes('Node auto-repair reimage action failed due to an operation failure.')).toEqual([
+      'NodeAutoRepair/ActionFailed',
+    ]);
     expect(
       codes('Code="InvalidParameter" Message="The value of parameter orchestratorVersion is invalid."'),
     ).toEqual(['InvalidParameter']);
