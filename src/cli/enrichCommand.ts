@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { catalogLookup } from '../catalog/catalogLookup.js';
+import { enrichFailure } from '../enrich/enrichFailure.js';
+import { logsLinkFor } from '../enrich/logsLink.js';
+import type { FailureSignal } from '../model.js';
+import { toConsoleText } from '../pipeline/toConsoleText.js';
+import { kqlString } from '../sources/kqlString.js';
+import { signalsFromCommonAlertText } from '../sources/commonAlert/signalsFromCommonAlert.js';
+import { describeEventGridError, fromEventGrid } from '../sources/eventGrid/fromEventGrid.js';
+import type { CliCommand, CliIo } from './command.js';
+import { writeLine } from './command.js';
+
+async function readInput(path: string, io: CliIo): Promise<string> {
+  if (path !== '-') return readFileSync(resolve(io.cwd, path), 'utf8');
+  let text = '';
+  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+  return text;
+}
+
+function isCommonAlert(doc: unknown): boolean {
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'schemaId' in doc;
+}
+
+export const enrichCommand: CliCommand = {
+  name: 'enrich',
+  summary: 'Enrich an Event Grid / CloudEvents delivery or an Azure Monitor common-schema alert',
+  help: `Usage: aks-alert-enricher enrich <file.json | -> [--json]
+
+Reads one payload as the functions receive it: an Event Grid or CloudEvents 1.0 delivery (one event
+or an array) for AKS resources, or an Azure Monitor alert in the common alert schema. Prints each
+failure enriched with the catalog, as it would be notified. Offline: no cluster context, no log
+search rows, nothing sent.`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    const path = positionals[0];
+    if (!path) {
+      writeLine(io.stderr, 'enrich: give a file, or - for standard input');
+      return 2;
+    }
+    let text: string;
+    try {
+      text = await readInput(path, io);
+    } catch (err) {
+      writeLine(
+        io.stderr,
+        `enrich: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+      return 2;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      writeLine(
+        io.stderr,
+        `enrich: ${path} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return 2;
+    }
+    let signals: FailureSignal[];
+    const notes: string[] = [];
+    if (isCommonAlert(doc)) {
+      const r = await signalsFromCommonAlertText(text, { maxRows: 0, kqlString });
+      if (!r.ok) {
+        for (const p of r.problems) writeLine(io.stderr, `enrich: ${path}: ${p.path}: ${p.message}`);
+        return 1;
+      }
+      signals = r.signals;
+      notes.push(...r.notes);
+    } else {
+      const r = fromEventGrid(doc);
+      signals = r.signals;
+      for (const e of r.errors) writeLine(io.stderr, `enrich: ${describeEventGridError(e)}`);
+      for (const i of r.ignored) notes.push(`ignored ${i.eventType}: ${i.reason}`);
+    }
+    const enriched = signals.map((s) => {
+      const logsLink = logsLinkFor(s);
+      return enrichFailure(s, catalogLookup, logsLink ? { logsLink } : {});
+    });
+    if (values.json) writeLine(io.stdout, JSON.stringify(enriched, null, 2));
+    else {
+      for (const f of enriched) {
+        writeLine(io.stdout, toConsoleText(f));
+        writeLine(io.stdout);
+      }
+      for (const n of notes) writeLine(io.stdout, `Note: ${n}`);
+      writeLine(io.stdout, `${enriched.length} failure(s)`);
+    }
+    return 0;
+  },
+};
