@@ -2,6 +2,8 @@ import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { FailurePollDeps } from '../src/pipeline/failurePoll.js';
 import { failurePollDepsFromEnv, runFailurePoll } from '../src/pipeline/failurePoll.js';
+import type { PollFanOutDeps } from '../src/fanout/fanOutRuntime.js';
+import { pollFanOutDepsFromEnv, runPollFanOut } from '../src/fanout/fanOutRuntime.js';
 import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
 
 /**
@@ -9,8 +11,13 @@ import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
  * what did arrive was delivered) so the platform retries; a failing webhook does not, its items wait
  * in the outbox.
  */
-export function failurePollHandler(deps: () => FailurePollDeps) {
+export function failurePollHandler(
+  deps: () => FailurePollDeps,
+  fanOut: () => PollFanOutDeps | undefined = () => undefined,
+) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const f = fanOut();
+    if (f) return planIntoQueue(f, context);
     const d = deps();
     if (d.workspaceIds.length === 0) {
       context.warn('failure poll: LOG_ANALYTICS_WORKSPACE_IDS is empty, nothing to poll');
@@ -28,8 +35,32 @@ export function failurePollHandler(deps: () => FailurePollDeps) {
   };
 }
 
+/** POLL_FANOUT=queue: the work goes to the `poll-work` queue for the pollWorker function. */
+async function planIntoQueue(f: PollFanOutDeps, context: InvocationContext): Promise<void> {
+  const { enqueue, poison } = await runPollFanOut(f);
+  if (poison.added > 0)
+    context.error(
+      `failure poll: ${poison.added} work item(s) reached poll-work-poison (${poison.count} there now)`,
+    );
+  if (f.plan.workspaceIds.length === 0)
+    context.warn('failure poll: LOG_ANALYTICS_WORKSPACE_IDS is empty, nothing to poll');
+  const again = enqueue.plan.items.filter((i) => i.attempt > 1).length;
+  context.info(
+    `failure poll: ${enqueue.sent} work item(s) queued (${again} planned again after their lease ran out)`,
+  );
+  for (const h of enqueue.plan.held)
+    context.warn(`failure poll: ${h} holds too many open ranges; no new range planned`);
+  if (enqueue.failed.length > 0)
+    throw new Error(
+      `failure poll: ${enqueue.failed.length} work item(s) not queued: ${enqueue.failed.slice(0, 5).join('; ')}`,
+    );
+}
+
 app.timer('failurePoll', {
   // Resolved at start-up with the setting's default, so an unset setting cannot break indexing.
   schedule: settingValue(process.env, 'FAILURE_POLL_SCHEDULE') ?? '0 */5 * * * *',
-  handler: failurePollHandler(() => failurePollDepsFromEnv(process.env)),
+  handler: failurePollHandler(
+    () => failurePollDepsFromEnv(process.env),
+    () => pollFanOutDepsFromEnv(process.env),
+  ),
 });

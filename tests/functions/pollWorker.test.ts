@@ -1,0 +1,156 @@
+import { InvocationContext } from '@azure/functions';
+import type { Timer } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { failurePollHandler } from '../../functions/failurePoll.js';
+import { pollWorkerHandler } from '../../functions/pollWorker.js';
+import type { PollFanOutDeps } from '../../src/fanout/fanOutRuntime.js';
+import { POLL_WORK_HEALTH_NAME } from '../../src/fanout/enqueuePollWork.js';
+import { fromPollWorkMessage, planPollWork, toPollWorkMessage } from '../../src/fanout/pollWork.js';
+import type { PollItemDeps } from '../../src/fanout/processPollItem.js';
+import type { FailurePollDeps } from '../../src/pipeline/failurePoll.js';
+import { readHealth } from '../../src/state/deliveryHealth.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { readWatermark } from '../../src/state/watermarks.js';
+import type { Azurite } from '../support/azurite.js';
+import { startAzurite } from '../support/azurite.js';
+import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
+import { MIN, operationRow, pipelineTo } from '../fanout/support.js';
+
+const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
+
+let azurite: Azurite;
+let fake: FakeLogAnalytics;
+let store: KeyValueStore;
+let logs: string[];
+
+beforeAll(async () => {
+  azurite = await startAzurite(['queue']);
+  fake = await FakeLogAnalytics.start();
+});
+afterAll(async () => {
+  await fake.close();
+  await azurite.stop();
+});
+beforeEach(() => {
+  store = createMemoryStore();
+  logs = [];
+});
+
+function context(name: string): InvocationContext {
+  return new InvocationContext({
+    functionName: name,
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
+  });
+}
+
+function workerDeps(): PollItemDeps {
+  return {
+    store,
+    pipeline: pipelineTo(store, 'https://127.0.0.1:9/hook').deps,
+    client: fake.client({ retryOptions: { maxRetries: 0 } }),
+    query: { maxAttempts: 1 },
+  };
+}
+
+async function oneItem(workspaceId: string) {
+  const { items } = await planPollWork(store, {
+    workspaceIds: [workspaceId],
+    queryNames: ['failedOperations'],
+    now: new Date(),
+    overlapMs: 2 * MIN,
+    initialLookbackMs: 60 * MIN,
+  });
+  const [item] = items;
+  if (!item) throw new Error('expected an item');
+  return item;
+}
+
+describe('pollWorker (queue trigger)', () => {
+  it('processes a work item: failures queued, watermark moved, a summary logged', async () => {
+    const at = Date.now() - 10 * MIN;
+    fake
+      .workspace(WS)
+      .result('failedOperations')
+      .add({
+        ingestedAt: new Date(at).toISOString(),
+        row: operationRow(7, 7, new Date(at - MIN).toISOString()),
+      });
+    const item = await oneItem(WS);
+    // The trigger hands over the decoded JSON object.
+    await pollWorkerHandler(workerDeps)(JSON.parse(JSON.stringify(item)), context('pollWorker'));
+    expect(await readWatermark(store, WS, 'failedOperations')).toBe(item.end);
+    expect(logs.some((l) => /1 failure row\(s\), 1 new, 1 notification\(s\) queued; watermark/.test(l))).toBe(
+      true,
+    );
+  });
+
+  it('throws on a failed query so the host redelivers, keeping the watermark', async () => {
+    const ws = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7d';
+    fake.workspace(ws);
+    fake.script(ws, { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'try later' } } });
+    const item = await oneItem(ws);
+    await expect(pollWorkerHandler(workerDeps)(item, context('pollWorker'))).rejects.toThrow(
+      new RegExp(`poll item ${ws}/failedOperations`),
+    );
+    expect(await readWatermark(store, ws, 'failedOperations')).toBeUndefined();
+  });
+
+  it('rejects a malformed message with a clear error', async () => {
+    await expect(
+      pollWorkerHandler(workerDeps)({ workspaceId: WS, queryName: 'nope' }, context('pollWorker')),
+    ).rejects.toThrow(/poll work message rejected: queryName must be one of/);
+  });
+});
+
+describe('failurePoll timer with POLL_FANOUT=queue', () => {
+  it('queues one message per workspace, query and slice, and counts poisoned messages in delivery health', async () => {
+    const work = new QueueClient(azurite.connectionString, 'poll-work');
+    const poison = new QueueClient(azurite.connectionString, 'poll-work-poison');
+    await work.create();
+    await poison.create();
+    await poison.sendMessage(
+      toPollWorkMessage({
+        workspaceId: WS,
+        queryName: 'autoscaler',
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-01T00:05:00Z',
+        attempt: 1,
+      }),
+    );
+    const fanOut: PollFanOutDeps = {
+      store,
+      queue: work,
+      poison,
+      plan: {
+        workspaceIds: [WS, '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7e'],
+        overlapMs: 2 * MIN,
+        initialLookbackMs: 60 * MIN,
+      },
+      now: () => new Date(),
+    };
+    const inline = (): FailurePollDeps => {
+      throw new Error('the inline poll must not run in queue mode');
+    };
+    await failurePollHandler(inline, () => fanOut)(timer, context('failurePoll'));
+    const { receivedMessageItems } = await work.receiveMessages({ numberOfMessages: 32 });
+    expect(receivedMessageItems).toHaveLength(6);
+    const items = receivedMessageItems.map((m) => fromPollWorkMessage(m.messageText));
+    expect(new Set(items.map((i) => `${i.workspaceId}/${i.queryName}`)).size).toBe(6);
+    expect(logs.some((l) => l.includes('6 work item(s) queued'))).toBe(true);
+    expect(logs.some((l) => /^error: .*1 work item\(s\) reached poll-work-poison/.test(l))).toBe(true);
+    expect((await readHealth(store, new Date(), new Date()))[POLL_WORK_HEALTH_NAME]?.poisoned).toBe(1);
+
+    // The next tick: nothing new in the poison queue, in-flight ranges not queued again.
+    logs = [];
+    await failurePollHandler(inline, () => fanOut)(timer, context('failurePoll'));
+    expect((await readHealth(store, new Date(), new Date()))[POLL_WORK_HEALTH_NAME]?.poisoned).toBe(1);
+    expect(logs.some((l) => /^error:/.test(l))).toBe(false);
+  });
+});
