@@ -3,6 +3,7 @@ import { routesTestCommand } from './routesCommand.js';
 import { runCommand } from './runCommand.js';
 import { deliveriesCommand } from './deliveriesCommand.js';
 import { catalogExportCommand, explainCommand, matchCommand } from './catalogCommands.js';
+import { enrichCommand } from './enrichCommand.js';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own module. */
 export const commands: CliCommand[] = [
@@ -10,6 +11,7 @@ export const commands: CliCommand[] = [
   matchCommand,
   explainCommand,
   catalogExportCommand,
+  enrichCommand,
   deliveriesCommand,
   routesTestCommand,
 ];
