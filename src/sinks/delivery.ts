@@ -1,7 +1,18 @@
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import type { OutboxItem } from '../state/outbox.js';
-import { dropPending, finish, isFinished, listOutbox, markRetry } from '../state/outbox.js';
+import {
+  clearReceiverPause,
+  dropPending,
+  finish,
+  isFinished,
+  leaseItem,
+  listOutbox,
+  markRetry,
+  notePending,
+  pauseReceiver,
+  readReceiverPause,
+} from '../state/outbox.js';
 import type { Receiver, SendOutcome, SinkProtocol, SinkType } from './sinkProtocol.js';
 
 export interface DeliveryOptions {
@@ -74,11 +85,17 @@ async function sendOne(
   protocol: SinkProtocol,
   options: DeliveryOptions,
 ): Promise<SendOutcome> {
-  const request = protocol.prepare(
-    { id: item.id, body: item.body, attempt: item.attempts + 1 },
-    receiver,
-    options.now(),
-  );
+  let request: ReturnType<SinkProtocol['prepare']>;
+  try {
+    request = protocol.prepare(
+      { id: item.id, body: item.body, attempt: item.attempts + 1 },
+      receiver,
+      options.now(),
+    );
+  } catch (err) {
+    // A receiver configured with a bad secret or URL: counted as an attempt, fixed by configuration.
+    return { kind: 'retry', reason: `cannot build the request: ${redact(describeError(err), receiver)}` };
+  }
   const doFetch = options.fetch ?? fetch;
   try {
     const res = await doFetch(request.url, {
@@ -118,83 +135,111 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
   await Promise.all(
     [...byReceiver].map(async ([name, entries]) => {
       const r = (report.perReceiver[name] = blank());
-      const receiver = options.receivers.get(name);
-      const protocol = receiver ? options.protocols[receiver.type] : undefined;
-      entries.sort((a, b) => a.item.createdAt.localeCompare(b.item.createdAt));
-      const interval = receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0;
-      let lastSend = 0;
-      let pausedUntil = 0;
-      for (const { item, version } of entries) {
-        const now = options.now();
-        if (await isFinished(options.store, item)) {
-          await dropPending(options.store, item);
-          continue;
-        }
-        const age = now.getTime() - Date.parse(item.createdAt);
-        if (
-          (!options.dueNow && Date.parse(item.nextAttemptAt) > now.getTime()) ||
-          pausedUntil > now.getTime() ||
-          budget <= 0
-        ) {
-          r.pending++;
-          continue;
-        }
-        if (!receiver || !protocol) {
-          const why = receiver ? `no sink for type ${receiver.type}` : `receiver "${name}" is not configured`;
-          if (age > options.maxAgeMs) {
-            await finish(options.store, item, 'dead', {
-              at: now.toISOString(),
-              error: why,
-              attempted: false,
-            });
-            r.deadLettered++;
-            await recordHealth(options.store, now, name, 'deadLettered');
-          } else {
-            const next = new Date(now.getTime() + backoffMs(item.attempts + 1, base, random)).toISOString();
-            await markRetry(options.store, item, version, {
-              error: why,
-              nextAttemptAt: next,
-              at: now.toISOString(),
-            });
-            r.pending++;
-          }
-          report.errors.push(`${name}: ${why}`);
-          continue;
-        }
-        const wait = lastSend + interval - Date.now();
-        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-        lastSend = Date.now();
-        budget--;
-        const outcome = await sendOne(item, receiver, protocol, options);
-        const at = options.now();
-        if (outcome.kind === 'delivered') {
-          await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
-          r.delivered++;
-          await recordHealth(options.store, at, name, 'delivered');
-          continue;
-        }
-        const reason = redact(outcome.reason, receiver);
-        report.errors.push(`${name}: ${reason}`);
-        const exhausted = item.attempts + 1 >= options.maxAttempts || age > options.maxAgeMs;
-        if (outcome.kind === 'permanent' || exhausted) {
-          await finish(options.store, item, 'dead', { at: at.toISOString(), error: reason, attempted: true });
-          r.deadLettered++;
-          await recordHealth(options.store, at, name, 'deadLettered');
-          continue;
-        }
-        const delay = Math.max(outcome.retryAfterMs ?? 0, backoffMs(item.attempts + 1, base, random));
-        await markRetry(options.store, item, version, {
-          error: reason,
-          nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
-          at: at.toISOString(),
-        });
-        r.retried++;
-        await recordHealth(options.store, at, name, 'retried');
-        // The receiver asked everyone to wait: the rest of its items wait too.
-        if (outcome.retryAfterMs !== undefined) pausedUntil = at.getTime() + outcome.retryAfterMs;
+      try {
+        await deliverToReceiver(name, entries, r);
+      } catch (err) {
+        // A storage failure while working on one receiver leaves its items pending, not the others'.
+        const receiver = options.receivers.get(name);
+        report.errors.push(`${name}: delivery pass stopped: ${redact(describeError(err), receiver)}`);
       }
     }),
   );
+
+  async function deliverToReceiver(
+    name: string,
+    entries: { item: OutboxItem; version: string }[],
+    r: ReceiverReport,
+  ): Promise<void> {
+    const receiver = options.receivers.get(name);
+    const protocol = receiver ? options.protocols[receiver.type] : undefined;
+    entries.sort((a, b) => a.item.createdAt.localeCompare(b.item.createdAt));
+    const interval = receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0;
+    let lastSend = 0;
+    // After a failure the receiver rests (its backoff, or its Retry-After) before the next item is
+    // tried: a receiver that is down gets one probe per pass, not one timeout per pending item.
+    const stored = receiver ? await readReceiverPause(options.store, name) : undefined;
+    let pauseStored = stored !== undefined;
+    let pausedUntil =
+      stored && (stored.requested || !options.dueNow) ? Date.parse(stored.until) : Number.NEGATIVE_INFINITY;
+    let reportedMissing = false;
+    for (const entry of entries) {
+      const now = options.now();
+      if (await isFinished(options.store, entry.item)) {
+        await dropPending(options.store, entry.item);
+        continue;
+      }
+      const leased = entry.item.leaseUntil !== undefined && Date.parse(entry.item.leaseUntil) > now.getTime();
+      if (
+        leased ||
+        (!options.dueNow && Date.parse(entry.item.nextAttemptAt) > now.getTime()) ||
+        pausedUntil > now.getTime() ||
+        budget <= 0
+      ) {
+        r.pending++;
+        continue;
+      }
+      if (!receiver || !protocol) {
+        // Kept pending without using an attempt: fixing the configuration delivers it.
+        const why = receiver ? `no sink for type ${receiver.type}` : `receiver "${name}" is not configured`;
+        await notePending(options.store, entry.item, entry.version, why);
+        r.pending++;
+        if (!reportedMissing) report.errors.push(`${name}: ${why}`);
+        reportedMissing = true;
+        continue;
+      }
+      // Taken before sending so a concurrent pass does not send it too; released by the outcome below.
+      const taken = await leaseItem(
+        options.store,
+        entry.item,
+        entry.version,
+        new Date(now.getTime() + 2 * options.timeoutMs + 60_000).toISOString(),
+      );
+      if (!taken) {
+        r.pending++;
+        continue;
+      }
+      const { item, version } = taken;
+      const wait = lastSend + interval - Date.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      lastSend = Date.now();
+      budget--;
+      const outcome = await sendOne(item, receiver, protocol, options);
+      const at = options.now();
+      const age = at.getTime() - Date.parse(item.createdAt);
+      if (outcome.kind === 'delivered') {
+        if (pauseStored) await clearReceiverPause(options.store, name);
+        pauseStored = false;
+        await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
+        r.delivered++;
+        await recordHealth(options.store, at, name, 'delivered');
+        continue;
+      }
+      const reason = redact(outcome.reason, receiver);
+      report.errors.push(`${name}: ${item.id}: ${reason}`);
+      const exhausted = item.attempts + 1 >= options.maxAttempts || age > options.maxAgeMs;
+      if (outcome.kind === 'permanent' || exhausted) {
+        await finish(options.store, item, 'dead', { at: at.toISOString(), error: reason, attempted: true });
+        r.deadLettered++;
+        await recordHealth(options.store, at, name, 'deadLettered');
+        continue;
+      }
+      const delay = Math.max(outcome.retryAfterMs ?? 0, backoffMs(item.attempts + 1, base, random));
+      await markRetry(options.store, item, version, {
+        error: reason,
+        nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
+        at: at.toISOString(),
+      });
+      r.retried++;
+      await recordHealth(options.store, at, name, 'retried');
+      pausedUntil = at.getTime() + delay;
+      pauseStored = true;
+      await pauseReceiver(options.store, name, {
+        until: new Date(pausedUntil).toISOString(),
+        requested: outcome.retryAfterMs !== undefined,
+      });
+    }
+  }
+
   for (const r of Object.values(report.perReceiver)) {
     report.delivered += r.delivered;
     report.retried += r.retried;

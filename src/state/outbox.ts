@@ -27,6 +27,8 @@ export interface OutboxItem extends OutboxItemInput {
   lastError?: string;
   lastAttemptAt?: string;
   finishedAt?: string;
+  /** While a sender holds the item (from just before sending until it records the outcome). */
+  leaseUntil?: string;
 }
 
 const SCOPES: Record<OutboxState, string> = {
@@ -69,6 +71,35 @@ export async function* listOutbox(
   }
 }
 
+/**
+ * Takes the item for one send: no other delivery pass sends it until `until` or until this one
+ * records the outcome. Returns the leased item and its version, or undefined when another pass
+ * changed it first. A sender that dies keeps the lease until it runs out; then the item is sent
+ * again with the same id.
+ */
+export async function leaseItem(
+  store: KeyValueStore,
+  item: OutboxItem,
+  version: string,
+  until: string,
+): Promise<{ item: OutboxItem; version: string } | undefined> {
+  const leased: OutboxItem = { ...item, leaseUntil: until };
+  const v = await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), leased, version);
+  return v === undefined ? undefined : { item: leased, version: v };
+}
+
+/** Records why a pending item cannot be sent yet (e.g. its receiver is not configured), without using an attempt. */
+export async function notePending(
+  store: KeyValueStore,
+  item: OutboxItem,
+  version: string,
+  error: string,
+): Promise<boolean> {
+  if (item.lastError === error) return true;
+  const next: OutboxItem = { ...item, lastError: error };
+  return (await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+}
+
 /** Records an attempt that will be retried. False when another instance changed the item meanwhile. */
 export async function markRetry(
   store: KeyValueStore,
@@ -83,6 +114,7 @@ export async function markRetry(
     lastAttemptAt: update.at,
     nextAttemptAt: update.nextAttemptAt,
   };
+  delete next.leaseUntil;
   return (await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
 }
 
@@ -106,6 +138,7 @@ export async function finish(
     ...(update.attempted ? { lastAttemptAt: update.at } : {}),
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
+  delete final.leaseUntil;
   await store.put(SCOPES[state], key, final);
   await store.delete(SCOPES.pending, key);
 }
@@ -136,7 +169,36 @@ export async function replayDead(
   if (!dead) return false;
   const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
   delete item.finishedAt;
+  delete item.leaseUntil;
   await store.put(SCOPES.pending, key, item);
   await store.delete(SCOPES.dead, key, dead.version);
   return true;
+}
+
+/** A receiver's own wait: set when it failed or asked to be left alone (Retry-After), read by every pass. */
+export interface ReceiverPause {
+  until: string;
+  /** The receiver asked for it (Retry-After), so even a pass started by hand waits. */
+  requested: boolean;
+}
+
+const PAUSES = 'outbox-receivers';
+
+export async function readReceiverPause(
+  store: KeyValueStore,
+  receiver: string,
+): Promise<ReceiverPause | undefined> {
+  return (await store.get<ReceiverPause>(PAUSES, receiver))?.value;
+}
+
+export async function pauseReceiver(
+  store: KeyValueStore,
+  receiver: string,
+  pause: ReceiverPause,
+): Promise<void> {
+  await store.put(PAUSES, receiver, pause);
+}
+
+export async function clearReceiverPause(store: KeyValueStore, receiver: string): Promise<void> {
+  await store.delete(PAUSES, receiver);
 }

@@ -130,14 +130,20 @@ describe('deliverDue', () => {
     expect((await deliverDue(options())).delivered).toBe(3);
   });
 
-  it('retries a timeout and a connection reset', async () => {
+  it('retries a timeout and a connection reset, probing a failing receiver once per pass', async () => {
     await enqueue(2);
     receiver.script.push({ hang: true }, { reset: true });
-    const report = await deliverDue(options());
-    expect(report.retried).toBe(2);
-    expect(report.errors.some((e) => e.includes('timed out'))).toBe(true);
+    const first = await deliverDue(options());
+    expect(first.retried).toBe(1);
+    expect(first.pending).toBe(2); // n-1 waits for the receiver's backoff
+    expect(first.errors.some((e) => e.includes('timed out'))).toBe(true);
+    clock += 1_000;
+    const second = await deliverDue(options());
+    expect(second.retried).toBe(1);
+    expect(second.errors.join('\n')).toMatch(/ECONNRESET|socket|other side closed/i);
     clock += 5_000;
     expect((await deliverDue(options())).delivered).toBe(2);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
   });
 
   it('dead-letters on a permanent error and after the last attempt; a dead item can be replayed', async () => {
@@ -173,6 +179,111 @@ describe('deliverDue', () => {
     expect(receiver.requests.length).toBe(5); // n-1 twice, same webhook-id
   });
 
+  it('re-sends with the same webhook-id after a crash between the 2xx and recording it', async () => {
+    await enqueue(3);
+    // The process dies (its state writes fail) right after n-1 was accepted by the receiver.
+    const dying: KeyValueStore = {
+      ...store,
+      put: (scope, key, value, ifVersion) =>
+        scope === 'outbox-delivered' && key === 'ops|n-1'
+          ? Promise.reject(new Error('process died'))
+          : store.put(scope, key, value, ifVersion),
+    };
+    const first = await deliverDue(options({ store: dying }));
+    expect(first.delivered).toBe(1);
+    expect(first.errors.join('\n')).toMatch(/ops: delivery pass stopped: process died/);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
+    // A new process over the same folder: n-1 is held by the dead sender's lease, then sent again.
+    store = createFileStore(dir);
+    const during = await deliverDue(options());
+    expect(during.delivered).toBe(1); // n-2 only
+    expect(receiver.requests.filter((r) => r.headers['webhook-id'] === 'n-1')).toHaveLength(1);
+    clock += 10 * 60_000;
+    expect((await deliverDue(options())).delivered).toBe(1);
+    const n1 = receiver.requests.filter((r) => r.headers['webhook-id'] === 'n-1');
+    expect(n1).toHaveLength(2);
+    expect(n1.every((r) => r.signatureValid)).toBe(true);
+    expect(n1[0]?.body).toBe(n1[1]?.body);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
+    expect(await items('pending')).toEqual([]);
+  });
+
+  it('sends each item once when two passes over the same state run at the same time', async () => {
+    await enqueue(6);
+    const [a, b] = await Promise.all([
+      deliverDue(options({ store: createFileStore(dir) })),
+      deliverDue(options({ store: createFileStore(dir) })),
+    ]);
+    expect(a.delivered + b.delivered).toBe(6);
+    expect(receiver.requests).toHaveLength(6);
+    expect(receiver.acceptedIds().size).toBe(6);
+  });
+
+  it('keeps a healthy receiver flowing while another fails, and delivers everything once both recover, across a restart', async () => {
+    const flaky = new WebhookReceiver(SECRET);
+    await flaky.start();
+    try {
+      flaky.fallback = { status: 503 };
+      await enqueue(4, 'ops');
+      await enqueue(4, 'flaky');
+      const both = () =>
+        new Map<string, Receiver>([
+          ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET }],
+          ['flaky', { name: 'flaky', type: 'generic', url: flaky.url, secret: SECRET }],
+        ]);
+      const first = await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      expect(first.perReceiver.ops?.delivered).toBe(4);
+      expect(first.perReceiver.flaky?.retried).toBe(1);
+      expect(first.perReceiver.flaky?.pending).toBe(3);
+      for (let pass = 0; pass < 3; pass++) {
+        clock += 60_000;
+        await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      }
+      expect(await items('delivered')).toHaveLength(4);
+      // Restart while the receiver is still down, then it recovers.
+      store = createFileStore(dir);
+      flaky.fallback = { status: 200, body: 'ok' };
+      for (let pass = 0; pass < 3; pass++) {
+        clock += 10 * 60_000;
+        await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      }
+      expect(await items('pending')).toEqual([]);
+      expect(await items('dead')).toEqual([]);
+      expect(flaky.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2', 'n-3']));
+      const accepted = flaky.requests.filter((r) => r.headers['x-test-accepted'] === '1');
+      expect(accepted).toHaveLength(4); // none twice
+      expect(receiver.requests).toHaveLength(4);
+      const health = await readHealth(store, new Date(clock - 86_400_000), new Date(clock));
+      expect(health.flaky?.delivered).toBe(4);
+      expect(health.flaky?.retried).toBe(4);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
+  it('paces a receiver to its maxPerSecond', async () => {
+    await enqueue(4);
+    const paced = new Map<string, Receiver>([
+      ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET, maxPerSecond: 10 }],
+    ]);
+    expect((await deliverDue(options({ receivers: paced }))).delivered).toBe(4);
+    const gaps = receiver.requests.slice(1).map((r, i) => r.at - (receiver.requests[i]?.at ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+  });
+
+  it('keeps going when one receiver has an unusable signing secret', async () => {
+    await enqueue(1, 'broken');
+    await enqueue(1);
+    const mixed = new Map<string, Receiver>([
+      ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET }],
+      ['broken', { name: 'broken', type: 'generic', url: receiver.url, secret: 'whsec_' }],
+    ]);
+    const report = await deliverDue(options({ receivers: mixed }));
+    expect(report.perReceiver.ops?.delivered).toBe(1);
+    expect(report.perReceiver.broken?.retried).toBe(1);
+    expect(report.errors.join('\n')).toMatch(/broken: n-0: cannot build the request: .*signing secret/);
+  });
+
   it('keeps items for an unknown receiver pending and never puts a URL in an error', async () => {
     await enqueue(1, 'gone');
     await enqueue(1);
@@ -183,6 +294,16 @@ describe('deliverDue', () => {
     expect(report.errors).toContain('gone: receiver "gone" is not configured');
     expect((await items('pending')).map((i) => i.receiver).sort()).toEqual(['gone', 'ops']);
     for (const i of await items('pending')) expect(i.lastError ?? '').not.toContain('secret-path-token');
+    // Never dead-lettered for a configuration gap, and no attempt used up: configuring it delivers it.
+    clock += 3 * 86_400_000;
+    await deliverDue(options({ receivers: receivers('http://127.0.0.1:1/hooks/secret-path-token') }));
+    const gone = (await items('pending')).find((i) => i.receiver === 'gone');
+    expect(gone?.attempts).toBe(0);
+    expect(gone?.lastError).toBe('receiver "gone" is not configured');
+    const back = new Map([
+      ['gone', { name: 'gone', type: 'generic' as const, url: receiver.url, secret: SECRET }],
+    ]);
+    expect((await deliverDue(options({ receivers: back, maxAgeMs: 7 * 86_400_000 }))).delivered).toBe(1);
   });
 });
 

@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When the request arrived (ms since the epoch, real clock). */
+  at: number;
   /** Standard Webhooks signature check against the receiver's secret (undefined: no secret set). */
   signatureValid?: boolean;
 }
@@ -46,7 +48,7 @@ export class WebhookReceiver {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        const record: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body };
+        const record: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body, at: Date.now() };
         if (this.secret) record.signatureValid = this.verify(req.headers, body);
         this.requests.push(record);
         const answer = this.script.shift() ?? this.fallback;
