@@ -1,6 +1,6 @@
-import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type {
   AgentPool,
+  ContainerServiceClient,
   ContainerServiceClientOptionalParams,
   ErrorDetail,
   ManagedCluster,
@@ -8,9 +8,10 @@ import type {
 import { clusterKey } from '../sources/armId.js';
 import type { ClusterContext, ClusterRef } from '../model.js';
 import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ArmCredential } from './clusterContext.js';
+import { createContainerServiceClient } from './clusterContext.js';
 
-/** The credential type the ARM client takes (@azure/core-auth's TokenCredential). */
-export type ArmCredential = ConstructorParameters<typeof ContainerServiceClient>[0];
+export type { ArmCredential } from './clusterContext.js';
 
 export interface ArmClusterContextOptions {
   credential: ArmCredential;
@@ -145,7 +146,6 @@ type Fetch<T> = { ok: true; value: T } | { ok: false; error: string; transient: 
 export function createArmClusterContext(options: ArmClusterContextOptions): ContextPort {
   const ttl = options.cacheTtlMs ?? DEFAULT_TTL_MS;
   const now = options.now ?? Date.now;
-  const endpoint = options.endpoint?.replace(/\/+$/, '');
   const clients = new Map<string, ContainerServiceClient>();
   const cache = new Map<string, { at: number; answer: Promise<Fetch<unknown>> }>();
 
@@ -153,13 +153,12 @@ export function createArmClusterContext(options: ArmClusterContextOptions): Cont
     const key = subscriptionId.toLowerCase();
     let client = clients.get(key);
     if (!client) {
-      const clientOptions: ContainerServiceClientOptionalParams = { ...options.clientOptions };
-      if (endpoint) {
-        clientOptions.endpoint = endpoint;
-        // Tokens are for the cloud whose Resource Manager is called.
-        clientOptions.credentials = { scopes: [`${new URL(endpoint).origin}/.default`] };
-      }
-      client = new ContainerServiceClient(options.credential, subscriptionId, clientOptions);
+      client = createContainerServiceClient(
+        subscriptionId,
+        options.credential,
+        options.endpoint,
+        options.clientOptions,
+      );
       clients.set(key, client);
     }
     return client;

@@ -191,6 +191,19 @@ describe('armClusterContext through the real ContainerServiceClient', () => {
     expect(arm.requestsFor(c.resourceId).map((r) => r.status)).toEqual([500, 200]);
   });
 
+  it('waits out a 429 for its Retry-After and then reads, when the client may retry', async () => {
+    const c = cluster(SUB, 'rg-aks', 'throttled');
+    arm.setCluster(c.resourceId, { properties: { provisioningState: 'Succeeded' } });
+    arm.fail(c.resourceId, { status: 429, code: 'TooManyRequests', headers: { 'retry-after': '1' } });
+    const started = Date.now();
+    expect(await port(undefined, 2).get(c)).toEqual({
+      ok: true,
+      context: { provisioningState: 'Succeeded' },
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(arm.requestsFor(c.resourceId).map((r) => r.status)).toEqual([429, 200]);
+  });
+
   it('reports an unreachable Resource Manager as transient', async () => {
     const p = createArmClusterContext({
       credential: fixedTokenCredential,
