@@ -6,3 +6,4 @@ await (await import('./poll.js')).runPollBench();
 (await import('./sinkRender.js')).runSinkRenderBench();
 (await import('./matcher.js')).runMatcherBench();
 await (await import('./pipeline.js')).runPipelineBench();
+await (await import('./fleet.js')).runFleetBench();
