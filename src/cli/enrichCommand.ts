@@ -23,21 +23,50 @@ function isCommonAlert(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'schemaId' in doc;
 }
 
+const FORMS = ['event-grid', 'cloudevents', 'common-alert'] as const;
+type Form = (typeof FORMS)[number];
+
+/** The payload's form as read from its shape: an alert, CloudEvents (every event has a specversion), or Event Grid. */
+function formOf(doc: unknown): Form {
+  if (isCommonAlert(doc)) return 'common-alert';
+  const events = Array.isArray(doc) ? (doc as unknown[]) : [doc];
+  const cloud = (e: unknown) =>
+    typeof e === 'object' && e !== null && ('specversion' in e || 'specVersion' in e);
+  return events.length > 0 && events.every(cloud) ? 'cloudevents' : 'event-grid';
+}
+
+const OFFLINE_NOTE =
+  'offline: no cluster context from Resource Manager, no activity-log or log-search look-ups (the functions add them)';
+
 export const enrichCommand: CliCommand = {
   name: 'enrich',
   summary: 'Enrich an Event Grid / CloudEvents delivery or an Azure Monitor common-schema alert',
-  help: `Usage: aks-alert-enricher enrich <file.json | -> [--json]
+  help: `Usage: aks-alert-enricher enrich <file.json | -> [--json] [--from event-grid|cloudevents|common-alert]
 
 Reads one payload as the functions receive it: an Event Grid or CloudEvents 1.0 delivery (one event
 or an array) for AKS resources, or an Azure Monitor alert in the common alert schema. Prints each
 failure enriched with the catalog, as it would be notified. Offline: no cluster context, no log
-search rows, nothing sent.`,
+search rows, nothing sent.
+
+  --json   print the enriched failures as a JSON array
+  --from   the form the payload must have (read from its shape when absent)
+
+Exit status: 0 when every event was read, 1 when an event or the alert is malformed (the others are
+still printed), 2 for unreadable input or wrong arguments.`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { json: { type: 'boolean', default: false } },
+      options: { json: { type: 'boolean', default: false }, from: { type: 'string' } },
       allowPositionals: true,
     });
+    const wanted = values.from;
+    if (wanted !== undefined && !(FORMS as readonly string[]).includes(wanted)) {
+      writeLine(
+        io.stderr,
+        `enrich: --from must be one of ${FORMS.join(', ')} (got ${JSON.stringify(wanted)})`,
+      );
+      return 2;
+    }
     const path = positionals[0];
     if (!path) {
       writeLine(io.stderr, 'enrich: give a file, or - for standard input');
@@ -63,9 +92,15 @@ search rows, nothing sent.`,
       );
       return 2;
     }
+    const form = formOf(doc);
+    if (wanted !== undefined && wanted !== form) {
+      writeLine(io.stderr, `enrich: ${path} is not ${wanted} input: it reads as ${form}`);
+      return 2;
+    }
     let signals: FailureSignal[];
+    let malformed = 0;
     const notes: string[] = [];
-    if (isCommonAlert(doc)) {
+    if (form === 'common-alert') {
       const r = await signalsFromCommonAlertText(text, { maxRows: 0, kqlString });
       if (!r.ok) {
         for (const p of r.problems) writeLine(io.stderr, `enrich: ${path}: ${p.path}: ${p.message}`);
@@ -76,6 +111,7 @@ search rows, nothing sent.`,
     } else {
       const r = fromEventGrid(doc);
       signals = r.signals;
+      malformed = r.errors.length;
       for (const e of r.errors) writeLine(io.stderr, `enrich: ${describeEventGridError(e)}`);
       for (const i of r.ignored) notes.push(`ignored ${i.eventType}: ${i.reason}`);
     }
@@ -89,8 +125,12 @@ search rows, nothing sent.`,
         writeLine(io.stdout, toConsoleText(f));
         writeLine(io.stdout);
       }
-      for (const n of notes) writeLine(io.stdout, `Note: ${n}`);
+      for (const n of [...notes, OFFLINE_NOTE]) writeLine(io.stdout, `Note: ${n}`);
       writeLine(io.stdout, `${enriched.length} failure(s)`);
+    }
+    if (malformed > 0) {
+      writeLine(io.stderr, `enrich: ${String(malformed)} malformed event(s) left out`);
+      return 1;
     }
     return 0;
   },

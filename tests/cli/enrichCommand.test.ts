@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -28,6 +29,48 @@ describe('enrich', () => {
     const r = await cli(['-'], text);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\d+ failure\(s\)/);
+  });
+
+  it('matches the error code an activity-log alert carries against the catalog', async () => {
+    const r = await cli([
+      'CONSTRUCTED-common-alert-activity-log-aks-agentpool-failed.json',
+      '--json',
+      '--from',
+      'common-alert',
+    ]);
+    expect(r.code).toBe(0);
+    const failures = JSON.parse(r.out) as EnrichedFailure[];
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.flatMap((f) => f.matches.map((m) => m.code))).toContain('OperationNotAllowed');
+  });
+
+  it('reads CloudEvents with --from cloudevents and says what it could not look up', async () => {
+    const r = await cli(['cloudevents-aks-nodepool-rolling-failed.json', '--from', 'cloudevents']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Note: offline: no cluster context');
+    expect(r.out).toContain('1 failure(s)');
+  });
+
+  it('refuses a payload of another form than --from names, and an unknown form', async () => {
+    const wrong = await cli(['eventgrid-aks-nodepool-rolling-failed.json', '--from', 'cloudevents']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('is not cloudevents input: it reads as event-grid');
+    const unknown = await cli(['eventgrid-aks-nodepool-rolling-failed.json', '--from', 'sns']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('--from must be one of event-grid, cloudevents, common-alert');
+  });
+
+  it('prints the good events of a batch, names the malformed one and exits 1', async () => {
+    const batch = JSON.parse(
+      readFileSync(join(SAMPLES, 'CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json'), 'utf8'),
+    ) as Record<string, unknown>[];
+    const broken = { ...batch[1], id: 'broken-1', eventTime: 'yesterday' };
+    const r = await cli(['-', '--json'], JSON.stringify([...batch, broken]));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('event broken-1');
+    expect(r.err).toContain('eventTime: is not a date-time');
+    const failures = JSON.parse(r.out) as EnrichedFailure[];
+    expect(failures.map((f) => f.sourceId)).toEqual(batch.map((e) => e.id));
   });
 
   it('names input that is not JSON', async () => {
