@@ -88,3 +88,43 @@ export function createRollingUpgrades(
     },
   };
 }
+
+/** A rolling phase as the CLI and tests name it. */
+export type RollingPhaseName = 'started' | 'succeeded' | 'failed';
+
+const PHASES: Record<RollingPhaseName, RollingPhase> = {
+  started: 'Started',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
+
+/**
+ * Records one rolling phase of a pool. `id` (the event id) keeps a redelivery from being counted
+ * twice; without it the phase and time identify the event.
+ */
+export async function recordRollingEvent(
+  store: KeyValueStore,
+  cluster: ClusterRef,
+  nodePool: string,
+  phase: RollingPhaseName,
+  at: Date,
+  id?: string,
+): Promise<void> {
+  const iso = at.toISOString();
+  await createRollingUpgrades(store).record(cluster, nodePool, {
+    phase: PHASES[phase],
+    at: iso,
+    id: id ?? `${phase}@${iso}`,
+  });
+}
+
+/** Whether the pool was rolling at `at`: a start with no end before it, within the stale bound. */
+export function isRolling(
+  store: KeyValueStore,
+  cluster: ClusterRef,
+  nodePool: string,
+  at: Date,
+  staleMs = ROLLING_STALE_MS,
+): Promise<boolean> {
+  return createRollingUpgrades(store, { staleMs }).isRolling(cluster, nodePool, at);
+}

@@ -7,7 +7,13 @@ import type { ClusterRef } from '../../src/model.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import type { RollingEvent } from '../../src/state/rollingUpgrades.js';
-import { createRollingUpgrades, ROLLING_STALE_MS, rollingAt } from '../../src/state/rollingUpgrades.js';
+import {
+  createRollingUpgrades,
+  isRolling,
+  recordRollingEvent,
+  ROLLING_STALE_MS,
+  rollingAt,
+} from '../../src/state/rollingUpgrades.js';
 
 const CLUSTER: ClusterRef = {
   resourceId:
@@ -107,6 +113,26 @@ describe('rolling upgrades', () => {
     expect(await a.isRolling(CLUSTER, 'p', at(5))).toBe(true);
     expect(await a.isRolling(CLUSTER, 'p', at(15))).toBe(false);
     expect(await a.isRolling(CLUSTER, 'p', at(25))).toBe(true);
+  });
+
+  it('records and answers through the store functions, a redelivery counted once', async () => {
+    const store = createMemoryStore();
+    await recordRollingEvent(store, CLUSTER, 'p', 'started', at(0), 'evt-start');
+    await recordRollingEvent(store, CLUSTER, 'p', 'started', at(0), 'evt-start');
+    expect(await isRolling(store, CLUSTER, 'p', at(30))).toBe(true);
+    expect(await isRolling(store, CLUSTER, 'p', at(30), 20 * 60_000)).toBe(false);
+    await recordRollingEvent(store, CLUSTER, 'p', 'succeeded', at(40));
+    expect(await isRolling(store, CLUSTER, 'p', at(30))).toBe(true);
+    expect(await isRolling(store, CLUSTER, 'p', at(41))).toBe(false);
+    await recordRollingEvent(store, SAME_CLUSTER_OTHER_CASE, 'P', 'started', at(50));
+    await recordRollingEvent(store, CLUSTER, 'p', 'failed', at(55));
+    expect(await isRolling(store, CLUSTER, 'p', at(52))).toBe(true);
+    expect(await isRolling(store, CLUSTER, 'p', at(56))).toBe(false);
+    const stored = await store.get<{ events: RollingEvent[] }>(
+      'rolling',
+      `${CLUSTER.resourceId.toLowerCase()}|p`,
+    );
+    expect(stored?.value.events.map((e) => e.phase)).toEqual(['Started', 'Succeeded', 'Started', 'Failed']);
   });
 
   it('rejects an event without a readable time', async () => {
