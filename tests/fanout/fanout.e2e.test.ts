@@ -10,6 +10,8 @@ import { fromPollWorkMessage } from '../../src/fanout/pollWork.js';
 import type { PollWorkItem } from '../../src/fanout/pollWork.js';
 import { createGate, processPollItem } from '../../src/fanout/processPollItem.js';
 import type { PollItemDeps } from '../../src/fanout/processPollItem.js';
+import { processSignals } from '../../src/pipeline/processSignals.js';
+import { pollSlice } from '../../src/sources/logAnalytics/poll.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import { createTableStore } from '../../src/state/tableStore.js';
 import { readWatermark } from '../../src/state/watermarks.js';
@@ -74,7 +76,7 @@ async function runWorker(queue: QueueClient, deps: PollItemDeps, stop: () => boo
 }
 
 describe('poll fan-out over Azurite queues and tables', () => {
-  it('three workers and one that dies mid-item: every failure notified once, every watermark moved', async () => {
+  it('three workers and one that dies mid-item (after processing, before completing): every failure notified once, every watermark moved', async () => {
     const store = createTableStore(
       TableClient.fromConnectionString(azurite.connectionString, 'fanoutstate', {
         allowInsecureConnection: true,
@@ -116,13 +118,17 @@ describe('poll fan-out over Azurite queues and tables', () => {
     expect(plan.failed).toEqual([]);
     expect(plan.sent).toBe(WORKSPACES.length * 2 * 6);
 
-    // The dying worker takes a message and is never heard of again (no delete, no completion).
+    // The dying worker takes a message, queries its window and puts its failures through the
+    // pipeline, then dies: no completion record, no delete. The message comes back after 1 s.
+    const pipeline = pipelineTo(store, receiver.url);
     const lost = (await work.receiveMessages({ numberOfMessages: 1, visibilityTimeout: 1 }))
       .receivedMessageItems[0];
     expect(lost).toBeDefined();
     const lostItem = fromPollWorkMessage(lost?.messageText);
+    const half = await pollSlice(fake.client({ retryOptions: { maxRetries: 0 } }), lostItem);
+    expect(half.signals.length).toBeGreaterThan(0);
+    expect((await processSignals(pipeline.deps, half.signals)).processed).toBe(half.signals.length);
 
-    const pipeline = pipelineTo(store, receiver.url);
     const deps: PollItemDeps = {
       store,
       pipeline: pipeline.deps,
