@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TableClient } from '@azure/data-tables';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryOptions } from '../../src/sinks/delivery.js';
 import { backoffMs, deliverDue, redact } from '../../src/sinks/delivery.js';
@@ -11,6 +12,9 @@ import { createFileStore } from '../../src/state/fileStore.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import type { OutboxItem } from '../../src/state/outbox.js';
 import { enqueueOutgoing, listOutbox, replayDead } from '../../src/state/outbox.js';
+import { createTableStore } from '../../src/state/tableStore.js';
+import type { Azurite } from '../support/azurite.js';
+import { startAzurite } from '../support/azurite.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 
@@ -326,4 +330,32 @@ describe('delivery helpers', () => {
       'failed <redacted> and <redacted>',
     );
   });
+});
+
+describe('deliverDue over Table Storage (Azurite)', () => {
+  let azurite: Azurite | undefined;
+  afterEach(async () => {
+    await azurite?.stop();
+    azurite = undefined;
+  });
+
+  it('keeps retry state across a restart and delivers each item once after the outage', async () => {
+    azurite = await startAzurite(['table']);
+    const connection = azurite.connectionString;
+    const openTable = () =>
+      createTableStore(
+        TableClient.fromConnectionString(connection, 'deliverytest', { allowInsecureConnection: true }),
+      );
+    store = openTable();
+    await enqueue(3);
+    receiver.fallback = { status: 500 };
+    expect((await deliverDue(options())).retried).toBe(1);
+    store = openTable();
+    receiver.fallback = { status: 200, body: 'ok' };
+    clock += 60_000;
+    expect((await deliverDue(options())).delivered).toBe(3);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
+    expect(receiver.requests).toHaveLength(4);
+    expect(await items('pending')).toEqual([]);
+  }, 60_000);
 });
