@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stateStoreFromSettings } from '../pipeline/runtime.js';
+import { readSettings } from '../config.js';
 import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItem, OutboxState } from '../state/outbox.js';
 import { listOutbox, replayDead } from '../state/outbox.js';
+import { openStateStore } from '../state/openStateStore.js';
 import { terminalSafe } from '../pipeline/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
@@ -13,7 +14,7 @@ const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
 
 function storeFor(state: string | undefined, io: CliIo): KeyValueStore {
   // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
-  return state ? createFileStore(resolve(io.cwd, state)) : stateStoreFromSettings(io.env);
+  return state ? createFileStore(resolve(io.cwd, state)) : openStateStore(readSettings(io.env), io.env);
 }
 
 async function list(args: string[], io: CliIo): Promise<number> {
@@ -48,8 +49,13 @@ async function list(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   for (const i of items) {
+    const sending = i.leaseUntil !== undefined && Date.parse(i.leaseUntil) > Date.now();
     const when =
-      i.state === 'pending' ? `next attempt ${i.nextAttemptAt}` : `finished ${i.finishedAt ?? '?'}`;
+      i.state !== 'pending'
+        ? `finished ${i.finishedAt ?? '?'}`
+        : sending
+          ? `being sent (held until ${i.leaseUntil ?? ''})`
+          : `next attempt ${i.nextAttemptAt}`;
     writeLine(io.stdout, `${i.state.padEnd(9)} ${i.receiver} ${i.id} attempts=${i.attempts} ${when}`);
     writeLine(io.stdout, `          ${terminalSafe(i.summary)}`);
     if (i.lastError) writeLine(io.stdout, `          last error: ${terminalSafe(i.lastError)}`);
