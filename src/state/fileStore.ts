@@ -9,9 +9,15 @@ interface FileEntry {
   value: unknown;
 }
 
-/** A file-system-safe, reversible-enough name: readable when short, hashed when long or odd. */
+/**
+ * A file-system-safe name, distinct for distinct keys: readable when short, hashed when long. Upper
+ * case letters become `^` + the letter, so keys that differ only in case stay apart on
+ * case-insensitive file systems (macOS, Windows).
+ */
 function fileName(key: string): string {
-  const readable = encodeURIComponent(key).replace(/[.*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+  const readable = encodeURIComponent(key)
+    .replace(/[.*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
+    .replace(/[A-Z]/g, (c) => `^${c.toLowerCase()}`);
   if (readable.length <= 120) return `${readable}.json`;
   return `${readable.slice(0, 60)}~${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
 }

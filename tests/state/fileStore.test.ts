@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,4 +40,17 @@ process.stdout.write(won ? 'won' : 'lost');
     expect((await readHealth(createFileStore(state), at, at)).ops?.delivered).toBe(60);
     expect(await claimOnce(createFileStore(state), 'race', 'k', 3_600_000, at)).toBe(false);
   }, 60_000);
+});
+
+describe('file store names', () => {
+  it('keeps keys that differ only in case apart, with no upper-case file names', async () => {
+    const state = join(dir, 'names');
+    const store = createFileStore(state);
+    expect(await store.create('Scope', 'ops|N-1', 'upper')).toBeTypeOf('string');
+    expect(await store.create('Scope', 'ops|n-1', 'lower')).toBeTypeOf('string');
+    expect((await store.get('Scope', 'ops|N-1'))?.value).toBe('upper');
+    expect((await store.get('Scope', 'ops|n-1'))?.value).toBe('lower');
+    const names = [...readdirSync(state), ...readdirSync(join(state, readdirSync(state)[0] ?? ''))];
+    for (const name of names) expect(name).toBe(name.toLowerCase());
+  });
 });
