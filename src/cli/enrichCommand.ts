@@ -19,8 +19,12 @@ async function readInput(path: string, io: CliIo): Promise<string> {
   return text;
 }
 
+/** An alert, or a part of one (its data, essentials or alertContext), so the alert parser names what is missing. */
 function isCommonAlert(doc: unknown): boolean {
-  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'schemaId' in doc;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+  if ('schemaId' in doc || 'essentials' in doc || 'alertContext' in doc) return true;
+  const data = (doc as { data?: unknown }).data;
+  return typeof data === 'object' && data !== null && 'essentials' in data;
 }
 
 const FORMS = ['event-grid', 'cloudevents', 'common-alert'] as const;

@@ -73,6 +73,13 @@ describe('enrich', () => {
     expect(failures.map((f) => f.sourceId)).toEqual(batch.map((e) => e.id));
   });
 
+  it('reads a part of an alert as an alert and names what the common schema is missing', async () => {
+    const r = await cli(['common-alert-log-search-resource-centric-alertcontext.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("schemaId: must be 'azureMonitorCommonAlertSchema'");
+    expect(r.out).toBe('');
+  });
+
   it('names input that is not JSON', async () => {
     const r = await cli(['-'], 'not json');
     expect(r.code).toBe(2);
