@@ -164,7 +164,8 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
     let reportedMissing = false;
     for (const entry of entries) {
       const now = options.now();
-      if (await isFinished(options.store, entry.item)) {
+      // Only a leased item can have a final record already (a crash inside `finish`).
+      if (entry.item.leaseUntil !== undefined && (await isFinished(options.store, entry.item))) {
         await dropPending(options.store, entry.item);
         continue;
       }

@@ -212,6 +212,24 @@ describe('deliverDue', () => {
     expect(await items('pending')).toEqual([]);
   });
 
+  it('does not send again when the crash came after the delivered record was written', async () => {
+    await enqueue(2);
+    const dying: KeyValueStore = {
+      ...store,
+      delete: (scope, key, ifVersion) =>
+        scope === 'outbox-pending' && key === 'ops|n-0'
+          ? Promise.reject(new Error('process died'))
+          : store.delete(scope, key, ifVersion),
+    };
+    await deliverDue(options({ store: dying }));
+    expect((await items('pending')).map((i) => i.id)).toEqual(['n-0', 'n-1']);
+    store = createFileStore(dir);
+    clock += 10 * 60_000;
+    await deliverDue(options());
+    expect(await items('pending')).toEqual([]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['n-0', 'n-1']);
+  });
+
   it('sends each item once when two passes over the same state run at the same time', async () => {
     await enqueue(6);
     const [a, b] = await Promise.all([
