@@ -142,6 +142,14 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
         const receiver = options.receivers.get(name);
         report.errors.push(`${name}: delivery pass stopped: ${redact(describeError(err), receiver)}`);
       }
+      // Counted once per pass and receiver (one conditional write each), not per item.
+      try {
+        const at = options.now();
+        for (const counter of ['delivered', 'retried', 'deadLettered'] as const)
+          await recordHealth(options.store, at, name, counter, r[counter]);
+      } catch (err) {
+        report.errors.push(`${name}: delivery health not recorded: ${describeError(err)}`);
+      }
     }),
   );
 
@@ -212,7 +220,6 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
         pauseStored = false;
         await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
         r.delivered++;
-        await recordHealth(options.store, at, name, 'delivered');
         continue;
       }
       const reason = redact(outcome.reason, receiver);
@@ -221,7 +228,6 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
       if (outcome.kind === 'permanent' || exhausted) {
         await finish(options.store, item, 'dead', { at: at.toISOString(), error: reason, attempted: true });
         r.deadLettered++;
-        await recordHealth(options.store, at, name, 'deadLettered');
         continue;
       }
       const delay = Math.max(outcome.retryAfterMs ?? 0, backoffMs(item.attempts + 1, base, random));
@@ -231,7 +237,6 @@ export async function deliverDue(options: DeliveryOptions): Promise<DeliveryRepo
         at: at.toISOString(),
       });
       r.retried++;
-      await recordHealth(options.store, at, name, 'retried');
       pausedUntil = at.getTime() + delay;
       pauseStored = true;
       await pauseReceiver(options.store, name, {
