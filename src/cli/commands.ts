@@ -3,6 +3,7 @@ import { routesTestCommand } from './routesCommand.js';
 import { runCommand } from './runCommand.js';
 import { deliveriesCommand } from './deliveriesCommand.js';
 import { catalogExportCommand, explainCommand, matchCommand } from './catalogCommands.js';
+import { digestCommand } from './digestCommand.js';
 import { enrichCommand } from './enrichCommand.js';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own module. */
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   enrichCommand,
   deliveriesCommand,
   routesTestCommand,
+  digestCommand,
 ];

@@ -288,7 +288,7 @@ export function createDigestAggregator(
 
     const e = errors.upsert(code, () => ({
       code,
-      title: match?.title ?? `${f.kind} failures no catalog entry matched`,
+      title: match?.title ?? 'no catalog entry matched',
       severity: f.severity,
       count: 0,
       previousCount: 0,

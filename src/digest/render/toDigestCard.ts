@@ -77,7 +77,8 @@ function body(d: Digest, n: CardSizes): CardElement[] {
         `${String(e.count)}${e.isNew ? ' (new)' : ''} · ${String(e.clusters)} cl.`,
       ),
     );
-    if (n.mitigation && e.mitigation) out.push(literal(e.mitigation, 300, { isSubtle: true, size: 'Small' }));
+    if (n.mitigation && e.mitigation)
+      out.push({ ...literal(e.mitigation, 300, { isSubtle: true, size: 'Small' }), spacing: 'None' });
   }
   if (d.errors.length > n.errors)
     out.push(label(`…and ${String(d.errors.length - n.errors)} more in the report`, { isSubtle: true }));
@@ -99,7 +100,7 @@ function body(d: Digest, n: CardSizes): CardElement[] {
     out.push(
       row(
         literal(`${node.node} (${node.cluster})`, 160),
-        `${String(node.episodes)} episodes, ${String(node.failures)} failed`,
+        `${String(node.episodes)} episode${node.episodes === 1 ? '' : 's'}, ${String(node.failures)} failed`,
       ),
     );
   if (d.unrecognised.length > 0 && n.unrecognised > 0) {
@@ -155,8 +156,8 @@ export function toDigestTeamsMessage(
   maxBytes = TEAMS_MAX_BYTES,
 ): { message: TeamsMessage; bytes: number } {
   const sizes: CardSizes = {
-    errors: 10,
-    clusters: 10,
+    errors: 6,
+    clusters: 8,
     nodes: 5,
     unrecognised: 5,
     delivery: 8,

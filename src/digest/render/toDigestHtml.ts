@@ -116,7 +116,8 @@ th{font-weight:600;color:#374151}td.n{text-align:right;white-space:nowrap}
 .chart{width:100%;height:auto;display:block}.tick{font-size:11px;fill:#6b7280}.lbl{font-size:12px;fill:#111827}.val{font-size:12px;fill:#374151}
 .legend{display:flex;flex-wrap:wrap;gap:12px;margin-top:6px;font-size:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .tag{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#e5e7eb}.tag.new{background:#fee2e2;color:#991b1b}.tag.ended{background:#fee2e2;color:#991b1b}.tag.ending{background:#fef3c7;color:#92400e}
-a{color:#1d4ed8}`;
+a{color:#1d4ed8}
+#errors td:first-child{width:30%}#errors td:last-child{width:38%}#clusters td:first-child{width:24%}`;
 
 /** The digest as one self-contained HTML page (inline CSS and SVG; no scripts, fonts or remote content). */
 export function toDigestHtml(d: Digest): string {

@@ -1,0 +1,199 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DefaultAzureCredential } from '@azure/identity';
+import { parseDurationMs, readSettings } from '../config.js';
+import type { DigestSource } from '../digest/collectDigest.js';
+import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '../digest/collectDigest.js';
+import type { Digest } from '../digest/digest.js';
+import { withLogsLinks } from '../digest/logsDeepLink.js';
+import { headline } from '../digest/render/digestText.js';
+import { toDigestHtml } from '../digest/render/toDigestHtml.js';
+import { toDigestMarkdown } from '../digest/render/toDigestMarkdown.js';
+import type { FailureSignal } from '../model.js';
+import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
+import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
+import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
+import type { CliCommand, CliIo } from './command.js';
+import { writeLine } from './command.js';
+
+const HELP = `Usage: aks-alert-enricher digest [options]
+
+Rolls AKS failures up into the daily digest: totals and trend against the window before, the top
+errors with their fixes, clusters and node pools (with Kubernetes version and end of support),
+node auto-repair, error codes the catalog does not know, and Log Analytics links.
+
+Options:
+  --source <s>      sample (default): the bundled sample fleet;
+                    <file>: query results exported with 'az monitor log-analytics query -o json'
+                    or the portal's JSON export;
+                    workspace:<id>[,<id>...]: query Log Analytics with your Azure login
+                    (DefaultAzureCredential, e.g. after 'az login')
+  --from <iso>      window start (default: --to minus --window)
+  --to <iso>        window end (default: workspaces: the start of this hour; files and the
+                    sample: the UTC midnight after their latest failure)
+  --window <d>      window length when --from is not given (default 24h)
+  --format <list>   any of md, json, html, comma-separated (default md,json,html)
+  --out <path>      a folder for digest.md / digest.json / digest.html (default out), or a
+                    file (.md, .json or .html) for a single format
+  --logs-scope <id> scope of the fleet-wide Log Analytics links (workspace resource id or
+                    /subscriptions/<id>)`;
+
+const FORMATS = ['md', 'json', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+function render(format: Format, d: Digest): string {
+  if (format === 'md') return toDigestMarkdown(d);
+  if (format === 'html') return toDigestHtml(d);
+  return `${JSON.stringify(d, null, 2)}\n`;
+}
+
+function parseTime(value: string | undefined, name: string): Date | string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms)
+    ? `${name} is not a date/time: use ISO 8601, e.g. 2026-11-20T07:00:00Z`
+    : new Date(ms);
+}
+
+function latest(signals: readonly FailureSignal[]): number | undefined {
+  let max: number | undefined;
+  for (const s of signals) {
+    const ms = Date.parse(s.occurredAt);
+    if (!Number.isNaN(ms) && (max === undefined || ms > max)) max = ms;
+  }
+  return max;
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const err = (line: string) => writeLine(io.stderr, line);
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: 'string', default: 'sample' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      window: { type: 'string', default: '24h' },
+      format: { type: 'string', default: 'md,json,html' },
+      out: { type: 'string', default: 'out' },
+      'logs-scope': { type: 'string' },
+    },
+    allowPositionals: false,
+  });
+  const formats = values.format.split(',').map((f) => f.trim().toLowerCase());
+  const bad = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
+  if (bad.length > 0 || formats.length === 0) {
+    err(`digest: unknown --format ${bad.join(', ')}: use md, json and/or html`);
+    return 2;
+  }
+  const windowMs = parseDurationMs(values.window);
+  if (windowMs === undefined || windowMs <= 0) {
+    err("digest: --window must be a duration like '24h' or '7d'");
+    return 2;
+  }
+  const fromParsed = parseTime(values.from, '--from');
+  const toParsed = parseTime(values.to, '--to');
+  for (const t of [fromParsed, toParsed])
+    if (typeof t === 'string') {
+      err(`digest: ${t}`);
+      return 2;
+    }
+  const from = fromParsed instanceof Date ? fromParsed : undefined;
+  const to = toParsed instanceof Date ? toParsed : undefined;
+
+  let source: DigestSource;
+  let defaultEnd: number;
+  const src = values.source;
+  if (src.startsWith('workspace:')) {
+    const ids = src
+      .slice('workspace:'.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (ids.length === 0) {
+      err('digest: --source workspace: needs at least one workspace id');
+      return 2;
+    }
+    const s = readSettings(io.env);
+    const credential = new DefaultAzureCredential(
+      s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
+    );
+    source = workspaceSource({
+      client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
+      workspaceIds: ids,
+    });
+    defaultEnd = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  } else {
+    let signals: FailureSignal[];
+    let rowErrors: string[];
+    if (src === 'sample') {
+      const fleet = readSampleFleet();
+      signals = fleet.signals;
+      rowErrors = fleet.rowErrors;
+    } else {
+      let text: string;
+      try {
+        text = readFileSync(resolve(io.cwd, src), 'utf8');
+      } catch (e) {
+        err(`digest: cannot read ${src}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        return 2;
+      }
+      const parsed = fromExportedResults(text, { source: src });
+      if (parsed.error) {
+        err(`digest: ${parsed.error}`);
+        return 2;
+      }
+      signals = parsed.signals;
+      rowErrors = parsed.rowErrors;
+    }
+    source = signalSource(src === 'sample' ? 'sample fleet' : src, signals, rowErrors);
+    const last = latest(signals) ?? Date.now();
+    defaultEnd = Math.floor(last / DAY_MS) * DAY_MS + DAY_MS;
+  }
+  const end = to ?? (from ? new Date(from.getTime() + windowMs) : new Date(defaultEnd));
+  const window = from ? { start: from.toISOString(), end: end.toISOString() } : windowEndingAt(end, windowMs);
+  if (Date.parse(window.end) <= Date.parse(window.start)) {
+    err('digest: --to must be after --from');
+    return 2;
+  }
+  const digest = withLogsLinks(await computeDigest({ window, sources: [source] }), values['logs-scope']);
+
+  const out = resolve(io.cwd, values.out);
+  const ext = extname(out).slice(1).toLowerCase();
+  const single = (FORMATS as readonly string[]).includes(ext);
+  if (single && formats.length !== 1) {
+    err(`digest: --out ${values.out} is one file; give one --format or an --out folder`);
+    return 2;
+  }
+  const written: string[] = [];
+  try {
+    if (single) {
+      writeFileSync(out, render(formats[0] as Format, digest));
+      written.push(out);
+    } else {
+      mkdirSync(out, { recursive: true });
+      for (const f of formats as Format[]) {
+        const path = resolve(out, `digest.${f}`);
+        writeFileSync(path, render(f, digest));
+        written.push(path);
+      }
+    }
+  } catch (e) {
+    err(`digest: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return 1;
+  }
+  writeLine(io.stdout, `${window.start} .. ${window.end}: ${headline(digest)}`);
+  for (const p of digest.problems.slice(0, 20)) writeLine(io.stdout, `  problem: ${p}`);
+  for (const w of written) writeLine(io.stdout, `wrote ${w}`);
+  return 0;
+}
+
+export const digestCommand: CliCommand = {
+  name: 'digest',
+  summary:
+    'Write the failure digest (HTML, Markdown, JSON) for a window of the sample fleet, a file or workspaces',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { digestCommand } from '../../src/cli/digestCommand.js';
+import type { Digest } from '../../src/digest/digest.js';
+import { memoryIo } from '../support/io.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'digest-cli-'));
+}
+
+describe('digest command', () => {
+  it('writes HTML, Markdown and JSON for the sample fleet', async () => {
+    const dir = tmp();
+    const { io, stdout, stderr } = memoryIo('', {}, dir);
+    expect(await digestCommand.run(['--source', 'sample', '--out', 'report'], io)).toBe(0);
+    expect(stderr()).toBe('');
+    const json = JSON.parse(readFileSync(join(dir, 'report', 'digest.json'), 'utf8')) as Digest;
+    expect(json.totals.failures).toBeGreaterThan(10);
+    expect(json.clusters.length).toBeGreaterThan(3);
+    expect(json.autoRepair.failed).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'report', 'digest.md'), 'utf8')).toContain('## Top errors');
+    expect(readFileSync(join(dir, 'report', 'digest.html'), 'utf8')).toContain('data-chart="hourly"');
+    expect(stdout()).toMatch(/AKS failures on \d+ clusters/);
+    expect(stdout()).toContain('wrote ');
+  });
+
+  it('reads an exported file over a given window into one format', async () => {
+    const dir = tmp();
+    const rows = [
+      {
+        TimeGenerated: '2026-11-20T08:00:00Z',
+        ClusterName: 'aks-x',
+        _ResourceId:
+          '/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-x',
+        ObjectKind: 'Node',
+        Name: 'aks-pool-1-vmss000001',
+        Reason: 'NodeRebootError',
+        KubeEventType: 'Warning',
+        SourceComponent: 'aks-auto-repair',
+        Message:
+          'Node auto-repair reboot action failed due to an operation failure: ARM ErrorCode: VMRedeploymentFailed',
+      },
+    ];
+    writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+    const { io, stdout } = memoryIo('', {}, dir);
+    const code = await digestCommand.run(
+      [
+        '--source',
+        'rows.json',
+        '--from',
+        '2026-11-20T06:00:00Z',
+        '--to',
+        '2026-11-20T12:00:00Z',
+        '--format',
+        'json',
+        '--out',
+        'd.json',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    const d = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')) as Digest;
+    expect(d.window).toEqual({ start: '2026-11-20T06:00:00.000Z', end: '2026-11-20T12:00:00.000Z' });
+    expect(d.hourly.hours).toHaveLength(6);
+    expect(d.totals.failures).toBe(1);
+    expect(d.autoRepair.failed).toBe(1);
+    expect(stdout()).toContain('1 AKS failures on 1 cluster');
+  });
+
+  it('names bad arguments and unreadable input', async () => {
+    const dir = tmp();
+    const cases: [string[], RegExp][] = [
+      [['--format', 'pdf'], /unknown --format pdf/],
+      [['--from', 'yesterday'], /--from is not a date\/time/],
+      [['--window', 'soon'], /--window must be a duration/],
+      [['--source', 'missing.json'], /cannot read missing\.json: ENOENT/],
+      [['--source', 'workspace:'], /needs at least one workspace id/],
+      [['--out', 'x.html'], /is one file; give one --format/],
+      [['--from', '2026-11-20T10:00:00Z', '--to', '2026-11-20T09:00:00Z'], /--to must be after --from/],
+    ];
+    for (const [args, message] of cases) {
+      const { io, stderr } = memoryIo('', {}, dir);
+      expect(await digestCommand.run(args, io)).toBe(2);
+      expect(stderr()).toMatch(message);
+    }
+  });
+});
