@@ -99,6 +99,10 @@ param alertWebhookEntraAppClientId string = ''
 @description('NCRONTAB schedule of the failurePoll timer (six fields, UTC).')
 param failurePollSchedule string = '0 */5 * * * *'
 
+@description('How the failure poll runs: queue (one poll-work message per workspace and slice, processed in parallel by pollWorker across instances) or inline (the timer queries every workspace itself; enough for a few workspaces).')
+@allowed(['queue', 'inline'])
+param pollFanout string = 'queue'
+
 @minValue(1)
 @maxValue(5)
 @description('Log Analytics queries in flight at once per instance (the API allows 5 concurrent queries per identity).')
@@ -346,6 +350,7 @@ var armEndpoint = endsWith(environment().resourceManager, '/')
 var productAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   FAILURE_POLL_SCHEDULE: failurePollSchedule
+  POLL_FANOUT: pollFanout
   ARM_ENDPOINT: armEndpoint
   POLL_MAX_CONCURRENCY: string(pollMaxConcurrency)
   STATE_STORE: 'table'

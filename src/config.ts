@@ -223,6 +223,27 @@ export const SETTINGS = [
       "'inline': the failurePoll timer queries every workspace itself; 'queue': it sends one poll-work message per workspace, query and slice to the pollWorker function (docs/scale-out.md).",
     validate: (v: string) => (v === 'inline' || v === 'queue' ? undefined : "must be 'inline' or 'queue'"),
   },
+  {
+    name: 'NOTIFY_GROUP_WINDOW',
+    default: '5m',
+    description:
+      "Group window: the first failure of a group (same cluster and catalog code by default) is sent at once, the rest within this window go out as one group update when it closes. The routing file's grouping.window overrides it.",
+    validate: durationMs,
+  },
+  {
+    name: 'NOTIFY_REPEAT_INTERVAL',
+    default: '4h',
+    description:
+      "How long a failure already notified (same fingerprint) stays quiet unless its severity rises; resolves always go out. The routing file's grouping.repeatInterval overrides it.",
+    validate: durationMs,
+  },
+  {
+    name: 'NOTIFY_AUTOREPAIR_HOLD',
+    default: '60m',
+    description:
+      "How long node auto-repair is given: a repair start or a NotReady node under repair is held this long and sent only if the repair fails or never reports an end. The routing file's grouping.autoRepairHold overrides it.",
+    validate: durationMs,
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

@@ -5,7 +5,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
-import { parseNotifyPolicy } from '../notify/policy.js';
+import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
 import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
@@ -136,7 +136,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     for (const w of loaded.warnings) err(`run: warning: ${w}`);
     routing = loaded.config;
   }
-  const { policy, errors } = parseNotifyPolicy(routing.notify, routing.source);
+  const { policy, errors } = parseNotifyPolicy(
+    routing.notify,
+    routing.source,
+    notifyPolicyDefaults(readSettings(io.env)),
+  );
   if (errors.length > 0) {
     for (const e of errors) err(`run: ${e}`);
     return 2;

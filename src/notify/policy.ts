@@ -2,14 +2,21 @@ import { z } from 'zod';
 import type { EnrichedFailure } from '../model.js';
 import { CATEGORIES, SEVERITIES } from '../model.js';
 import { parseDurationMs } from '../config.js';
+import { SIGNAL_KINDS } from '../sinks/routing/routingSchema.js';
 
 /** What may key a group: failures equal in all of these within the window become one notification. */
 export const GROUP_BY_FIELDS = ['cluster', 'code', 'nodePool', 'kind', 'category'] as const;
 export type GroupByField = (typeof GROUP_BY_FIELDS)[number];
 
+/**
+ * Mutes matching failures between `startsAt` and `endsAt` (either open-ended). Every matcher given
+ * must match; name matchers (cluster, code, nodePool, resourceGroup) are case-insensitive globs
+ * with `*` and `?`.
+ */
 export interface Silence {
-  /** Shown in listings and recorded with what it muted. */
+  /** Why; shown in listings and recorded with what it muted. */
   comment: string;
+  createdBy?: string;
   startsAt?: string;
   endsAt?: string;
   cluster?: string;
@@ -38,12 +45,34 @@ export const DEFAULT_POLICY: NotifyPolicy = {
   silences: [],
 };
 
+/**
+ * The defaults the routing file's `grouping:` section overrides, from the NOTIFY_* app settings
+ * (as returned by readSettings, already validated); unset or unreadable ones keep the code defaults.
+ */
+export function notifyPolicyDefaults(settings: {
+  NOTIFY_GROUP_WINDOW?: string | undefined;
+  NOTIFY_REPEAT_INTERVAL?: string | undefined;
+  NOTIFY_AUTOREPAIR_HOLD?: string | undefined;
+}): NotifyPolicy {
+  const ms = (v: string | undefined, fallback: number) =>
+    v === undefined ? fallback : (parseDurationMs(v) ?? fallback);
+  return {
+    ...DEFAULT_POLICY,
+    groupBy: [...DEFAULT_POLICY.groupBy],
+    silences: [],
+    groupWindowMs: ms(settings.NOTIFY_GROUP_WINDOW, DEFAULT_POLICY.groupWindowMs),
+    repeatIntervalMs: ms(settings.NOTIFY_REPEAT_INTERVAL, DEFAULT_POLICY.repeatIntervalMs),
+    autoRepairHoldMs: ms(settings.NOTIFY_AUTOREPAIR_HOLD, DEFAULT_POLICY.autoRepairHoldMs),
+  };
+}
+
 const duration = z.string().refine((s) => parseDurationMs(s) !== undefined, {
   message: "must be a duration like '90s', '5m', '4h' or '1d'",
 });
-const isoTime = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an ISO 8601 time' });
+const isoTime = z.string().refine((s) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: "must be an ISO 8601 date-time such as '2026-03-14T22:00:00Z'",
+});
+const pattern = z.string().trim().min(1, 'must not be empty');
 
 const groupingSchema = z
   .object({
@@ -54,25 +83,53 @@ const groupingSchema = z
   })
   .strict();
 
+const MATCHERS = [
+  'cluster',
+  'code',
+  'category',
+  'kind',
+  'severity',
+  'nodePool',
+  'subscription',
+  'resourceGroup',
+] as const;
+
 const silenceSchema = z
   .object({
-    comment: z.string().min(1, 'say why (comment)'),
+    comment: z.string().trim().min(1, 'say why the silence exists'),
+    createdBy: z.string().trim().min(1).optional(),
     startsAt: isoTime.optional(),
     endsAt: isoTime.optional(),
-    cluster: z.string().optional(),
-    code: z.string().optional(),
+    cluster: pattern.optional(),
+    code: pattern.optional(),
     category: z.enum(CATEGORIES).optional(),
-    kind: z.string().optional(),
+    kind: z.enum(SIGNAL_KINDS).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    nodePool: z.string().optional(),
-    subscription: z.string().optional(),
-    resourceGroup: z.string().optional(),
+    nodePool: pattern.optional(),
+    subscription: z
+      .string()
+      .trim()
+      .regex(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+        'must be a subscription id (GUID)',
+      )
+      .optional(),
+    resourceGroup: pattern.optional(),
   })
-  .strict();
+  .strict()
+  // A silence without matchers would mute the whole fleet: almost always a mistake in the file.
+  .refine((s) => MATCHERS.some((m) => s[m] !== undefined), {
+    message: `needs at least one matcher (${MATCHERS.join(', ')})`,
+  })
+  .refine((s) => !s.startsAt || !s.endsAt || Date.parse(s.startsAt) < Date.parse(s.endsAt), {
+    message: 'must end after it starts',
+    path: ['endsAt'],
+  });
 
 /**
- * The `grouping:` and `silences:` sections of the routing file -> a policy. Errors name the file,
- * the section, the silence by position and the field; a bad section leaves the defaults in place.
+ * The `grouping:` and `silences:` sections of the routing file -> a policy over `base` (the
+ * NOTIFY_* settings or the code defaults). Errors name the file, the section, the silence by
+ * position and the field; a bad silence is left out, the good ones beside it are kept.
  */
 export function parseNotifyPolicy(
   raw: { grouping?: unknown; silences?: unknown },
@@ -81,68 +138,84 @@ export function parseNotifyPolicy(
 ): { policy: NotifyPolicy; errors: string[] } {
   const policy: NotifyPolicy = { ...base, groupBy: [...base.groupBy], silences: [...base.silences] };
   const errors: string[] = [];
-  if (raw.grouping !== undefined) {
+  if (raw.grouping !== undefined && raw.grouping !== null) {
     const g = groupingSchema.safeParse(raw.grouping);
     if (!g.success) {
       for (const issue of g.error.issues)
         errors.push(`${fileName}: grouping.${issue.path.join('.') || '(section)'}: ${issue.message}`);
     } else {
-      if (g.data.window) policy.groupWindowMs = parseDurationMs(g.data.window) ?? policy.groupWindowMs;
-      if (g.data.by) policy.groupBy = g.data.by;
-      if (g.data.repeatInterval)
-        policy.repeatIntervalMs = parseDurationMs(g.data.repeatInterval) ?? policy.repeatIntervalMs;
-      if (g.data.autoRepairHold)
-        policy.autoRepairHoldMs = parseDurationMs(g.data.autoRepairHold) ?? policy.autoRepairHoldMs;
+      const ms = (v: string | undefined, fallback: number) =>
+        v === undefined ? fallback : (parseDurationMs(v) ?? fallback);
+      policy.groupWindowMs = ms(g.data.window, policy.groupWindowMs);
+      if (g.data.by) policy.groupBy = [...new Set(g.data.by)];
+      policy.repeatIntervalMs = ms(g.data.repeatInterval, policy.repeatIntervalMs);
+      policy.autoRepairHoldMs = ms(g.data.autoRepairHold, policy.autoRepairHoldMs);
     }
   }
-  if (raw.silences !== undefined) {
+  if (raw.silences !== undefined && raw.silences !== null) {
     if (!Array.isArray(raw.silences)) errors.push(`${fileName}: silences: must be a list`);
     else
       raw.silences.forEach((s: unknown, i) => {
         const r = silenceSchema.safeParse(s);
         if (!r.success) {
           for (const issue of r.error.issues)
-            errors.push(`${fileName}: silences[${i}].${issue.path.join('.') || '(entry)'}: ${issue.message}`);
-        } else policy.silences.push(r.data);
+            errors.push(
+              `${fileName}: silences[${String(i)}].${issue.path.join('.') || '(entry)'}: ${issue.message}`,
+            );
+        } else {
+          policy.silences.push({ ...r.data });
+        }
       });
   }
   return { policy, errors };
 }
 
+const globCache = new Map<string, RegExp>();
 function glob(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false;
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
+  let re = globCache.get(pattern);
+  if (!re) {
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'is',
+    );
+    globCache.set(pattern, re);
+  }
   return re.test(value);
 }
 
-/** The silence muting a failure at `now`, if any. Every field given must match; names are globs. */
-export function silenceFor(silences: readonly Silence[], f: EnrichedFailure, now: Date): Silence | undefined {
+/** Whether a silence is in force at `now` (start inclusive, end exclusive). */
+export function silenceActive(s: Silence, now: Date): boolean {
   const t = now.getTime();
-  return silences.find((s) => {
-    if (s.startsAt && Date.parse(s.startsAt) > t) return false;
-    if (s.endsAt && Date.parse(s.endsAt) <= t) return false;
-    if (s.cluster && !glob(s.cluster, f.cluster?.name)) return false;
-    if (
-      s.code &&
-      !f.matches.some((m) => glob(s.code ?? '', m.code)) &&
-      !f.errorCodes.some((c) => glob(s.code ?? '', c))
-    )
-      return false;
-    if (s.category && s.category !== f.category) return false;
-    if (s.kind && s.kind !== f.kind) return false;
-    if (s.severity && s.severity !== f.severity) return false;
-    if (s.nodePool && !glob(s.nodePool, f.nodePool)) return false;
-    if (s.subscription && s.subscription.toLowerCase() !== f.cluster?.subscriptionId.toLowerCase())
-      return false;
-    if (s.resourceGroup && !glob(s.resourceGroup, f.cluster?.resourceGroup)) return false;
-    return true;
-  });
+  if (s.startsAt && Date.parse(s.startsAt) > t) return false;
+  if (s.endsAt && Date.parse(s.endsAt) <= t) return false;
+  return true;
+}
+
+/** Whether every matcher of a silence matches a failure (time aside). */
+export function silenceMatches(s: Silence, f: EnrichedFailure): boolean {
+  if (s.cluster && !glob(s.cluster, f.cluster?.name)) return false;
+  if (s.code) {
+    const code = s.code;
+    const codes = [...f.matches.flatMap((m) => [m.code, ...m.aliases]), ...f.errorCodes];
+    if (!codes.some((c) => glob(code, c))) return false;
+  }
+  if (s.category && s.category !== f.category) return false;
+  if (s.kind && s.kind !== f.kind) return false;
+  if (s.severity && s.severity !== f.severity) return false;
+  if (s.nodePool && !glob(s.nodePool, f.nodePool)) return false;
+  if (s.subscription && s.subscription.toLowerCase() !== f.cluster?.subscriptionId.toLowerCase())
+    return false;
+  if (s.resourceGroup && !glob(s.resourceGroup, f.cluster?.resourceGroup)) return false;
+  return true;
+}
+
+/** The first silence muting a failure at `now`, if any. */
+export function silenceFor(silences: readonly Silence[], f: EnrichedFailure, now: Date): Silence | undefined {
+  return silences.find((s) => silenceActive(s, now) && silenceMatches(s, f));
 }
 
 /** The group key of a failure under a policy. */
@@ -155,7 +228,7 @@ export function groupKeyOf(f: EnrichedFailure, by: readonly GroupByField[]): str
         case 'code':
           return f.matches[0]?.code ?? f.errorCodes[0] ?? `${f.kind}:${f.reason ?? ''}`;
         case 'nodePool':
-          return f.nodePool ?? '-';
+          return f.nodePool?.toLowerCase() ?? '-';
         case 'kind':
           return f.kind;
         case 'category':

@@ -6,7 +6,7 @@ import { logsLinkFor } from '../enrich/logsLink.js';
 import type { Notification } from '../model.js';
 import { createPlanner } from '../notify/planNotifications.js';
 import type { NotifyPolicy } from '../notify/policy.js';
-import { parseNotifyPolicy } from '../notify/policy.js';
+import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { DeliveryReport } from '../sinks/delivery.js';
 import { deliverDue } from '../sinks/delivery.js';
 import { genericWebhook } from '../sinks/genericWebhook.js';
@@ -186,7 +186,11 @@ export function routingFromSettings(env: NodeJS.ProcessEnv): {
   const path = env.ROUTING_CONFIG_PATH?.trim() || undefined;
   const loaded = loadRoutingConfig(path, env);
   if (!loaded.ok) throw new PipelineConfigError(loaded.errors);
-  const { policy, errors } = parseNotifyPolicy(loaded.config.notify, loaded.config.source);
+  const { policy, errors } = parseNotifyPolicy(
+    loaded.config.notify,
+    loaded.config.source,
+    notifyPolicyDefaults(readSettings(env)),
+  );
   if (errors.length > 0) throw new PipelineConfigError(errors);
   return { routing: loaded.config, policy, warnings: loaded.warnings };
 }

@@ -97,6 +97,9 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   OUTBOX_RETRY_SCHEDULE: 'tuning; the code default (every minute) suits Azure',
   LOG_ANALYTICS_ENDPOINT: 'the code default is the public-cloud query API; other clouds override it',
   POLL_OVERLAP: 'tuning; the code default suits Azure',
+  NOTIFY_GROUP_WINDOW: "tuning; the routing file's grouping section overrides it",
+  NOTIFY_REPEAT_INTERVAL: "tuning; the routing file's grouping section overrides it",
+  NOTIFY_AUTOREPAIR_HOLD: "tuning; the routing file's grouping section overrides it",
   POLL_INITIAL_LOOKBACK: 'tuning; the code default suits Azure',
   DELIVERY_MAX_ATTEMPTS: 'tuning; the code default suits Azure',
   DELIVERY_MAX_AGE: 'tuning; the code default suits Azure',
@@ -110,7 +113,6 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
-  POLL_FANOUT: "the code default (inline) suits one identity's fleet; 'queue' is opted into for large fleets",
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnrichedFailure } from '../../src/model.js';
 import { createPlanner } from '../../src/notify/planNotifications.js';
 import type { NotifyPolicy } from '../../src/notify/policy.js';
-import { DEFAULT_POLICY, parseNotifyPolicy } from '../../src/notify/policy.js';
+import { readSettings } from '../../src/config.js';
+import { DEFAULT_POLICY, notifyPolicyDefaults, parseNotifyPolicy } from '../../src/notify/policy.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { autoRepairFailure, CLUSTER_ID, operationFailure, resolvedOf } from '../support/enrichedFailures.js';
@@ -193,6 +194,58 @@ describe('silences', () => {
       expect.stringMatching(/^routing\.yaml: silences\[0\]\.severity: /),
       expect.stringMatching(/^routing\.yaml: silences\[1\]\.\(entry\): /),
     ]);
+  });
+});
+
+describe('policy from app settings', () => {
+  it('takes NOTIFY_* settings as defaults that the routing file overrides', () => {
+    const base = notifyPolicyDefaults(
+      readSettings({
+        NOTIFY_GROUP_WINDOW: '10m',
+        NOTIFY_REPEAT_INTERVAL: '1d',
+        NOTIFY_AUTOREPAIR_HOLD: '90m',
+      }),
+    );
+    expect(base).toMatchObject({
+      groupWindowMs: 10 * MIN,
+      repeatIntervalMs: 24 * 60 * MIN,
+      autoRepairHoldMs: 90 * MIN,
+    });
+    const { policy: p, errors } = parseNotifyPolicy(
+      { grouping: { repeatInterval: '2h' } },
+      'routing.yaml',
+      base,
+    );
+    expect(errors).toEqual([]);
+    expect(p).toMatchObject({
+      groupWindowMs: 10 * MIN,
+      repeatIntervalMs: 120 * MIN,
+      autoRepairHoldMs: 90 * MIN,
+    });
+  });
+
+  it('keeps the code defaults when the settings are unset', () => {
+    expect(notifyPolicyDefaults(readSettings({}))).toEqual(DEFAULT_POLICY);
+  });
+
+  it('rejects an unreadable duration by setting name', () => {
+    expect(() => readSettings({ NOTIFY_REPEAT_INTERVAL: 'four hours' })).toThrow(/NOTIFY_REPEAT_INTERVAL/);
+  });
+
+  it('rejects a silence time without a time of day, naming the field', () => {
+    const { errors, policy: p } = parseNotifyPolicy(
+      {
+        silences: [
+          { comment: 'ok', cluster: 'a' },
+          { comment: 'bad', cluster: 'b', endsAt: '2026-03-14' },
+        ],
+      },
+      'routing.yaml',
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^routing\.yaml: silences\[1\]\.endsAt: must be an ISO 8601 date-time/),
+    ]);
+    expect(p.silences.map((x) => x.comment)).toEqual(['ok']);
   });
 });
 
