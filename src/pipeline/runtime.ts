@@ -1,5 +1,3 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { TableClient } from '@azure/data-tables';
 import { catalogLookup } from '../catalog/catalogLookup.js';
 import { parseDurationMs, readSettings } from '../config.js';
 import { logsLinkFor } from '../enrich/logsLink.js';
@@ -15,11 +13,10 @@ import { loadRoutingConfig, receiversOf, routeNotification } from '../sinks/rout
 import type { RoutingConfig } from '../sinks/routing/index.js';
 import type { Receiver, SinkProtocol, SinkType } from '../sinks/sinkProtocol.js';
 import { recordHealth } from '../state/deliveryHealth.js';
-import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { enqueueOutgoing } from '../state/outbox.js';
 import type { OutboxItemInput } from '../state/outbox.js';
-import { createTableStore } from '../state/tableStore.js';
+import { openStateStore } from '../state/openStateStore.js';
 import type { ContextPort, DispatchPort, PipelineDeps, RollingPort } from './processSignals.js';
 import type { SignalProcessor } from './signalProcessor.js';
 import { createSignalProcessor } from './signalProcessor.js';
@@ -159,22 +156,9 @@ export class PipelineConfigError extends Error {
   }
 }
 
-/** The state store the app settings select: a local folder, or Table Storage by connection string or identity. */
+/** The state store the app settings select (openStateStore: a local folder, or Table Storage). */
 export function stateStoreFromSettings(env: NodeJS.ProcessEnv): KeyValueStore {
-  const s = readSettings(env);
-  if (s.STATE_STORE !== 'table') return createFileStore(s.STATE_DIR ?? '.state');
-  const table = s.STATE_TABLE_NAME ?? 'aksalertenricher';
-  if (s.STATE_TABLE_CONNECTION_STRING)
-    return createTableStore(TableClient.fromConnectionString(s.STATE_TABLE_CONNECTION_STRING, table));
-  const endpoint = s.STATE_TABLE_ENDPOINT ?? env.AzureWebJobsStorage__tableServiceUri;
-  if (!endpoint)
-    throw new PipelineConfigError([
-      'STATE_STORE=table needs STATE_TABLE_CONNECTION_STRING, STATE_TABLE_ENDPOINT or AzureWebJobsStorage__tableServiceUri',
-    ]);
-  const credential = new DefaultAzureCredential(
-    s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
-  );
-  return createTableStore(new TableClient(endpoint, table, credential));
+  return openStateStore(readSettings(env), env);
 }
 
 /** Routing and notification policy from the app settings; every problem named, none thrown half-way. */
