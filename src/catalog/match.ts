@@ -171,7 +171,9 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
             matchedText: m[0],
             index: m.index,
             via: 'phrase',
-            score: p.entry.generic ? 35 : 65,
+            // A longer matched phrase is more specific evidence ("would violate the pod's disruption
+            // budget" over "upgrade blocked"); the bonus stays below what a code token scores.
+            score: (p.entry.generic ? 35 : 65) + Math.min(9, Math.floor(m[0].length / 8)),
           });
       }
 

@@ -55,6 +55,15 @@ describe('the matcher on real message shapes', () => {
     expect(codes('Code="Throttled" Message="Too many requests"')).toEqual(['Throttled']);
   });
 
+  it('ranks the more specific of two prose matches first', () => {
+    const drain =
+      "Upgrade blocked: Drain node aks-nodepool1-12345678-vmss000001 failed when evicting pod web-7d9 because Cannot evict pod as it would violate the pod's disruption budget.";
+    expect(codes(drain)).toEqual(['UnsatisfiablePDB', 'AKS upgrade blocked']);
+    expect(codes('Upgrade blocked: upgrading Kubernetes version 1.27.3 to 1.29.0 is not allowed')).toEqual([
+      'AKS upgrade blocked',
+    ]);
+  });
+
   it('reports codes the catalog lacks, but not the wrappers around real errors', () => {
     expect(match('Code="DeploymentFailed" ... Code="ShinyNewAksError"').unrecognised).toEqual([
       'ShinyNewAksError',
