@@ -141,6 +141,8 @@ function contiguousEnd(ranges: readonly PlannedRange[], watermark: string | unde
   let cursor = watermark;
   let end: string | undefined;
   for (const r of [...ranges].sort((a, b) => ms(a.start) - ms(b.start))) {
+    // A range the watermark already covers is done, whatever this (possibly older) record says.
+    if (cursor !== undefined && ms(r.end) <= ms(cursor)) continue;
     if (!r.done) break;
     if (cursor !== undefined && ms(r.start) > ms(cursor)) break;
     if (cursor === undefined || ms(r.end) > ms(cursor)) cursor = r.end;
@@ -150,7 +152,7 @@ function contiguousEnd(ranges: readonly PlannedRange[], watermark: string | unde
 }
 
 export interface PollWorkCompletion {
-  /** False when the range is not (or no longer) in the record: nothing was changed. */
+  /** False when the range is not (or no longer) in the record. */
   recorded: boolean;
   /** The watermark stored after this completion, when it moved. */
   watermark?: string;
@@ -172,14 +174,19 @@ export async function completePollWork(
     if (!current) return { recorded: false };
     const ranges = current.value.ranges.map((r) => ({ ...r }));
     const mine = ranges.find((r) => sameRange(r, item));
-    if (!mine) return { recorded: false };
-    mine.done = true;
+    // Gone from the record because the watermark covers it: still carry the watermark over any
+    // completed ranges after it, which a completion racing this one may have left behind.
+    const covered = watermark !== undefined && ms(item.end) <= ms(watermark);
+    if (!mine && !covered) return { recorded: false };
+    if (mine) mine.done = true;
     const end = contiguousEnd(ranges, watermark);
     const moved = end !== undefined && (watermark === undefined || ms(end) > ms(watermark));
+    if (!mine && !moved) return { recorded: false };
     if (moved) await writeWatermark(store, item.workspaceId, item.queryName, end);
     const next: PlanRecord = { ...current.value, ranges: prune(ranges, moved ? end : watermark) };
     if ((await store.put(POLL_WORK_SCOPE, key, next, current.version)) === undefined) continue;
-    return moved ? { recorded: true, watermark: end } : { recorded: true };
+    const recorded = mine !== undefined;
+    return moved ? { recorded, watermark: end } : { recorded };
   }
   throw new Error(
     `could not record the completion of ${item.workspaceId}/${item.queryName} ${item.start}..${item.end}: too much contention`,

@@ -3,9 +3,11 @@ import {
   completePollWork,
   fromPollWorkMessage,
   planPollWork,
+  POLL_WORK_SCOPE,
   toPollWorkMessage,
 } from '../../src/fanout/pollWork.js';
 import type { PlanPollWorkOptions } from '../../src/fanout/pollWork.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { readWatermark, writeWatermark } from '../../src/state/watermarks.js';
 
@@ -55,6 +57,50 @@ describe('planPollWork', () => {
     // Completing again changes nothing.
     expect(await completePollWork(store, a)).toEqual({ recorded: false });
     expect(await readWatermark(store, WS, 'nodeAutoRepair')).toBe(c.end);
+  });
+
+  it('moves the watermark over two completions that race (the later one writes its record first)', async () => {
+    const store = createMemoryStore();
+    const { items } = await planPollWork(store, options(T0));
+    const [a, b] = items;
+    if (!a || !b) throw new Error('expected three items');
+    // a writes the watermark, then waits before writing its record; b completes in between.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowRecord: KeyValueStore = {
+      ...store,
+      async put(scope, key, value, ifVersion) {
+        if (scope === POLL_WORK_SCOPE) await held;
+        return store.put(scope, key, value, ifVersion);
+      },
+    };
+    const first = completePollWork(slowRecord, a);
+    while ((await readWatermark(store, WS, 'nodeAutoRepair')) !== a.end)
+      await new Promise((r) => setTimeout(r, 1));
+    expect(await completePollWork(store, b)).toEqual({ recorded: true, watermark: b.end });
+    release();
+    expect(await first).toEqual({ recorded: false });
+    expect(await readWatermark(store, WS, 'nodeAutoRepair')).toBe(b.end);
+  });
+
+  it('carries the watermark over completed ranges left behind it when a covered item completes again', async () => {
+    const store = createMemoryStore();
+    const { items } = await planPollWork(store, options(T0));
+    const [a, b] = items;
+    if (!a || !b) throw new Error('expected three items');
+    // The state a lost race leaves: a covered by the watermark and gone from the record, b done.
+    const record = await store.get<{ ranges: { start: string; done: boolean }[] }>(
+      POLL_WORK_SCOPE,
+      `${WS}|nodeAutoRepair`,
+    );
+    if (!record) throw new Error('no plan record');
+    const ranges = record.value.ranges
+      .filter((r) => r.start !== a.start)
+      .map((r) => ({ ...r, done: r.start === b.start }));
+    await store.put(POLL_WORK_SCOPE, `${WS}|nodeAutoRepair`, { ...record.value, ranges });
+    await writeWatermark(store, WS, 'nodeAutoRepair', a.end);
+    expect(await completePollWork(store, a)).toEqual({ recorded: false, watermark: b.end });
+    expect(await readWatermark(store, WS, 'nodeAutoRepair')).toBe(b.end);
   });
 
   it('plans a lost item again after its lease, and only then', async () => {
