@@ -9,7 +9,7 @@ import { groupKeyOf, silenceFor } from './policy.js';
 /** Failures kept on a grouped notification; `count` carries the full number. */
 export const GROUP_SAMPLE = 20;
 
-const SCOPES = {
+export const NOTIFY_SCOPES = {
   decided: 'notify-decided',
   sent: 'notify-sent',
   groups: 'notify-groups',
@@ -21,6 +21,8 @@ type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'r
 interface DecidedRecord {
   decision: Decision;
   notifications: Notification[];
+  /** When it was decided (for retention). */
+  at?: string;
 }
 
 interface GroupWindow {
@@ -127,9 +129,9 @@ const empty = (): PlanOutcome => ({ notifications: [], held: [], suppressed: [],
 export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): PlannerPort {
   async function updateWindow(key: string, fn: (w: GroupWindow) => GroupWindow): Promise<boolean> {
     for (let i = 0; i < 20; i++) {
-      const cur = await store.get<GroupWindow>(SCOPES.groups, key);
+      const cur = await store.get<GroupWindow>(NOTIFY_SCOPES.groups, key);
       if (!cur) return false;
-      if ((await store.put(SCOPES.groups, key, fn(cur.value), cur.version)) !== undefined) return true;
+      if ((await store.put(NOTIFY_SCOPES.groups, key, fn(cur.value), cur.version)) !== undefined) return true;
     }
     throw new Error(`group ${key}: too much contention`);
   }
@@ -143,22 +145,22 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     if (f.status === 'info') {
       if (f.node && isRepairStart(f)) {
         const key = nodeKey(f);
-        const cur = await store.get<Hold>(SCOPES.holds, key);
+        const cur = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
         const hold: Hold = {
           startedAt: cur?.value.startedAt ?? now.toISOString(),
           until: new Date(now.getTime() + policy.autoRepairHoldMs).toISOString(),
           failures: cur?.value.failures ?? [],
         };
-        await store.put(SCOPES.holds, key, hold);
+        await store.put(NOTIFY_SCOPES.holds, key, hold);
       } else if (f.node && isRepairEnd(f)) {
         // The repair worked: held NotReady alerts for the node were noise; they stay counted as held.
-        await store.delete(SCOPES.holds, nodeKey(f));
+        await store.delete(NOTIFY_SCOPES.holds, nodeKey(f));
       }
       return { decision: 'recorded', notifications: [] };
     }
 
     if (f.status === 'resolved') {
-      await store.delete(SCOPES.sent, f.fingerprint);
+      await store.delete(NOTIFY_SCOPES.sent, f.fingerprint);
       const n = notificationOver(hash('resolved', f.fingerprint, f.occurredAt), f.fingerprint, [f], 1);
       out.notifications.push(n);
       return { decision: 'notified', notifications: [n] };
@@ -173,10 +175,10 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     if (isNodeNotReady(f)) {
       const key = nodeKey(f);
       for (let i = 0; i < 20; i++) {
-        const hold = await store.get<Hold>(SCOPES.holds, key);
+        const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
         if (!hold || Date.parse(hold.value.until) <= now.getTime()) break;
         const next: Hold = { ...hold.value, failures: [...hold.value.failures, f].slice(-GROUP_SAMPLE) };
-        if ((await store.put(SCOPES.holds, key, next, hold.version)) !== undefined) {
+        if ((await store.put(NOTIFY_SCOPES.holds, key, next, hold.version)) !== undefined) {
           out.held.push(f);
           return { decision: 'held', notifications: [] };
         }
@@ -185,12 +187,12 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
 
     const extra: EnrichedFailure[] = [];
     if (isRepairError(f) && f.node) {
-      const hold = await store.get<Hold>(SCOPES.holds, nodeKey(f));
-      if (hold && (await store.delete(SCOPES.holds, nodeKey(f), hold.version)))
+      const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, nodeKey(f));
+      if (hold && (await store.delete(NOTIFY_SCOPES.holds, nodeKey(f), hold.version)))
         extra.push(...hold.value.failures);
     }
 
-    const sent = await store.get<{ at: string; severity: Severity }>(SCOPES.sent, f.fingerprint);
+    const sent = await store.get<{ at: string; severity: Severity }>(NOTIFY_SCOPES.sent, f.fingerprint);
     if (
       sent &&
       now.getTime() - Date.parse(sent.value.at) < policy.repeatIntervalMs &&
@@ -207,7 +209,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       return { decision: 'grouped', notifications: [] };
     }
     for (let i = 0; i < 20; i++) {
-      const window = await store.get<GroupWindow>(SCOPES.groups, groupKey);
+      const window = await store.get<GroupWindow>(NOTIFY_SCOPES.groups, groupKey);
       if (window && Date.parse(window.value.end) > now.getTime()) {
         batch.open.add(groupKey);
         batch.join(groupKey, joining);
@@ -224,12 +226,12 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         nodes: [],
       };
       const created = window
-        ? await store.put(SCOPES.groups, groupKey, fresh, window.version)
-        : await store.create(SCOPES.groups, groupKey, fresh);
+        ? await store.put(NOTIFY_SCOPES.groups, groupKey, fresh, window.version)
+        : await store.create(NOTIFY_SCOPES.groups, groupKey, fresh);
       if (created === undefined) continue; // another instance opened it first: join theirs
       batch.open.add(groupKey);
       const n = notificationOver(hash('lead', groupKey, fresh.start), groupKey, joining, joining.length);
-      await store.put(SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+      await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
       out.notifications.push(n);
       return { decision: 'notified', notifications: [n] };
     }
@@ -269,7 +271,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       const ordered = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       for (const f of ordered) {
         const key = failureKey(f);
-        const prior = await store.get<DecidedRecord>(SCOPES.decided, key);
+        const prior = await store.get<DecidedRecord>(NOTIFY_SCOPES.decided, key);
         if (prior) {
           out.notifications.push(...prior.value.notifications);
           continue;
@@ -277,31 +279,32 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         const record = await decide(f, now, out, batch);
         // A joined failure is recorded only once its window holds it (after the flush below).
         if (record.decision === 'grouped') deferred.push([key, record]);
-        else await store.put(SCOPES.decided, key, record);
+        else await store.put(NOTIFY_SCOPES.decided, key, { ...record, at: now.toISOString() });
       }
       await flushJoins(batch, now, out);
-      for (const [key, record] of deferred) await store.put(SCOPES.decided, key, record);
+      for (const [key, record] of deferred)
+        await store.put(NOTIFY_SCOPES.decided, key, { ...record, at: now.toISOString() });
       return out;
     },
 
     async releaseDue(now) {
       const out = empty();
-      for await (const e of store.list<GroupWindow>(SCOPES.groups)) {
+      for await (const e of store.list<GroupWindow>(NOTIFY_SCOPES.groups)) {
         const w = e.value;
         if (Date.parse(w.end) > now.getTime()) continue;
-        if (!(await store.delete(SCOPES.groups, e.key, e.version))) continue; // another instance took it
+        if (!(await store.delete(NOTIFY_SCOPES.groups, e.key, e.version))) continue; // another instance took it
         if (w.count === 0 || w.failures.length === 0) continue; // only the lead, already sent
         const update = notificationOver(hash('update', w.groupKey, w.start), w.groupKey, w.failures, w.count);
         update.nodePools = w.nodePools;
         update.nodes = w.nodes;
         out.notifications.push(update);
         for (const f of w.failures)
-          await store.put(SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+          await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
       }
-      for await (const e of store.list<Hold>(SCOPES.holds)) {
+      for await (const e of store.list<Hold>(NOTIFY_SCOPES.holds)) {
         const h = e.value;
         if (Date.parse(h.until) > now.getTime()) continue;
-        if (!(await store.delete(SCOPES.holds, e.key, e.version))) continue;
+        if (!(await store.delete(NOTIFY_SCOPES.holds, e.key, e.version))) continue;
         if (h.failures.length === 0) continue;
         // Still unhealthy when auto-repair's time ran out: now it is a page.
         out.notifications.push(

@@ -97,7 +97,7 @@ export class TransientContextError extends Error {
   }
 }
 
-const SEEN_SCOPE = 'seen';
+export const SEEN_SCOPE = 'seen';
 const PUSH_SOURCES = new Set(['event-grid', 'common-alert']);
 
 interface SeenMarker {
@@ -109,12 +109,14 @@ function signalKey(signal: FailureSignal): string {
   return `${signal.source}|${signal.sourceId}`;
 }
 
+export const JOURNAL_PREFIX = 'journal-';
+
 /** The UTC day scope of the journal the digest reads push-source failures from. */
 export function journalScope(occurredAt: string): string {
   const day = Number.isNaN(Date.parse(occurredAt))
     ? new Date(0).toISOString().slice(0, 10)
     : new Date(occurredAt).toISOString().slice(0, 10);
-  return `journal-${day}`;
+  return `${JOURNAL_PREFIX}${day}`;
 }
 
 async function isSeen(store: KeyValueStore, key: string, now: Date): Promise<boolean> {

@@ -17,6 +17,9 @@ import type { KeyValueStore } from '../state/keyValueStore.js';
 import { enqueueOutgoing } from '../state/outbox.js';
 import type { OutboxItemInput } from '../state/outbox.js';
 import { openStateStore } from '../state/openStateStore.js';
+import type { SweepOptions, SweepReport } from '../state/sweepState.js';
+import { sweepState } from '../state/sweepState.js';
+import { stateRetention } from './stateRetention.js';
 import type { ContextPort, DispatchPort, PipelineDeps, RollingPort } from './processSignals.js';
 import type { SignalProcessor } from './signalProcessor.js';
 import { createSignalProcessor } from './signalProcessor.js';
@@ -107,6 +110,8 @@ export interface Pipeline {
   deps: PipelineDeps;
   receivers: Map<string, Receiver>;
   deliver(options?: { limit?: number; fetch?: typeof fetch; dueNow?: boolean }): Promise<DeliveryReport>;
+  /** Deletes expired state (the stateSweep timer). */
+  sweep(options?: SweepOptions): Promise<SweepReport>;
 }
 
 export interface DeliverySettings {
@@ -146,6 +151,10 @@ export function createPipeline(
         ...delivery,
         ...options,
       }),
+    sweep(options) {
+      const at = now();
+      return sweepState(parts.store, stateRetention(parts.policy, at), at, options);
+    },
   };
 }
 

@@ -31,7 +31,7 @@ export interface OutboxItem extends OutboxItemInput {
   leaseUntil?: string;
 }
 
-const SCOPES: Record<OutboxState, string> = {
+export const OUTBOX_SCOPES: Record<OutboxState, string> = {
   pending: 'outbox-pending',
   delivered: 'outbox-delivered',
   dead: 'outbox-dead',
@@ -52,10 +52,10 @@ export async function enqueueOutgoing(
   for (const input of items) {
     const key = outboxKey(input.receiver, input.id);
     const done =
-      (await store.get(SCOPES.delivered, key)) !== undefined ||
-      (await store.get(SCOPES.dead, key)) !== undefined;
+      (await store.get(OUTBOX_SCOPES.delivered, key)) !== undefined ||
+      (await store.get(OUTBOX_SCOPES.dead, key)) !== undefined;
     const item: OutboxItem = { ...input, state: 'pending', attempts: 0, nextAttemptAt: input.createdAt };
-    if (!done && (await store.create(SCOPES.pending, key, item)) !== undefined) added++;
+    if (!done && (await store.create(OUTBOX_SCOPES.pending, key, item)) !== undefined) added++;
     else existing++;
   }
   return { added, existing };
@@ -66,7 +66,7 @@ export async function* listOutbox(
   state: OutboxState,
   receiver?: string,
 ): AsyncIterable<{ item: OutboxItem; version: string }> {
-  for await (const e of store.list<OutboxItem>(SCOPES[state], receiver === undefined ? '' : `${receiver}|`)) {
+  for await (const e of store.list<OutboxItem>(OUTBOX_SCOPES[state], receiver === undefined ? '' : `${receiver}|`)) {
     yield { item: e.value, version: e.version };
   }
 }
@@ -84,7 +84,7 @@ export async function leaseItem(
   until: string,
 ): Promise<{ item: OutboxItem; version: string } | undefined> {
   const leased: OutboxItem = { ...item, leaseUntil: until };
-  const v = await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), leased, version);
+  const v = await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), leased, version);
   return v === undefined ? undefined : { item: leased, version: v };
 }
 
@@ -97,7 +97,7 @@ export async function notePending(
 ): Promise<boolean> {
   if (item.lastError === error) return true;
   const next: OutboxItem = { ...item, lastError: error };
-  return (await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+  return (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
 }
 
 /** Records an attempt that will be retried. False when another instance changed the item meanwhile. */
@@ -115,7 +115,7 @@ export async function markRetry(
     nextAttemptAt: update.nextAttemptAt,
   };
   delete next.leaseUntil;
-  return (await store.put(SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+  return (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
 }
 
 /**
@@ -139,22 +139,22 @@ export async function finish(
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
   delete final.leaseUntil;
-  await store.put(SCOPES[state], key, final);
-  await store.delete(SCOPES.pending, key);
+  await store.put(OUTBOX_SCOPES[state], key, final);
+  await store.delete(OUTBOX_SCOPES.pending, key);
 }
 
 /** Whether a pending item already reached a final state (a crash between the two writes of `finish`). */
 export async function isFinished(store: KeyValueStore, item: OutboxItemInput): Promise<boolean> {
   const key = outboxKey(item.receiver, item.id);
   return (
-    (await store.get(SCOPES.delivered, key)) !== undefined ||
-    (await store.get(SCOPES.dead, key)) !== undefined
+    (await store.get(OUTBOX_SCOPES.delivered, key)) !== undefined ||
+    (await store.get(OUTBOX_SCOPES.dead, key)) !== undefined
   );
 }
 
 /** Tidies a pending record left behind by a crash inside `finish`. */
 export async function dropPending(store: KeyValueStore, item: OutboxItemInput): Promise<void> {
-  await store.delete(SCOPES.pending, outboxKey(item.receiver, item.id));
+  await store.delete(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id));
 }
 
 /** Puts a dead item back to pending with a fresh attempt budget. False when it is not dead. */
@@ -165,13 +165,13 @@ export async function replayDead(
   now: Date,
 ): Promise<boolean> {
   const key = outboxKey(receiver, id);
-  const dead = await store.get<OutboxItem>(SCOPES.dead, key);
+  const dead = await store.get<OutboxItem>(OUTBOX_SCOPES.dead, key);
   if (!dead) return false;
   const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
   delete item.finishedAt;
   delete item.leaseUntil;
-  await store.put(SCOPES.pending, key, item);
-  await store.delete(SCOPES.dead, key, dead.version);
+  await store.put(OUTBOX_SCOPES.pending, key, item);
+  await store.delete(OUTBOX_SCOPES.dead, key, dead.version);
   return true;
 }
 

@@ -1,5 +1,4 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import type { Timer } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dailyDigestHandler } from '../../functions/dailyDigest.js';
 import { digestReportHandler } from '../../functions/digestReport.js';
@@ -16,6 +15,7 @@ import { cardProblems } from '../sinks/cardValidator.js';
 import { operationFailure } from '../support/enrichedFailures.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
+import { TIMER } from '../support/functionContext.js';
 
 const HOUR = 3_600_000;
 const RID =
@@ -24,12 +24,6 @@ const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
 // The run happens a few minutes after 07:00; the window is the day before 07:00.
 const NOW = new Date('2026-11-21T07:03:00.000Z');
 const END = '2026-11-21T07:00:00.000Z';
-
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
 
 function repairRow(node: string, timeGenerated: string) {
   return {
@@ -129,7 +123,7 @@ afterEach(async () => {
 
 describe('dailyDigest timer', () => {
   it('reads Log Analytics and the journal, queues one digest per receiver, and a retry queues nothing more', async () => {
-    await dailyDigestHandler(deps)(timer, context('dailyDigest'));
+    await dailyDigestHandler(deps)(TIMER, context('dailyDigest'));
     const items = await pending();
     expect(items.map((i) => i.id).sort()).toEqual([`digest:${END}:ops`, `digest:${END}:team`]);
     const generic = JSON.parse(items.find((i) => i.receiver === 'ops')?.body ?? '{}') as {
@@ -148,14 +142,14 @@ describe('dailyDigest timer', () => {
     expect(logs.some((l) => /4 failures on 2 clusters; queued for 2 receiver/.test(l))).toBe(true);
 
     // A retry of the same run (same hour) finds the items already queued.
-    await dailyDigestHandler(deps)(timer, context('dailyDigest'));
+    await dailyDigestHandler(deps)(TIMER, context('dailyDigest'));
     expect(await pending()).toHaveLength(2);
     expect(logs.some((l) => /queued for 0 receiver\(s\), 2 already queued/.test(l))).toBe(true);
 
     // Delivery through the outbox sends the digest once.
     const pipeline = createPipeline({ store, routing: routing(), policy: DEFAULT_POLICY, now: () => NOW });
     await pipeline.deliver({ dueNow: true });
-    await dailyDigestHandler(deps)(timer, context('dailyDigest'));
+    await dailyDigestHandler(deps)(TIMER, context('dailyDigest'));
     await pipeline.deliver({ dueNow: true });
     const digests = receiver.requests.filter((r) => r.body.includes('aks.digest'));
     expect(digests).toHaveLength(1);
@@ -168,7 +162,7 @@ describe('dailyDigest timer', () => {
         context('digestReport'),
       );
     expect((await get()).status).toBe(404);
-    await dailyDigestHandler(deps)(timer, context('dailyDigest'));
+    await dailyDigestHandler(deps)(TIMER, context('dailyDigest'));
     const res = await get();
     expect(res.status).toBe(200);
     expect((res.headers as Record<string, string>)['Content-Type']).toMatch(/text\/html/);

@@ -1,5 +1,4 @@
 import { InvocationContext } from '@azure/functions';
-import type { Timer } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
 import { outboxRetryHandler } from '../../functions/outboxRetry.js';
@@ -13,6 +12,7 @@ import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { readWatermark } from '../../src/state/watermarks.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
+import { TIMER } from '../support/functionContext.js';
 
 const MIN = 60_000;
 const RID =
@@ -37,12 +37,6 @@ function repairRow(node: string, timeGenerated: string) {
     Count: 1,
   };
 }
-
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
 
 let fake: FakeLogAnalytics;
 let receiver: WebhookReceiver;
@@ -111,7 +105,7 @@ describe('failurePoll timer', () => {
           row: repairRow('aks-nodepool2-1-vmss000002', new Date(now - 10 * MIN).toISOString()),
         },
       );
-    await failurePollHandler(deps)(timer, context('failurePoll'));
+    await failurePollHandler(deps)(TIMER, context('failurePoll'));
     expect(receiver.requests.length).toBeGreaterThanOrEqual(1);
     expect(receiver.requests[0]?.body).toContain('VMRedeploymentFailed');
     expect(await readWatermark(store, WS, 'nodeAutoRepair')).toBeDefined();
@@ -119,7 +113,7 @@ describe('failurePoll timer', () => {
 
     // The next run re-reads the overlap and sends nothing twice.
     const before = receiver.requests.length;
-    await failurePollHandler(deps)(timer, context('failurePoll'));
+    await failurePollHandler(deps)(TIMER, context('failurePoll'));
     expect(receiver.requests.length).toBe(before);
   });
 
@@ -134,7 +128,7 @@ describe('failurePoll timer', () => {
         },
       },
     });
-    await expect(failurePollHandler(deps)(timer, context('failurePoll'))).rejects.toThrow(
+    await expect(failurePollHandler(deps)(TIMER, context('failurePoll'))).rejects.toThrow(
       /query\(ies\) failed/,
     );
     const marks = await Promise.all(
@@ -144,7 +138,7 @@ describe('failurePoll timer', () => {
   });
 
   it('does nothing, loudly, when no workspace is configured', async () => {
-    await failurePollHandler(() => ({ ...deps(), workspaceIds: [] }))(timer, context('failurePoll'));
+    await failurePollHandler(() => ({ ...deps(), workspaceIds: [] }))(TIMER, context('failurePoll'));
     expect(logs.some((l) => l.includes('LOG_ANALYTICS_WORKSPACE_IDS is empty'))).toBe(true);
     expect(fake.requests).toHaveLength(0);
   });
@@ -161,7 +155,7 @@ describe('outboxRetry timer', () => {
         ingestedAt: new Date(now - 5 * MIN).toISOString(),
         row: repairRow('aks-nodepool1-1-vmss000003', new Date(now - 6 * MIN).toISOString()),
       });
-    await failurePollHandler(deps)(timer, context('failurePoll'));
+    await failurePollHandler(deps)(TIMER, context('failurePoll'));
     expect(receiver.acceptedIds().size).toBe(0);
     receiver.fallback = { status: 200 };
     const later = createPipeline({
@@ -170,7 +164,7 @@ describe('outboxRetry timer', () => {
       policy: DEFAULT_POLICY,
       now: () => new Date(Date.now() + 10 * MIN),
     });
-    await outboxRetryHandler(() => later)(timer, context('outboxRetry'));
+    await outboxRetryHandler(() => later)(TIMER, context('outboxRetry'));
     expect(receiver.acceptedIds().size).toBe(1);
   });
 });

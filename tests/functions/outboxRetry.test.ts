@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvocationContext } from '@azure/functions';
-import type { Timer } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outboxRetryHandler } from '../../functions/outboxRetry.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
@@ -13,13 +11,9 @@ import type { OutboxState } from '../../src/state/outbox.js';
 import { enqueueOutgoing, listOutbox } from '../../src/state/outbox.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
+import { loggingContext, TIMER } from '../support/functionContext.js';
 
 const SECRET = `whsec_${Buffer.from('outbox-retry-signing-secret').toString('base64')}`;
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
 
 let dir: string;
 let receiver: WebhookReceiver;
@@ -37,11 +31,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const context = () =>
-  new InvocationContext({
-    functionName: 'outboxRetry',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
+const context = () => loggingContext('outboxRetry', logs);
 
 /** A fresh process: a new pipeline over the same state folder, at a given clock. */
 function pipelineAt(at: number) {
@@ -87,13 +77,13 @@ describe('outboxRetry timer', () => {
     await enqueueOutgoing(createFileStore(dir), items);
     receiver.fallback = { status: 503 };
 
-    await outboxRetryHandler(() => pipelineAt(start))(timer, context());
+    await outboxRetryHandler(() => pipelineAt(start))(TIMER, context());
     expect(await count('pending')).toBe(3);
     expect(logs.join('\n')).toMatch(/outbox: 0 released, 0 delivered, 1 retried, 0 dead-lettered, 3 pending/);
     expect(logs.join('\n')).toMatch(/warning: outbox: ops: n-0: HTTP 503/);
 
     receiver.fallback = { status: 200, body: 'ok' };
-    await outboxRetryHandler(() => pipelineAt(start + 10 * 60_000))(timer, context());
+    await outboxRetryHandler(() => pipelineAt(start + 10 * 60_000))(TIMER, context());
     expect(await count('pending')).toBe(0);
     expect(await count('delivered')).toBe(3);
     expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
@@ -102,7 +92,7 @@ describe('outboxRetry timer', () => {
     // Nothing is left to do: a further run sends nothing and stays quiet.
     const before = receiver.requests.length;
     logs = [];
-    await outboxRetryHandler(() => pipelineAt(start + 20 * 60_000))(timer, context());
+    await outboxRetryHandler(() => pipelineAt(start + 20 * 60_000))(TIMER, context());
     expect(receiver.requests.length).toBe(before);
     expect(logs).toEqual([]);
   });
@@ -120,7 +110,7 @@ describe('outboxRetry timer', () => {
       },
     ]);
     await receiver.stop();
-    await outboxRetryHandler(() => pipelineAt(Date.now()))(timer, context());
+    await outboxRetryHandler(() => pipelineAt(Date.now()))(TIMER, context());
     const text = logs.join('\n');
     expect(text).toMatch(/warning: outbox: ops: n-x: /);
     expect(text).not.toContain('secret-path-token');

@@ -1,5 +1,4 @@
 import { InvocationContext } from '@azure/functions';
-import type { Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
@@ -17,13 +16,9 @@ import type { Azurite } from '../support/azurite.js';
 import { startAzurite } from '../support/azurite.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { MIN, operationRow, pipelineTo } from '../fanout/support.js';
+import { TIMER } from '../support/functionContext.js';
 
 const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
 
 let azurite: Azurite;
 let fake: FakeLogAnalytics;
@@ -138,7 +133,7 @@ describe('failurePoll timer with POLL_FANOUT=queue', () => {
     const inline = (): FailurePollDeps => {
       throw new Error('the inline poll must not run in queue mode');
     };
-    await failurePollHandler(inline, () => fanOut)(timer, context('failurePoll'));
+    await failurePollHandler(inline, () => fanOut)(TIMER, context('failurePoll'));
     const { receivedMessageItems } = await work.receiveMessages({ numberOfMessages: 32 });
     expect(receivedMessageItems).toHaveLength(6);
     const items = receivedMessageItems.map((m) => fromPollWorkMessage(m.messageText));
@@ -149,7 +144,7 @@ describe('failurePoll timer with POLL_FANOUT=queue', () => {
 
     // The next tick: nothing new in the poison queue, in-flight ranges not queued again.
     logs = [];
-    await failurePollHandler(inline, () => fanOut)(timer, context('failurePoll'));
+    await failurePollHandler(inline, () => fanOut)(TIMER, context('failurePoll'));
     expect((await readHealth(store, new Date(), new Date()))[POLL_WORK_HEALTH_NAME]?.poisoned).toBe(1);
     expect(logs.some((l) => /^error:/.test(l))).toBe(false);
   });

@@ -62,7 +62,7 @@ export function createLogAnalyticsRowFetcher(client: LogsQueryClient): AlertRowF
   };
 }
 
-const MEMORY_SCOPE = 'alert-memory';
+export const MEMORY_SCOPE = 'alert-memory';
 
 /** What a fired log search alert became, kept in the state store until it resolves. */
 export function createFiredAlertMemory(store: KeyValueStore): FiredAlertMemory {
