@@ -44,15 +44,39 @@ const WRAPPER_CODES = new Set(
     'CreateVMSSAgentPoolFailed',
     'ReconcileVMSSAgentPoolFailed',
     'Cancelled',
+    // Template validation wraps the real error ("See inner errors for details").
+    'InvalidTemplateDeployment',
   ].map((c) => c.toLowerCase()),
 );
 
 const TOKEN = /[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]/g;
-const CODE_POSITION = /\b(?:error[ _]?code|code)\b["']?\s*[:=]\s*["']?([A-Za-z][A-Za-z0-9_]{2,80})/gi;
-const CODE_CONTEXT_BEFORE = /(?:\bcode|\berror[ _]?code|\berrorcode|\bstatus)["']?\s*[:=]?\s*["']?$/i;
+/*
+ * Quotes may come escaped once or more (`\"code\": \"X\"`, `\\\"code\\\"`) when an error is nested
+ * as a JSON string inside another error's message, so a quote is matched with any backslashes before it.
+ */
+const Q = String.raw`(?:\\*["'])`;
+const CODE_NAME = '([A-Za-z][A-Za-z0-9_]{2,80})';
+/**
+ * Error codes in code positions: `Code="X"`, `"code": "X"`, `ErrorCode: X`, `ERROR CODE: X`,
+ * `error code "X"`, and the az CLI's `(X) message` at the start of a line. A `SubCode` only refines
+ * its code, so an unknown one is not reported (a known one still matches as a code token).
+ */
+const CODE_POSITION = new RegExp(
+  String.raw`\b(?:error[ _]?)?code\b${Q}?\s*[:=]\s*${Q}?${CODE_NAME}|\berror code ${Q}${CODE_NAME}|(?:^|\n|ERROR: )\(${CODE_NAME}\)`,
+  'gi',
+);
+const CODE_CONTEXT_BEFORE = new RegExp(
+  String.raw`(?:(?:\b(?:error[ _]?|sub)?code|\bstatus)${Q}?\s*[:=]?\s*${Q}?|(?:^|\n|ERROR: )\()$`,
+  'i',
+);
 const AUTO_REPAIR_CONTEXT = /auto-?repair/i;
-const LINUX_CSE_CONTEXT = /vmssCSE|\bCSE\b|custom ?script|extension/i;
-const LINUX_EXIT = /\bexit ?(?:status|code)["']?\s*[=:]?\s*["'|]?(\d{1,3})\b/gi;
+// The bootstrap script runs as a Custom Script Extension; its handler reports "Enable failed: failed
+// to execute command", which some wrappers quote without naming the extension.
+const LINUX_CSE_CONTEXT = /vmssCSE|\bCSE\b|custom ?script|extension|enable failed|failed to execute command/i;
+const LINUX_EXIT = new RegExp(
+  String.raw`\bexit ?(?:status|code)${Q}?\s*[=:]?\s*(?:${Q}|\|)?(\d{1,3})\b`,
+  'gi',
+);
 const WINDOWS_CONTEXT = /windows/i;
 
 interface TokenTarget {
@@ -165,7 +189,13 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       const lower = text.toLowerCase();
       for (const p of phrases) {
         if (p.word !== undefined && !lower.includes(p.word)) continue;
-        for (const m of text.matchAll(p.re))
+        // exec on the compiled expression: matchAll would construct a copy of it for every message.
+        p.re.lastIndex = 0;
+        for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
+          if (m[0] === '') {
+            p.re.lastIndex++;
+            continue;
+          }
           offer({
             entry: p.entry,
             matchedText: m[0],
@@ -175,6 +205,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
             // budget" over "upgrade blocked"); the bonus stays below what a code token scores.
             score: (p.entry.generic ? 35 : 65) + Math.min(9, Math.floor(m[0].length / 8)),
           });
+        }
       }
 
       if (LINUX_CSE_CONTEXT.test(text)) {
@@ -186,13 +217,25 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
         }
       }
 
+      const positioned = [...text.matchAll(CODE_POSITION)].map((m) => ({
+        code: m[1] ?? m[2] ?? m[3] ?? '',
+        index: m.index,
+      }));
+      // Errors nest outer to inner, so an unknown code that comes before a specific code the catalog
+      // knows is the operation that failed because of it (ReconcileResourceGroupError around
+      // RequestDisallowedByPolicy), not an error of its own.
+      let lastKnown = -1;
+      for (const p of positioned) {
+        const known = tokens.get(p.code.toLowerCase());
+        if (known?.some((t) => !t.entry.generic && !t.entry.autoRepairOnly)) lastKnown = p.index;
+      }
       const unrecognised: string[] = [];
       const seen = new Set<string>();
-      for (const m of text.matchAll(CODE_POSITION)) {
-        const code = m[1] ?? '';
+      for (const { code, index } of positioned) {
         const key = code.toLowerCase();
-        if (seen.has(key) || tokens.has(key) || WRAPPER_CODES.has(key)) continue;
+        if (seen.has(key)) continue;
         seen.add(key);
+        if (tokens.has(key) || WRAPPER_CODES.has(key) || index < lastKnown) continue;
         unrecognised.push(code);
       }
 

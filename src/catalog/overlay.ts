@@ -191,6 +191,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'InsufficientSubnetSize',
     rows: ['InsufficientSubnetSize'],
+    phrases: ['pre-allocated IPs \\d+ exceeds IPs available'],
     title: 'Subnet too small for the node pool',
     category: 'networking',
     severity: 'error',
@@ -212,6 +213,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'InvalidParameter',
     rows: ['InvalidParameter'],
+    phrases: ['the value of parameter [\\w.]+ is invalid'],
     generic: true,
     title: 'Invalid parameter in the request',
     category: 'configuration',
@@ -228,6 +230,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
     code: 'K8SAPIServerConnFailVMExtensionError',
     rows: ['K8SAPIServerConnFailVMExtensionError (51)', 'VMExtensionError_K8SAPIServerConnFail'],
     aliases: ['VMExtensionError_K8SAPIServerConnFail', 'ERR_K8S_API_SERVER_CONN_FAIL'],
+    phrases: ['agents are unable to establish (?:a )?connection to (?:the )?Kubernetes API server'],
     exitStatuses: [51],
     title: 'Node could not connect to the API server',
     category: 'vm-extension',
@@ -241,6 +244,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
       'ERR_K8S_API_SERVER_DNS_LOOKUP_FAIL',
       'ERR_K8S_API_SERVER_AZURE_DNS_LOOKUP_FAIL',
     ],
+    phrases: ['agents are unable to resolve (?:the )?Kubernetes API server name'],
     exitStatuses: [52, 53],
     title: 'Node could not resolve the API server name',
     category: 'dns',
@@ -278,9 +282,11 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'Missing or invalid service principal',
     rows: ['Missing or invalid service principal'],
-    aliases: ['ServicePrincipalNotFound', 'InvalidServicePrincipal'],
+    // AADSTS700016: the application (the service principal's app) is not in the tenant.
+    aliases: ['ServicePrincipalNotFound', 'InvalidServicePrincipal', 'AADSTS700016'],
     phrases: [
       'service principal[^.\\n]{0,80}(?:not found|does not exist|doesn.t exist|is invalid|has expired|is expired)',
+      'credentials in ServicePrincipalProfile were invalid',
     ],
     title: 'Service principal missing, expired or without permissions',
     category: 'auth',
@@ -311,6 +317,8 @@ export const OVERLAY: readonly OverlayEntry[] = [
     code: 'OperationNotAllowed',
     rows: ['OperationIsNotAllowed'],
     aliases: ['OperationIsNotAllowed'],
+    // Another operation on the cluster or node pool still running (https://aka.ms/aks-pending-operation).
+    phrases: ['(?:is )?in progress,? please wait for it to finish'],
     generic: true,
     title: 'Operation not allowed in the cluster state',
     category: 'lifecycle',
@@ -367,7 +375,12 @@ export const OVERLAY: readonly OverlayEntry[] = [
       'QuotaExceeded or InsufficientVCPUQuota (creation/upgrade)',
     ],
     aliases: ['InsufficientVCPUQuota', 'ErrCode_InsufficientVCPUQuota'],
-    phrases: ['exceeding approved [^.\\n]{0,80}quota', 'insufficient (?:regional )?vcpu quota'],
+    phrases: [
+      'exceeding approved [^.\\n]{0,80}quota',
+      'insufficient (?:regional )?vcpu quota',
+      // Compute's older wording: "results in exceeding quota limit(s) of standardDSv3Family Cores".
+      'exceeding (?:the )?quota limits? of',
+    ],
     title: 'vCPU quota exceeded',
     category: 'quota',
     severity: 'error',
@@ -375,6 +388,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'RequestDisallowedByPolicy',
     rows: ['RequestDisallowedByPolicy'],
+    phrases: ['was disallowed by policy'],
     title: 'Request denied by Azure Policy',
     category: 'policy',
     severity: 'error',
@@ -403,6 +417,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'SubnetIsFull',
     rows: ['SubnetIsFull', 'SubnetIsFull (upgrade)'],
+    phrases: ['does not have enough capacity for \\d+ IP address'],
     title: 'Subnet has no free IP addresses',
     category: 'networking',
     severity: 'error',
@@ -417,6 +432,7 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'SubscriptionRequestsThrottled',
     rows: ['SubscriptionRequestsThrottled', 'SubscriptionRequestsThrottled (429)'],
+    phrases: ["number of (?:'?\\w+'? )?requests for subscription '[^'\\n]{1,80}'[^\\n]{0,200} exceeded the"],
     title: 'Subscription requests throttled',
     category: 'throttling',
     severity: 'warning',
@@ -433,6 +449,8 @@ export const OVERLAY: readonly OverlayEntry[] = [
   {
     code: 'Throttled',
     rows: ['Throttled', 'Throttled (429)'],
+    // A 429 answer often carries a code that says nothing of throttling (OperationNotAllowed).
+    phrases: ['status ?(?:code)?\\s*[=:]\\s*429\\b', 'response 429\\b'],
     needsCodeContext: true,
     title: 'Azure Resource Manager throttled the requests',
     category: 'throttling',
@@ -505,6 +523,9 @@ export const OVERLAY: readonly OverlayEntry[] = [
       'AllocationFailed',
       'OverconstrainedAllocationRequest',
       'OverconstrainedZonalAllocationRequest',
+    ],
+    phrases: [
+      'allocation failed\\. (?:we do not have sufficient capacity|VM\\(s\\) with the following constraints cannot be allocated)',
     ],
     title: 'VM allocation failed (capacity, zone or constraints)',
     category: 'capacity',
