@@ -31,6 +31,19 @@ function decodeJsonish(value: string): unknown {
   return current;
 }
 
+const QUOTED_CODE = /\\*"code\\*"\s*:\s*\\*"([A-Za-z][\w.]*)/gi;
+
+/**
+ * Codes quoted in JSON text that does not parse (Log Analytics clips long strings, cutting the
+ * JSON short); escaped quotes of nested encodings included. Nested details follow their wrapper in
+ * the text, so the last is the most specific and comes first.
+ */
+function codesInBrokenJson(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(QUOTED_CODE)) if (m[1] && !out.includes(m[1])) out.push(m[1]);
+  return out.reverse();
+}
+
 /**
  * Reads an ARM error in any of the shapes it is logged in: the activity log's `statusMessage`
  * (a JSON string `{"status":"Failed","error":{code,message,details[]}}`), a bare `{code,message}`,
@@ -50,6 +63,12 @@ export function armErrorParts(value: unknown): ArmErrorParts {
       const decoded = decodeJsonish(node);
       if (typeof decoded !== 'string') return visit(decoded, depth + 1);
       const text = node.trim();
+      if (/^["{[]/.test(text))
+        for (const code of codesInBrokenJson(text))
+          if (!seenCodes.has(code)) {
+            seenCodes.add(code);
+            codes.push(code);
+          }
       if (text && !seenMessages.has(text)) {
         seenMessages.add(text);
         messages.push(text);

@@ -102,9 +102,19 @@ function fieldOf(issue: z.core.$ZodIssue | undefined, prefix = ''): string {
   return prefix && joined ? `${prefix}.${joined}` : prefix || joined || '(event)';
 }
 
-function issueMessage(issue: z.core.$ZodIssue | undefined): string {
+/** The value at an issue's path in what was parsed (zod 4 issues do not carry their input). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+function issueMessage(issue: z.core.$ZodIssue | undefined, input: unknown): string {
   if (!issue) return 'invalid';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return 'is required';
   if (issue.code === 'too_small') return 'must not be empty';
   return issue.message;
 }
@@ -153,7 +163,11 @@ function envelopeOf(raw: unknown, index: number): Step<Envelope> {
       };
     const r = cloudEventEnvelope.safeParse(obj);
     if (!r.success)
-      return { ok: false, field: fieldOf(r.error.issues[0]), message: issueMessage(r.error.issues[0]) };
+      return {
+        ok: false,
+        field: fieldOf(r.error.issues[0]),
+        message: issueMessage(r.error.issues[0], obj),
+      };
     const time = r.data.time === undefined ? undefined : isoTime(r.data.time);
     if (r.data.time !== undefined && time === undefined)
       return { ok: false, field: 'time', message: 'is not a date-time' };
@@ -178,7 +192,7 @@ function envelopeOf(raw: unknown, index: number): Step<Envelope> {
     // Neither schema's type attribute: say what was expected.
     if (issue?.path[0] === 'eventType' && obj.eventType === undefined && obj.type !== undefined)
       return { ok: false, field: 'specversion', message: 'is required for a CloudEvents event' };
-    return { ok: false, field: fieldOf(issue), message: issueMessage(issue) };
+    return { ok: false, field: fieldOf(issue), message: issueMessage(issue, obj) };
   }
   const time = isoTime(r.data.eventTime);
   if (time === undefined) return { ok: false, field: 'eventTime', message: 'is not a date-time' };
@@ -201,7 +215,7 @@ function parseData<T>(schema: z.ZodType<T>, data: unknown): Step<T> {
   const r = schema.safeParse(data);
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0];
-  return { ok: false, field: fieldOf(issue, 'data'), message: issueMessage(issue) };
+  return { ok: false, field: fieldOf(issue, 'data'), message: issueMessage(issue, data) };
 }
 
 function topicField(e: Envelope): string {
@@ -389,14 +403,23 @@ function scheduled(e: Envelope): Step<FailureSignal> {
   return { ok: true, value: signal };
 }
 
+// Every field optional and nullable: the failure is told by the event type, and Azure sends
+// `httpRequest`, `authorization` and `claims` as null for operations no HTTP caller made.
+const optionalText = z.string().nullish();
 const resourceData = z.object({
-  resourceUri: z.string().optional(),
-  operationName: z.string().optional(),
-  correlationId: z.string().optional(),
-  status: z.string().optional(),
-  resourceProvider: z.string().optional(),
-  httpRequest: z.object({ method: z.string().optional() }).loose().optional(),
+  resourceUri: optionalText,
+  operationName: optionalText,
+  correlationId: optionalText,
+  status: optionalText,
+  resourceProvider: optionalText,
+  httpRequest: z.unknown().optional(),
 });
+
+function httpMethodOf(httpRequest: unknown): string | undefined {
+  if (typeof httpRequest !== 'object' || httpRequest === null) return undefined;
+  const method = (httpRequest as Record<string, unknown>).method;
+  return typeof method === 'string' && method.trim() ? method.trim() : undefined;
+}
 
 type ResourceOutcome = Step<FailureSignal> | { ok: 'ignored'; reason: string };
 
@@ -419,7 +442,8 @@ function resourceFailure(e: Envelope, verb: string): ResourceOutcome {
   const what = target.agentPool ? `agent pool ${target.agentPool}` : `cluster ${target.cluster.name}`;
   const attributes: Record<string, string> = { operationName: operation };
   if (data.value.status) attributes.operationStatus = data.value.status;
-  if (data.value.httpRequest?.method) attributes.httpMethod = data.value.httpRequest.method;
+  const method = httpMethodOf(data.value.httpRequest);
+  if (method) attributes.httpMethod = method;
   const signal = base(e, {
     kind: 'resource-failure',
     status: 'firing',

@@ -6,21 +6,30 @@ import { RowFieldError, aksOfRow, cell, clip, guardRow, requireTime, stableHash,
 const AKS_OPERATION = /^microsoft\.containerservice\/managedclusters(\/|$)/i;
 const FAILED_STATUS = /^(failure|failed)$/i;
 
+interface Properties {
+  props?: Record<string, unknown>;
+  /** The column's text when it is JSON cut short (Log Analytics clips long strings): still worth reading. */
+  broken?: { column: string; text: string };
+}
+
 /** `Properties_d` (dynamic: an object from the SDK, a JSON string in exports) or `Properties` (string). */
-function properties(row: LogRow): Record<string, unknown> | undefined {
+function properties(row: LogRow): Properties {
+  let broken: Properties['broken'];
   for (const name of ['Properties_d', 'Properties']) {
     let v = cell(row, name);
     if (typeof v === 'string' && v.trim().startsWith('{')) {
+      const raw = v.trim();
       try {
-        v = JSON.parse(v) as unknown;
+        v = JSON.parse(raw) as unknown;
       } catch {
-        throw new RowFieldError(name, 'not valid JSON');
+        broken ??= { column: name, text: raw };
+        continue;
       }
     }
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date))
-      return v as Record<string, unknown>;
+      return { props: v as Record<string, unknown> };
   }
-  return undefined;
+  return broken ? { broken } : {};
 }
 
 function propText(props: Record<string, unknown> | undefined, name: string): string | undefined {
@@ -66,8 +75,13 @@ export function fromAzureActivity(
     if (!FAILED_STATUS.test(status)) return { skip: `operation status ${status} is not a failure` };
     const occurredAt = requireTime(row, 'TimeGenerated', 'EventSubmissionTimestamp');
 
-    const props = properties(row);
-    const statusMessage = text(row, 'StatusMessage') ?? propText(props, 'statusMessage');
+    const { props, broken } = properties(row);
+    // A request ARM refused outright logs its error as the response body, not a statusMessage.
+    const statusMessage =
+      text(row, 'StatusMessage') ??
+      propText(props, 'statusMessage') ??
+      propText(props, 'responseBody') ??
+      broken?.text;
     const statusCode = text(row, 'StatusCode') ?? propText(props, 'statusCode');
     const parts = statusMessage !== undefined ? armErrorParts(statusMessage) : { codes: [], messages: [] };
     const aks = aksOfRow(row);
@@ -87,7 +101,8 @@ export function fromAzureActivity(
     if (caller) attributes.caller = caller;
     const level = text(row, 'Level');
     if (level) attributes.level = level;
-    if (!statusMessage) attributes.note = 'the activity log event carries no statusMessage';
+    if (broken && !props) attributes.note = `${broken.column} is not valid JSON (clipped?); read as text`;
+    else if (!statusMessage) attributes.note = 'the activity log event carries no statusMessage';
 
     const signal: FailureSignal = {
       source: 'activity-log',
@@ -101,7 +116,7 @@ export function fromAzureActivity(
         parts.messages.length > 0
           ? parts.messages.map((m) => clip(m, 8000))
           : statusMessage
-            ? [statusMessage]
+            ? [clip(statusMessage, 8000)]
             : [],
       errorCodes: parts.codes,
       attributes,
