@@ -10,6 +10,11 @@ export const COMMON_ALERT_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
 
 const str = z.string();
 const optStr = z.string().nullish();
+/** Text that some payloads send as a number (service health sends `channels: 1`, `eventSource: 2`, `level: 3`). */
+const optText = z
+  .union([z.string(), z.number(), z.boolean()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? v : String(v)));
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
 
 /** A date-time string in any form `Date.parse` understands (ISO 8601 with 7 fractional digits included). */
@@ -41,14 +46,28 @@ const stringMap = z.record(
 export const SEVERITY_LEVELS = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'] as const;
 export const MONITOR_CONDITIONS = ['Fired', 'Resolved'] as const;
 
-export const essentialsSchema = z.object({
+/** The documented signal types; payloads also spell them without the space ("ActivityLog"). */
+export const KNOWN_SIGNAL_TYPES = ['Metric', 'Log', 'Activity Log'] as const;
+
+const squash = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
+
+/** The canonical spelling of a known signal type; any other value is kept as sent. */
+export function canonicalSignalType(value: string | null | undefined): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  return KNOWN_SIGNAL_TYPES.find((t) => squash(t) === squash(v)) ?? v;
+}
+
+const essentialsFields = z.object({
   alertId: nonEmpty,
-  alertRule: nonEmpty,
+  // Null in budget and cost alerts, which have no alert rule (the essentials transform names one).
+  alertRule: optStr,
   // Both spellings occur in the documented payloads.
   alertRuleID: optStr,
   alertRuleId: optStr,
-  severity: caseInsensitiveEnum(SEVERITY_LEVELS),
-  signalType: nonEmpty,
+  // Null in budget and cost alerts.
+  severity: caseInsensitiveEnum(SEVERITY_LEVELS).nullish(),
+  signalType: optStr,
   monitorCondition: caseInsensitiveEnum(MONITOR_CONDITIONS),
   monitoringService: optStr,
   alertTargetIDs: idList.nullish(),
@@ -62,6 +81,20 @@ export const essentialsSchema = z.object({
   investigationLink: optStr,
   targetResourceGroup: optStr,
   targetResourceType: optStr,
+});
+
+/**
+ * Essentials with a rule name always present (the rule, else the monitoring service, else the
+ * alert id's last segment) and the signal type in its canonical spelling. Idempotent, so the compact
+ * alert re-parses to the same value.
+ */
+export const essentialsSchema = essentialsFields.transform((e) => {
+  const rule =
+    e.alertRule?.trim() ||
+    (e.monitoringService?.trim() ? `${e.monitoringService.trim()} alert` : '') ||
+    e.alertId.trim().split('/').pop() ||
+    e.alertId.trim();
+  return { ...e, alertRule: rule, signalType: canonicalSignalType(e.signalType) };
 });
 export type Essentials = z.output<typeof essentialsSchema>;
 
@@ -175,20 +208,20 @@ export type MetricContext = z.output<typeof metricContextSchema>;
  * `claims` is dropped on purpose: it is the caller's token claims, noise at best.
  */
 export const activityLogContextSchema = z.object({
-  authorization: z.object({ action: optStr, scope: optStr }).nullish(),
-  channels: z.union([str, z.number()]).nullish(),
-  caller: optStr,
-  correlationId: optStr,
-  eventSource: optStr,
+  authorization: z.object({ action: optText, scope: optText }).nullish(),
+  channels: optText,
+  caller: optText,
+  correlationId: optText,
+  eventSource: optText,
   eventTimestamp: dateTime.nullish(),
-  eventDataId: optStr,
-  level: optStr,
-  operationName: optStr,
-  operationId: optStr,
+  eventDataId: optText,
+  level: optText,
+  operationName: optText,
+  operationId: optText,
   properties: z.record(z.string(), z.unknown()).nullish(),
-  status: optStr,
-  subStatus: optStr,
-  submissionTimestamp: optStr,
+  status: optText,
+  subStatus: optText,
+  submissionTimestamp: optText,
 });
 export type ActivityLogContext = z.output<typeof activityLogContextSchema>;
 

@@ -6,7 +6,7 @@ import type { CommonAlert } from './parseCommonAlert.js';
 import type { ActivityLogContext, Dimension, Essentials, MetricCriterion } from './commonAlertSchema.js';
 
 /** Alert rule severities as the operator chose them: Sev0 Critical .. Sev3 Informational, Sev4 Verbose. */
-const SEVERITY_HINT: Record<Essentials['severity'], Severity> = {
+const SEVERITY_HINT: Record<NonNullable<Essentials['severity']>, Severity> = {
   Sev0: 'critical',
   Sev1: 'error',
   Sev2: 'warning',
@@ -55,17 +55,42 @@ function shortOperation(operationName: string): string {
   return operationName.replace(/^microsoft\.containerservice\//i, '');
 }
 
+const squash = (s: string | null | undefined): string => (s ?? '').replace(/[\s_-]+/g, '').toLowerCase();
+
+/**
+ * Resource or service health, told by the event source, the monitoring service or the operation:
+ * service health payloads send `eventSource` as a number (2), so no one field is enough.
+ */
+function healthKindOf(
+  alert: Extract<CommonAlert, { type: 'activity-log' }>,
+): 'resource' | 'service' | undefined {
+  const source = squash(alert.context.eventSource);
+  const service = squash(alert.essentials.monitoringService);
+  const operation = (alert.context.operationName ?? '').toLowerCase();
+  if (
+    source === 'resourcehealth' ||
+    service === 'resourcehealth' ||
+    operation.startsWith('microsoft.resourcehealth/')
+  )
+    return 'resource';
+  if (
+    source === 'servicehealth' ||
+    service === 'servicehealth' ||
+    operation.startsWith('microsoft.servicehealth/')
+  )
+    return 'service';
+  return undefined;
+}
+
 function statusOf(alert: CommonAlert): SignalStatus {
   if (alert.essentials.monitorCondition === 'Resolved') return 'resolved';
   // Resource and service health report recovery as a new activity-log event with status Resolved.
-  if (alert.type === 'activity-log') {
-    const source = alert.context.eventSource?.toLowerCase();
-    if (
-      (source === 'resourcehealth' || source === 'servicehealth') &&
-      alert.context.status?.toLowerCase() === 'resolved'
-    )
-      return 'resolved';
-  }
+  if (
+    alert.type === 'activity-log' &&
+    healthKindOf(alert) !== undefined &&
+    alert.context.status?.toLowerCase() === 'resolved'
+  )
+    return 'resolved';
   return 'firing';
 }
 
@@ -120,8 +145,9 @@ function baseSignal(
     sourceId: commonAlertKey(alert.essentials),
     occurredAt: occurredAtOf(alert, status, options),
     status,
-    severityHint: SEVERITY_HINT[alert.essentials.severity],
   };
+  // Budget and cost alerts carry no severity.
+  if (alert.essentials.severity) signal.severityHint = SEVERITY_HINT[alert.essentials.severity];
   if (target.cluster) signal.cluster = target.cluster;
   if (target.resourceId) signal.resourceId = target.resourceId;
   if (target.nodePool) signal.nodePool = target.nodePool;
@@ -138,7 +164,9 @@ function baseSignal(
 function stableTexts(alert: CommonAlert, conditions: readonly string[]): string[] {
   const e = alert.essentials;
   const texts = [e.description?.trim() ?? '', ...conditions].filter((t) => t !== '');
-  return texts.length > 0 ? texts : [`${e.monitoringService ?? e.signalType} alert ${e.alertRule}`];
+  return texts.length > 0
+    ? texts
+    : [`${e.monitoringService ?? e.signalType ?? 'Azure Monitor'} alert ${e.alertRule}`];
 }
 
 function metricCondition(c: MetricCriterion): string {
@@ -241,9 +269,15 @@ function fromPrometheus(
   };
 }
 
+/** A string property by name, any case: autoscale events have sent both `description` and `Description`. */
 function stringProp(ctx: ActivityLogContext, name: string): string | undefined {
-  const v = ctx.properties?.[name];
-  return typeof v === 'string' ? v : undefined;
+  const props = ctx.properties ?? {};
+  const exact = props[name];
+  if (typeof exact === 'string') return exact;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(props))
+    if (k.toLowerCase() === lower && typeof v === 'string') return v;
+  return undefined;
 }
 
 const FAILED_STATUSES = new Set(['failed', 'failure']);
@@ -256,7 +290,7 @@ function fromActivityLog(
   const ctx = alert.context;
   const e = alert.essentials;
   const a = baseAttributes(alert);
-  const source = ctx.eventSource?.toLowerCase() ?? '';
+  const health = healthKindOf(alert);
   const operation = ctx.operationName ?? ctx.authorization?.action ?? '';
   a.set('operationName', operation);
   a.set('operationStatus', ctx.status);
@@ -267,7 +301,7 @@ function fromActivityLog(
   a.set('eventDataId', ctx.eventDataId);
   a.set('operationId', ctx.operationId);
 
-  if (source === 'resourcehealth' || source === 'servicehealth') {
+  if (health) {
     const p = ctx.properties ?? {};
     for (const key of [
       'title',
@@ -286,7 +320,7 @@ function fromActivityLog(
     ])
       a.set(`health.${key}`, p[key]);
     const title = typeof p.title === 'string' && p.title.trim() ? p.title.trim() : (ctx.status ?? '');
-    const kindLabel = source === 'resourcehealth' ? 'Resource Health' : 'Service Health';
+    const kindLabel = health === 'resource' ? 'Resource Health' : 'Service Health';
     return {
       ...baseSignal(alert, target, options),
       kind: 'alert',
@@ -299,7 +333,8 @@ function fromActivityLog(
     };
   }
 
-  const statusMessage = ctx.properties?.statusMessage;
+  // A request ARM refused outright carries its error as the response body, not a statusMessage.
+  const statusMessage = ctx.properties?.statusMessage ?? ctx.properties?.responseBody;
   const parts = armErrorParts(statusMessage);
   const failed =
     FAILED_STATUSES.has(ctx.status?.toLowerCase() ?? '') ||
@@ -323,7 +358,17 @@ function fromActivityLog(
     ? `${op || e.alertRule} failed${code ? `: ${code}` : ''}`
     : `${e.alertRule}: ${op}${ctx.status ? ` ${ctx.status}` : ''}`;
   for (const [k, v] of Object.entries(ctx.properties ?? {})) {
-    if (['statusMessage', 'statusCode', 'entity', 'hierarchy', 'message', 'eventCategory'].includes(k))
+    if (
+      [
+        'statusMessage',
+        'responseBody',
+        'statusCode',
+        'entity',
+        'hierarchy',
+        'message',
+        'eventCategory',
+      ].includes(k)
+    )
       continue;
     a.set(`property.${k}`, v);
   }

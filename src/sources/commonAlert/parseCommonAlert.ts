@@ -8,6 +8,7 @@ import {
   metricContextSchema,
   prometheusContextSchema,
   COMMON_ALERT_SCHEMA_ID,
+  KNOWN_SIGNAL_TYPES,
 } from './commonAlertSchema.js';
 import type {
   ActivityLogContext,
@@ -18,8 +19,8 @@ import type {
   PrometheusContext,
 } from './commonAlertSchema.js';
 
-/** The signal types the common alert schema documents; anything else is skipped, not rejected. */
-export const KNOWN_SIGNAL_TYPES = ['Metric', 'Log', 'Activity Log'] as const;
+/** The signal types the common alert schema documents; any other (or none) is delivered as it is. */
+export { KNOWN_SIGNAL_TYPES };
 
 interface AlertBase {
   essentials: Essentials;
@@ -45,8 +46,6 @@ export interface InputProblem {
 
 export type CommonAlertParse =
   | { kind: 'alert'; alert: CommonAlert }
-  /** Valid envelope, but a signalType this product does not handle: accept and skip. */
-  | { kind: 'unsupported'; alertId: string; signalType: string }
   /** `json`: the text is not JSON at all; `schema`: JSON, but not a valid common-schema alert. */
   | { kind: 'invalid'; stage: 'json' | 'schema'; problems: InputProblem[] };
 
@@ -61,17 +60,30 @@ function pathOf(path: readonly PropertyKey[]): string {
   return out === '' ? '(body)' : out;
 }
 
-/** zod issues -> problems, with a path prefix; messages never quote the input's values. */
-function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): InputProblem[] {
-  return error.issues.slice(0, MAX_PROBLEMS).map((issue) => {
-    const message =
-      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return { path: pathOf([...prefix, ...issue.path]), message };
-  });
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The value at a zod issue path (zod 4 issues do not carry their input). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (Array.isArray(v) && typeof seg === 'number') v = v[seg];
+    else if (isObject(v) && typeof seg === 'string') v = v[seg];
+    else return undefined;
+  }
+  return v;
+}
+
+/**
+ * zod issues -> problems, with a path prefix; messages never quote the input's values. A missing
+ * field "is required"; a present one of the wrong type keeps zod's "expected X, received Y".
+ */
+function problemsOf(error: z.ZodError, root: unknown, prefix: readonly PropertyKey[] = []): InputProblem[] {
+  return error.issues.slice(0, MAX_PROBLEMS).map((issue) => {
+    const missing = issue.code === 'invalid_type' && valueAt(root, issue.path) === undefined;
+    return { path: pathOf([...prefix, ...issue.path]), message: missing ? 'is required' : issue.message };
+  });
+}
 
 /** Which alertContext shape a payload uses, decided from the documented discriminating fields. */
 function contextTypeOf(essentials: Essentials, ctx: Record<string, unknown>): CommonAlertType {
@@ -79,17 +91,17 @@ function contextTypeOf(essentials: Essentials, ctx: Record<string, unknown>): Co
   if (conditionType === 'LogQueryCriteria') return 'log-search';
   if ('SearchQuery' in ctx) return 'log-search-legacy';
   if (conditionType && (METRIC_CONDITION_TYPES as readonly string[]).includes(conditionType)) return 'metric';
-  if (conditionType && essentials.signalType.toLowerCase() === 'metric' && isObject(ctx.condition))
-    return 'metric';
+  if (conditionType && essentials.signalType === 'Metric' && isObject(ctx.condition)) return 'metric';
   const service = essentials.monitoringService?.toLowerCase() ?? '';
   if (service === 'prometheus' || ('expression' in ctx && 'labels' in ctx)) return 'prometheus';
-  if (essentials.signalType.toLowerCase() === 'activity log' || 'eventSource' in ctx) return 'activity-log';
+  if (essentials.signalType === 'Activity Log' || 'eventSource' in ctx) return 'activity-log';
   return 'other';
 }
 
 /**
  * Validates a parsed JSON body as a common-schema alert. Every problem found is reported with its
- * path; an unknown signalType is not an error (the caller accepts and skips it).
+ * path. An unknown or absent signalType is not an error: the alert (a budget alert, say) is one an
+ * action group chose to send, and is delivered with its essentials.
  */
 export function parseCommonAlert(body: unknown): CommonAlertParse {
   if (!isObject(body)) {
@@ -102,50 +114,44 @@ export function parseCommonAlert(body: unknown): CommonAlertParse {
     };
   }
   const envelope = envelopeSchema.safeParse(body);
-  if (!envelope.success) return { kind: 'invalid', stage: 'schema', problems: problemsOf(envelope.error) };
+  if (!envelope.success)
+    return { kind: 'invalid', stage: 'schema', problems: problemsOf(envelope.error, body) };
   const { essentials, alertContext, customProperties } = envelope.data.data;
 
-  const signalType = KNOWN_SIGNAL_TYPES.find((t) => t.toLowerCase() === essentials.signalType.toLowerCase());
-  if (!signalType)
-    return { kind: 'unsupported', alertId: essentials.alertId, signalType: essentials.signalType };
-  const canonical: Essentials = { ...essentials, signalType };
-
-  const base: AlertBase = customProperties
-    ? { essentials: canonical, customProperties }
-    : { essentials: canonical };
+  const base: AlertBase = customProperties ? { essentials, customProperties } : { essentials };
   const ctx = alertContext ?? {};
   const prefix = ['data', 'alertContext'];
-  const type = contextTypeOf(canonical, ctx);
+  const type = contextTypeOf(essentials, ctx);
   switch (type) {
     case 'log-search': {
       const r = logSearchContextSchema.safeParse(ctx);
       return r.success
         ? { kind: 'alert', alert: { ...base, type, context: r.data } }
-        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, prefix) };
+        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, ctx, prefix) };
     }
     case 'log-search-legacy': {
       const r = legacyLogContextSchema.safeParse(ctx);
       return r.success
         ? { kind: 'alert', alert: { ...base, type, context: r.data } }
-        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, prefix) };
+        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, ctx, prefix) };
     }
     case 'metric': {
       const r = metricContextSchema.safeParse(ctx);
       return r.success
         ? { kind: 'alert', alert: { ...base, type, context: r.data } }
-        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, prefix) };
+        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, ctx, prefix) };
     }
     case 'activity-log': {
       const r = activityLogContextSchema.safeParse(ctx);
       return r.success
         ? { kind: 'alert', alert: { ...base, type, context: r.data } }
-        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, prefix) };
+        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, ctx, prefix) };
     }
     case 'prometheus': {
       const r = prometheusContextSchema.safeParse(ctx);
       return r.success
         ? { kind: 'alert', alert: { ...base, type, context: r.data } }
-        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, prefix) };
+        : { kind: 'invalid', stage: 'schema', problems: problemsOf(r.error, ctx, prefix) };
     }
     case 'other':
       return { kind: 'alert', alert: { ...base, type, context: ctx } };

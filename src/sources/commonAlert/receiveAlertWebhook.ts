@@ -162,12 +162,6 @@ export async function receiveAlertWebhook(
         )
       : badRequest('invalid-json', 'The body must be a JSON common alert schema payload.', parsed.problems);
   }
-  if (parsed.kind === 'unsupported') {
-    const signalType = parsed.signalType.slice(0, 100);
-    log.info(`alert webhook: skipped alert ${parsed.alertId}: signalType '${signalType}' is not handled`);
-    return respond(202, { status: 'skipped', reason: `signalType '${signalType}' is not handled` });
-  }
-
   const alert = parsed.alert;
   const key = commonAlertKey(alert.essentials);
   const now = (deps.now ?? (() => new Date()))();

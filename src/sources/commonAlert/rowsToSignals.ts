@@ -41,5 +41,14 @@ export function rowsToSignals(
   }
   const records = rowRecords(table);
   const rowBase: FailureSignal = { ...base, attributes: alertAttributes(base) };
-  return records.map((rec) => genericRowSignal(alert, table, rec, rowBase));
+  // Identical rows (a summarised query can repeat one) are one signal: they share a source id.
+  const seen = new Set<string>();
+  const signals: FailureSignal[] = [];
+  for (const rec of records) {
+    const signal = genericRowSignal(alert, table, rec, rowBase);
+    if (seen.has(signal.sourceId)) continue;
+    seen.add(signal.sourceId);
+    signals.push(signal);
+  }
+  return signals;
 }

@@ -187,7 +187,7 @@ export type CommonAlertTextResult =
 
 /**
  * One common-schema payload's text -> its signals, as the webhook and its processor would produce
- * them (for replay and the command line). An unknown signalType yields no signals and a note.
+ * them (for replay and the command line).
  */
 export async function signalsFromCommonAlertText(
   text: string,
@@ -195,8 +195,6 @@ export async function signalsFromCommonAlertText(
 ): Promise<CommonAlertTextResult> {
   const parsed = parseCommonAlertText(text);
   if (parsed.kind === 'invalid') return { ok: false, problems: parsed.problems };
-  if (parsed.kind === 'unsupported')
-    return { ok: true, signals: [], notes: [`skipped: signalType '${parsed.signalType}' is not handled`] };
   const made = await signalsFromCommonAlert(parsed.alert, deps);
   return { ok: true, signals: made.signals, notes: made.notes };
 }

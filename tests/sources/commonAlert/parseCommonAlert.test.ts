@@ -148,14 +148,14 @@ describe('parseCommonAlert rejects what is not a common-schema alert', () => {
     );
   });
 
-  it('accepts an unknown signalType as unsupported (to be skipped), not invalid', () => {
+  it('accepts an unknown signalType as an alert of its own kind, not invalid', () => {
     const body = base();
     body.data.essentials.signalType = 'Smart Signal';
     body.data.alertContext = { whatever: { nested: true } };
-    expect(parseCommonAlert(body)).toEqual({
-      kind: 'unsupported',
-      alertId: body.data.essentials.alertId,
-      signalType: 'Smart Signal',
-    });
+    const r = parseCommonAlert(body);
+    expect(r.kind).toBe('alert');
+    if (r.kind !== 'alert') return;
+    expect(r.alert.type).toBe('other');
+    expect(r.alert.essentials.signalType).toBe('Smart Signal');
   });
 });

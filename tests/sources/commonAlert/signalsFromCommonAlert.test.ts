@@ -333,13 +333,18 @@ describe('signalsFromCommonAlertText (replay and the command line)', () => {
     if (!out.ok) expect(out.problems.map((p) => p.path)).toContain('data.essentials');
   });
 
-  it('skips an unknown signalType with a note', async () => {
+  it('delivers an alert of an unknown signalType with what it carries', async () => {
     const body = JSON.parse(alertFixtureText(KUBE)) as unknown;
     setAt(body, 'data.essentials.signalType', 'Smart Signal');
-    expect(await signalsFromCommonAlertText(JSON.stringify(body), deps())).toEqual({
-      ok: true,
-      signals: [],
-      notes: ["skipped: signalType 'Smart Signal' is not handled"],
+    setAt(body, 'data.alertContext', { DetectionSummary: 'something unusual' });
+    const r = await signalsFromCommonAlertText(JSON.stringify(body), deps());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.signals).toHaveLength(1);
+    expect(r.signals[0]).toMatchObject({
+      kind: 'alert',
+      status: 'firing',
+      attributes: { signalType: 'Smart Signal', 'context.DetectionSummary': 'something unusual' },
     });
   });
 });
