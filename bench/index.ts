@@ -3,6 +3,7 @@ import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
 
 runCommonAlertWebhookBench();
 await (await import('./poll.js')).runPollBench();
+await (await import('./digest.js')).runDigestBench();
 (await import('./sinkRender.js')).runSinkRenderBench();
 (await import('./matcher.js')).runMatcherBench();
 await (await import('./pipeline.js')).runPipelineBench();

@@ -5,14 +5,13 @@
  * parsed into FailureSignals. The floor is fetching the same pages (same requests, same bytes) with
  * node:https and JSON.parse, nothing else. Wall time, ratio and peak RSS of each, in the same run.
  */
-import { spawn } from 'node:child_process';
-import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { buildQuery } from '../src/sources/logAnalytics/queries.js';
 import { pollWorkspaces } from '../src/sources/logAnalytics/poll.js';
 import { createLogsQueryClient } from '../src/sources/logAnalytics/queryLogs.js';
 import { FakeLogAnalytics, TEST_CA, fakeCredential } from '../tests/support/fakeLogAnalytics.js';
+import { measure, postQuery, runPhase, serveFromChild, startFakeProcess } from './support/childBench.js';
 
 const ROWS = 1_000_000;
 const WORKSPACE = '5b3a9c1e-8d2f-4a6b-9e0c-7f1d2a3b4c5d';
@@ -69,63 +68,7 @@ function serveFake(): void {
       .workspace(WORKSPACE)
       .result('nodeAutoRepair')
       .generate(ROWS, ingestedAt, (i) => rows[i] ?? '[]');
-    process.stdout.write(`${fake.endpoint}\n`);
-    process.stdin.on('end', () => void fake.close().then(() => process.exit(0)));
-    process.stdin.resume();
-  });
-}
-
-async function startFakeProcess(): Promise<{ endpoint: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), SERVE_FLAG], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`fake server exited (${String(code)})`)));
-  });
-  return { endpoint, stop: () => child.stdin.end() };
-}
-
-/** Peak RSS while `fn` runs, sampled every 10 ms (and at the end). */
-async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakRssMb: number }> {
-  global.gc?.();
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  const start = performance.now();
-  try {
-    const value = await fn();
-    const ms = performance.now() - start;
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, ms, peakRssMb: peak / 1024 / 1024 };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-function postQuery(endpoint: string, body: string): Promise<string> {
-  const url = new URL(`${endpoint}/workspaces/${WORKSPACE}/query`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        ca: TEST_CA,
-        headers: { 'content-type': 'application/json', authorization: 'Bearer fake-token' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    serveFromChild(fake);
   });
 }
 
@@ -174,7 +117,7 @@ async function floorPhase(endpoint: string, pages: { start: string; end: string 
     let bytes = 0;
     for (const p of pages) {
       const query = buildQuery('nodeAutoRepair', new Date(p.start), new Date(p.end));
-      const text = await postQuery(endpoint, JSON.stringify({ query, timespan }));
+      const text = await postQuery(endpoint, WORKSPACE, JSON.stringify({ query, timespan }));
       bytes += text.length;
       const parsed = JSON.parse(text) as { tables: { rows: unknown[] }[] };
       rows += parsed.tables[0]?.rows.length ?? 0;
@@ -204,31 +147,17 @@ async function clientPhase(endpoint: string, pages: { start: string; end: string
 }
 
 /** Runs one phase in a fresh process, so each peak RSS is its own. */
-function runPhase(args: string[]): Promise<PhaseResult> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), PHASE_FLAG, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`bench phase ${args[0] ?? ''} exited (${String(code)})`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as PhaseResult);
-    });
-  });
+function runPollPhase(args: string[]): Promise<PhaseResult> {
+  return runPhase<PhaseResult>(fileURLToPath(import.meta.url), [PHASE_FLAG, ...args]);
 }
 
 export async function runPollBench(): Promise<void> {
-  const fake = await startFakeProcess();
+  const fake = await startFakeProcess(fileURLToPath(import.meta.url), [SERVE_FLAG]);
   try {
-    const poll = await runPhase(['poll', fake.endpoint]);
+    const poll = await runPollPhase(['poll', fake.endpoint]);
     const pages = poll.pages ?? [];
-    const floor = await runPhase(['floor', fake.endpoint, JSON.stringify(pages)]);
-    const sdk = await runPhase(['client', fake.endpoint, JSON.stringify(pages)]);
+    const floor = await runPollPhase(['floor', fake.endpoint, JSON.stringify(pages)]);
+    const sdk = await runPollPhase(['client', fake.endpoint, JSON.stringify(pages)]);
     const check = poll.check;
     if (!check || check.signals !== ROWS || check.rowErrors > 0 || check.incomplete > 0)
       throw new Error(`the poll lost rows: ${JSON.stringify(check)}`);

@@ -2,7 +2,7 @@ import { catalogLookup } from '../catalog/catalogLookup.js';
 import type { CatalogLookup } from '../enrich/enrichFailure.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import type { SliceOptions } from '../sources/logAnalytics/poll.js';
+import type { PollSlice, SliceOptions } from '../sources/logAnalytics/poll.js';
 import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
 import { planPollSlices, pollSliceParts, runBounded } from '../sources/logAnalytics/poll.js';
 import { readHealth } from '../state/deliveryHealth.js';
@@ -78,7 +78,7 @@ export function workspaceSource(options: WorkspaceSourceOptions): DigestSource {
       let bad = 0;
       const limit = Math.max(1, Math.min(5, options.maxConcurrency ?? 3));
       for await (const part of runBounded(plan, limit, (slice) =>
-        pollSliceParts(options.client, slice, options.query),
+        inChunks(pollSliceParts(options.client, slice, options.query)),
       )) {
         rows += part.signals.length;
         bad += part.rowErrors.length;
@@ -95,6 +95,42 @@ export function workspaceSource(options: WorkspaceSourceOptions): DigestSource {
       if (bad > 0) report.problem(`Log Analytics: ${String(bad)} rows could not be read`);
     },
   };
+}
+
+/** Signals per part handed to the consumer. */
+export const CHUNK_SIGNALS = 5_000;
+
+/**
+ * A page's signals in parts of at most CHUNK_SIGNALS, each signal let go by the page once handed on.
+ * Enrichment is slower than fetching, so parts wait for it (in the buffer and in each worker): whole
+ * pages of up to 100 MB waiting there raised the live heap the 1,000,000-row digest needs past 384 MB;
+ * small parts do not. Row errors, the error and the notes go with the first part only.
+ */
+export async function* inChunks(parts: AsyncIterable<PollSlice>): AsyncGenerator<PollSlice> {
+  for await (const part of parts) {
+    if (part.signals.length <= CHUNK_SIGNALS) {
+      yield part;
+      continue;
+    }
+    const page: (FailureSignal | undefined)[] = part.signals;
+    const { signals: _all, rowErrors, error, notes, ...rest } = part;
+    for (let i = 0; i < page.length; i += CHUNK_SIGNALS) {
+      const signals: FailureSignal[] = [];
+      for (let j = i; j < Math.min(page.length, i + CHUNK_SIGNALS); j++) {
+        signals.push(page[j] as FailureSignal);
+        page[j] = undefined;
+      }
+      yield i === 0
+        ? {
+            ...rest,
+            signals,
+            rowErrors,
+            ...(error !== undefined ? { error } : {}),
+            ...(notes ? { notes } : {}),
+          }
+        : { ...rest, signals, rowErrors: [] };
+    }
+  }
 }
 
 export const JOURNAL_SCOPE_PREFIX = 'journal-';
