@@ -66,7 +66,10 @@ export async function* listOutbox(
   state: OutboxState,
   receiver?: string,
 ): AsyncIterable<{ item: OutboxItem; version: string }> {
-  for await (const e of store.list<OutboxItem>(OUTBOX_SCOPES[state], receiver === undefined ? '' : `${receiver}|`)) {
+  for await (const e of store.list<OutboxItem>(
+    OUTBOX_SCOPES[state],
+    receiver === undefined ? '' : `${receiver}|`,
+  )) {
     yield { item: e.value, version: e.version };
   }
 }
@@ -97,7 +100,9 @@ export async function notePending(
 ): Promise<boolean> {
   if (item.lastError === error) return true;
   const next: OutboxItem = { ...item, lastError: error };
-  return (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+  return (
+    (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined
+  );
 }
 
 /** Records an attempt that will be retried. False when another instance changed the item meanwhile. */
@@ -115,7 +120,9 @@ export async function markRetry(
     nextAttemptAt: update.nextAttemptAt,
   };
   delete next.leaseUntil;
-  return (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined;
+  return (
+    (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined
+  );
 }
 
 /**
