@@ -1,4 +1,5 @@
 import type { CatalogEntry } from './catalog.js';
+import { compileKeywords } from './keywordAutomaton.js';
 
 /** One catalog entry found in a text. */
 export interface CatalogMatch {
@@ -23,7 +24,7 @@ export interface MatchResult {
  * Codes that only wrap the real error (which sits in `details` or the message), or that say nothing
  * an operator can act on: never reported as missing from the catalog.
  */
-const WRAPPER_CODES = new Set(
+export const WRAPPER_CODES: ReadonlySet<string> = new Set(
   [
     'DeploymentFailed',
     'ResourceDeploymentFailure',
@@ -49,35 +50,20 @@ const WRAPPER_CODES = new Set(
   ].map((c) => c.toLowerCase()),
 );
 
-const TOKEN = /[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]/g;
 /*
  * Quotes may come escaped once or more (`\"code\": \"X\"`, `\\\"code\\\"`) when an error is nested
  * as a JSON string inside another error's message, so a quote is matched with any backslashes before it.
  */
 const Q = String.raw`(?:\\*["'])`;
 const CODE_NAME = '([A-Za-z][A-Za-z0-9_]{2,80})';
-/**
- * Error codes in code positions: `Code="X"`, `"code": "X"`, `ErrorCode: X`, `ERROR CODE: X`,
- * `error code "X"`, and the az CLI's `(X) message` at the start of a line. A `SubCode` only refines
- * its code, so an unknown one is not reported (a known one still matches as a code token).
- */
-const CODE_POSITION = new RegExp(
-  String.raw`\b(?:error[ _]?)?code\b${Q}?\s*[:=]\s*${Q}?${CODE_NAME}|\berror code ${Q}${CODE_NAME}|(?:^|\n|ERROR: )\(${CODE_NAME}\)`,
-  'gi',
-);
 const CODE_CONTEXT_BEFORE = new RegExp(
   String.raw`(?:(?:\b(?:error[ _]?|sub)?code|\bstatus)${Q}?\s*[:=]?\s*${Q}?|(?:^|\n|ERROR: )\()$`,
   'i',
 );
-const AUTO_REPAIR_CONTEXT = /auto-?repair/i;
-// The bootstrap script runs as a Custom Script Extension; its handler reports "Enable failed: failed
-// to execute command", which some wrappers quote without naming the extension.
-const LINUX_CSE_CONTEXT = /vmssCSE|\bCSE\b|custom ?script|extension|enable failed|failed to execute command/i;
 const LINUX_EXIT = new RegExp(
   String.raw`\bexit ?(?:status|code)${Q}?\s*[=:]?\s*(?:${Q}|\|)?(\d{1,3})\b`,
   'gi',
 );
-const WINDOWS_CONTEXT = /windows/i;
 
 interface TokenTarget {
   entry: CatalogEntry;
@@ -87,17 +73,18 @@ interface TokenTarget {
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]$/;
 
 /**
- * A word every match of the phrase must contain (lower case), read from the pattern's top level:
- * text outside groups and classes that no quantifier makes optional. Lets the matcher skip a
- * phrase's expression for every message that lacks its word. Undefined when there is none.
+ * The texts every match of the phrase must contain (lower case, at least 3 characters each), read
+ * from the pattern's top level: literal runs outside groups and classes that no quantifier makes
+ * optional. Lets the matcher skip a phrase's expression for every message that lacks one of them.
+ * Empty when the top level alternates (nothing is then certain).
  */
-export function requiredWord(pattern: string): string | undefined {
-  const words: string[] = [];
+export function requiredLiterals(pattern: string): string[] {
+  const literals: string[] = [];
   let depth = 0;
   let run = '';
   const flush = (optional: boolean) => {
-    const chunk = optional ? run.slice(0, -1) : run;
-    for (const w of chunk.toLowerCase().split(/[^a-z0-9]+/)) if (w.length >= 4) words.push(w);
+    const literal = (optional ? run.slice(0, -1) : run).trim().toLowerCase();
+    if (literal.length >= 3) literals.push(literal);
     run = '';
   };
   for (let i = 0; i < pattern.length; i++) {
@@ -118,27 +105,76 @@ export function requiredWord(pattern: string): string | undefined {
       continue;
     }
     if (depth > 0) continue;
-    if (ch === '|') return undefined; // a top-level alternative: no single word is required
+    if (ch === '|') return []; // a top-level alternative: no text is certain
     if (ch === '?' || ch === '*' || ch === '{') {
       flush(true);
+      if (ch === '{') i = Math.max(i, pattern.indexOf('}', i));
       continue;
     }
-    if (/[a-z0-9 '"]/i.test(ch)) run += ch;
+    // Printable ASCII that is no operator stands for itself.
+    if (/^[ -~]$/.test(ch) && !'.^$+}'.includes(ch)) run += ch;
     else flush(false);
   }
   flush(false);
-  return words.sort((a, b) => b.length - a.length)[0];
+  return [...new Set(literals)];
 }
 
 export interface Matcher {
   match(text: string): MatchResult;
 }
 
+/** What a keyword of the automaton stands for; one keyword may stand for several things. */
+type Role =
+  | { kind: 'token'; targets: readonly TokenTarget[] }
+  | { kind: 'literal'; literal: number }
+  | { kind: 'flag'; flag: Flag; bounded: boolean }
+  | { kind: 'code' }
+  | { kind: 'paren' };
+
+const enum Flag {
+  AutoRepair = 1,
+  Cse = 2,
+  Windows = 4,
+  Exit = 8,
+}
+
 /**
- * Compiles the catalog once: a token index (one hash lookup per identifier in the text, so cost is
- * linear in the text whatever the catalog size), phrase expressions run only on messages holding
- * a word each one requires, and the
- * bootstrap exit-status tables.
+ * Words that give a message its context (`bounded`: only as a whole word). The bootstrap script runs
+ * as a Custom Script Extension; its handler reports "Enable failed: failed to execute command",
+ * which some wrappers quote without naming the extension.
+ */
+const FLAG_KEYWORDS: readonly [string, Flag, boolean][] = [
+  ['auto-repair', Flag.AutoRepair, false],
+  ['autorepair', Flag.AutoRepair, false],
+  ['vmsscse', Flag.Cse, false],
+  ['cse', Flag.Cse, true],
+  ['custom script', Flag.Cse, false],
+  ['customscript', Flag.Cse, false],
+  ['extension', Flag.Cse, false],
+  ['enable failed', Flag.Cse, false],
+  ['failed to execute command', Flag.Cse, false],
+  ['windows', Flag.Windows, false],
+  ['exit', Flag.Exit, false],
+];
+
+/*
+ * Error codes in code positions: `Code="X"`, `"code": "X"`, `ErrorCode: X`, `ERROR CODE: X`,
+ * `error code "X"`, and the az CLI's `(X) message` at the start of a line. A `SubCode` only refines
+ * its code, so an unknown one is not reported (a known one still matches as a code token).
+ */
+/** `code` followed by its value, from the `code` keyword on (sticky). */
+const CODE_VALUE = new RegExp(String.raw`code\b${Q}?\s*[:=]\s*${Q}?${CODE_NAME}`, 'iy');
+/** `error code "X"`, from `error` on (sticky). */
+const ERROR_CODE_QUOTED = new RegExp(String.raw`error code ${Q}${CODE_NAME}`, 'iy');
+/** The az CLI's `(X)`, from the parenthesis on (sticky). */
+const PAREN_CODE = new RegExp(String.raw`\(${CODE_NAME}\)`, 'y');
+
+/**
+ * Compiles the catalog once into one keyword automaton (every code and alias, a word each phrase
+ * requires, and the words that give a message its context), so a message is read in a single pass
+ * whatever the catalog size. Regular expressions then run only where the automaton found their
+ * keywords: a phrase where the texts it requires occur, a code position where `code` occurs, an exit status
+ * where a bootstrap extension and `exit` occur.
  */
 export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
   const tokens = new Map<string, TokenTarget[]>();
@@ -147,102 +183,279 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
     const key = word.toLowerCase();
     tokens.set(key, [...(tokens.get(key) ?? []), target]);
   };
-  const phrases: { entry: CatalogEntry; re: RegExp; word: string | undefined }[] = [];
+  const phrases: { entry: CatalogEntry; re: RegExp; literals: number[] }[] = [];
+  const literalIds = new Map<string, number>();
   const linuxExit = new Map<number, CatalogEntry>();
   const windowsExit = new Map<number, CatalogEntry>();
   for (const entry of entries) {
     addToken(entry.code, { entry, via: 'code' });
     for (const alias of entry.aliases) addToken(alias, { entry, via: 'alias' });
-    for (const p of entry.phrases) phrases.push({ entry, re: new RegExp(p, 'gi'), word: requiredWord(p) });
+    for (const p of entry.phrases) {
+      const literals = requiredLiterals(p).map((literal) => {
+        const id = literalIds.get(literal) ?? literalIds.size;
+        literalIds.set(literal, id);
+        return id;
+      });
+      phrases.push({ entry, re: new RegExp(p, 'gi'), literals });
+    }
     for (const s of entry.exitStatuses) linuxExit.set(s, entry);
     for (const s of entry.windowsExitCodes) windowsExit.set(s, entry);
   }
 
+  const roles = new Map<string, Role[]>();
+  const addRole = (keyword: string, role: Role): void => {
+    roles.set(keyword, [...(roles.get(keyword) ?? []), role]);
+  };
+  for (const [key, targets] of tokens) addRole(key, { kind: 'token', targets });
+  for (const [literal, id] of literalIds) addRole(literal, { kind: 'literal', literal: id });
+  for (const [keyword, flag, bounded] of FLAG_KEYWORDS) addRole(keyword, { kind: 'flag', flag, bounded });
+  addRole('code', { kind: 'code' });
+  addRole('\n(', { kind: 'paren' });
+  addRole('error: (', { kind: 'paren' });
+  const keywords = [...roles.keys()];
+  const keywordRoles = keywords.map((k) => roles.get(k) ?? []);
+  const automaton = compileKeywords(keywords);
+
+  // The phrases each required text belongs to, so only phrases with a text present are checked.
+  const phrasesOf: number[][] = Array.from({ length: literalIds.size }, () => []);
+  phrases.forEach((p, index) => {
+    for (const id of p.literals) phrasesOf[id]?.push(index);
+  });
+  const unconditional = phrases.flatMap((p, index) => (p.literals.length === 0 ? [index] : []));
+
+  // Scratch space reused across calls (matching is synchronous): hits, and per required text and
+  // phrase the number of the call that last saw it, so nothing is cleared between messages.
+  const hits: number[] = [];
+  const literalSeen = new Int32Array(literalIds.size);
+  const phraseSeen = new Int32Array(phrases.length);
+  let call = 0;
+
   return {
     match(text: string): MatchResult {
-      const best = new Map<CatalogEntry, CatalogMatch>();
-      const offer = (m: CatalogMatch): void => {
-        const prior = best.get(m.entry);
-        if (!prior || m.score > prior.score || (m.score === prior.score && m.index < prior.index))
-          best.set(m.entry, m);
-      };
-      const autoRepair = AUTO_REPAIR_CONTEXT.test(text);
+      call = (call + 1) | 0 || 1;
+      hits.length = 0;
+      automaton.scan(text, hits);
+      if (hits.length === 0 && unconditional.length === 0 && text.charCodeAt(0) !== 40)
+        return { matches: [], unrecognised: [] };
 
-      for (const t of text.matchAll(TOKEN)) {
-        const targets = tokens.get(t[0].toLowerCase());
-        if (!targets) continue;
-        const inCodePosition = CODE_CONTEXT_BEFORE.test(text.slice(Math.max(0, t.index - 16), t.index));
-        // An auto-repair entry and a general one can share a code: the message decides which applies.
-        const applicable = targets.filter(
-          (x) => x.entry.autoRepairOnly === autoRepair || !hasTwin(targets, x),
-        );
-        for (const { entry, via } of applicable) {
-          if (entry.autoRepairOnly && !autoRepair) continue;
-          if (entry.needsCodeContext && !inCodePosition) continue;
-          let score = inCodePosition ? 90 : 75;
-          if (entry.generic) score -= 30;
-          if (entry.autoRepairOnly) score += 10;
-          offer({ entry, matchedText: t[0], index: t.index, via, score });
-        }
-      }
-
-      const lower = text.toLowerCase();
-      for (const p of phrases) {
-        if (p.word !== undefined && !lower.includes(p.word)) continue;
-        // exec on the compiled expression: matchAll would construct a copy of it for every message.
-        p.re.lastIndex = 0;
-        for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
-          if (m[0] === '') {
-            p.re.lastIndex++;
-            continue;
+      let flags = 0;
+      const tokenHits: TokenHit[] = [];
+      const candidates = unconditional.length === 0 ? [] : [...unconditional];
+      const codeStarts: number[] = [];
+      const parenStarts: number[] = text.charCodeAt(0) === 40 ? [0] : [];
+      for (let h = 0; h < hits.length; h += 2) {
+        const keyword = hits[h] ?? 0;
+        const end = hits[h + 1] ?? 0;
+        const start = end - (keywords[keyword]?.length ?? 0);
+        for (const role of keywordRoles[keyword] ?? []) {
+          switch (role.kind) {
+            case 'token':
+              if (isWholeWord(text, start, end)) tokenHits.push({ targets: role.targets, start, end });
+              break;
+            case 'literal':
+              literalSeen[role.literal] = call;
+              for (const phrase of phrasesOf[role.literal] ?? [])
+                if (phraseSeen[phrase] !== call) {
+                  phraseSeen[phrase] = call;
+                  candidates.push(phrase);
+                }
+              break;
+            case 'flag':
+              if (!role.bounded || isWholeWord(text, start, end)) flags |= role.flag;
+              break;
+            case 'code':
+              codeStarts.push(start);
+              break;
+            case 'paren':
+              parenStarts.push(end - 1);
+              break;
           }
-          offer({
-            entry: p.entry,
-            matchedText: m[0],
-            index: m.index,
-            via: 'phrase',
-            // A longer matched phrase is more specific evidence ("would violate the pod's disruption
-            // budget" over "upgrade blocked"); the bonus stays below what a code token scores.
-            score: (p.entry.generic ? 35 : 65) + Math.min(9, Math.floor(m[0].length / 8)),
-          });
         }
       }
 
-      if (LINUX_CSE_CONTEXT.test(text)) {
-        const windows = WINDOWS_CONTEXT.test(text);
+      const best = new Map<CatalogEntry, CatalogMatch>();
+      const autoRepair = (flags & Flag.AutoRepair) !== 0;
+      for (const hit of tokenHits) offerToken(best, text, hit, autoRepair);
+
+      // In the order of the catalog, as an entry's equally scored matches are kept first come.
+      if (candidates.length > 1) candidates.sort(ascending);
+      for (const index of candidates) {
+        const p = phrases[index];
+        if (p && p.literals.every(seenNow, literalSeen)) offerPhrase(best, text, p.entry, p.re);
+      }
+
+      if ((flags & Flag.Cse) !== 0 && (flags & Flag.Exit) !== 0) {
+        const windows = (flags & Flag.Windows) !== 0;
         for (const m of text.matchAll(LINUX_EXIT)) {
           const status = Number(m[1]);
           const entry = (windows ? windowsExit.get(status) : undefined) ?? linuxExit.get(status);
-          if (entry) offer({ entry, matchedText: m[0], index: m.index, via: 'exit-status', score: 100 });
+          if (entry)
+            offer(best, { entry, matchedText: m[0], index: m.index, via: 'exit-status', score: 100 });
         }
       }
 
-      const positioned = [...text.matchAll(CODE_POSITION)].map((m) => ({
-        code: m[1] ?? m[2] ?? m[3] ?? '',
-        index: m.index,
-      }));
-      // Errors nest outer to inner, so an unknown code that comes before a specific code the catalog
-      // knows is the operation that failed because of it (ReconcileResourceGroupError around
-      // RequestDisallowedByPolicy), not an error of its own.
-      let lastKnown = -1;
-      for (const p of positioned) {
-        const known = tokens.get(p.code.toLowerCase());
-        if (known?.some((t) => !t.entry.generic && !t.entry.autoRepairOnly)) lastKnown = p.index;
-      }
-      const unrecognised: string[] = [];
-      const seen = new Set<string>();
-      for (const { code, index } of positioned) {
-        const key = code.toLowerCase();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (tokens.has(key) || WRAPPER_CODES.has(key) || index < lastKnown) continue;
-        unrecognised.push(code);
-      }
-
-      const matches = [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index);
+      const positioned = codesInPosition(text, codeStarts, parenStarts);
+      const unrecognised = positioned.length === 0 ? [] : unknownCodes(positioned, tokens);
+      const matches = [...best.values()];
+      if (matches.length > 1) matches.sort((a, b) => b.score - a.score || a.index - b.index);
       return { matches, unrecognised };
     },
   };
+
+  /** `this` is the call's stamp table; a text counts when this call saw it. */
+  function seenNow(this: Int32Array, id: number): boolean {
+    return this[id] === call;
+  }
+}
+
+function ascending(x: number, y: number): number {
+  return x - y;
+}
+
+function isSpecific(t: TokenTarget): boolean {
+  return !t.entry.generic && !t.entry.autoRepairOnly;
+}
+
+interface TokenHit {
+  targets: readonly TokenTarget[];
+  start: number;
+  end: number;
+}
+
+function offer(best: Map<CatalogEntry, CatalogMatch>, m: CatalogMatch): void {
+  const prior = best.get(m.entry);
+  if (!prior || m.score > prior.score || (m.score === prior.score && m.index < prior.index))
+    best.set(m.entry, m);
+}
+
+function offerToken(
+  best: Map<CatalogEntry, CatalogMatch>,
+  text: string,
+  { targets, start, end }: TokenHit,
+  autoRepair: boolean,
+): void {
+  const inCodePosition = CODE_CONTEXT_BEFORE.test(text.slice(Math.max(0, start - 16), start));
+  for (const x of targets) {
+    const { entry, via } = x;
+    // An auto-repair entry and a general one can share a code: the message decides which applies.
+    if (entry.autoRepairOnly !== autoRepair && hasTwin(targets, x)) continue;
+    if (entry.autoRepairOnly && !autoRepair) continue;
+    if (entry.needsCodeContext && !inCodePosition) continue;
+    let score = inCodePosition ? 90 : 75;
+    if (entry.generic) score -= 30;
+    if (entry.autoRepairOnly) score += 10;
+    offer(best, { entry, matchedText: text.slice(start, end), index: start, via, score });
+  }
+}
+
+function offerPhrase(
+  best: Map<CatalogEntry, CatalogMatch>,
+  text: string,
+  entry: CatalogEntry,
+  re: RegExp,
+): void {
+  // exec on the compiled expression: matchAll would construct a copy of it for every message.
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0] === '') {
+      re.lastIndex++;
+      continue;
+    }
+    offer(best, {
+      entry,
+      matchedText: m[0],
+      index: m.index,
+      via: 'phrase',
+      // A longer matched phrase is more specific evidence ("would violate the pod's disruption
+      // budget" over "upgrade blocked"); the bonus stays below what a code token scores.
+      score: (entry.generic ? 35 : 65) + Math.min(9, Math.floor(m[0].length / 8)),
+    });
+  }
+}
+
+/**
+ * The codes in code positions the catalog does not know. Errors nest outer to inner, so an unknown
+ * code that comes before a specific code the catalog knows is the operation that failed because of
+ * it (ReconcileResourceGroupError around RequestDisallowedByPolicy), not an error of its own.
+ */
+function unknownCodes(
+  positioned: readonly { code: string; index: number }[],
+  tokens: ReadonlyMap<string, readonly TokenTarget[]>,
+): string[] {
+  const keys = positioned.map((p) => p.code.toLowerCase());
+  let lastKnown = -1;
+  positioned.forEach((p, i) => {
+    const known = tokens.get(keys[i] ?? '');
+    if (known?.some(isSpecific)) lastKnown = p.index;
+  });
+  const unrecognised: string[] = [];
+  positioned.forEach(({ code, index }, i) => {
+    const key = keys[i] ?? '';
+    if (tokens.has(key) || WRAPPER_CODES.has(key) || index < lastKnown || keys.indexOf(key) < i) return;
+    unrecognised.push(code);
+  });
+  return unrecognised;
+}
+
+/**
+ * The codes in code positions, left to right and not overlapping, read where the automaton saw
+ * `code` (`Code="X"`, `"code": "X"`, `ErrorCode: X`, `error code "X"`) or a parenthesis that
+ * opens the text, a line or `ERROR: ` (the az CLI's `(X) message`).
+ */
+function codesInPosition(
+  text: string,
+  codeStarts: readonly number[],
+  parenStarts: readonly number[],
+): { code: string; index: number }[] {
+  if (codeStarts.length === 0 && parenStarts.length === 0) return [];
+  const found: { code: string; index: number; end: number }[] = [];
+  for (const at of codeStarts) {
+    CODE_VALUE.lastIndex = at;
+    const value = CODE_VALUE.exec(text);
+    const valueEnd = CODE_VALUE.lastIndex;
+    // `code` opens a word, or ends `error`, `error_` or `error ` that opens one. Every start is a
+    // candidate: when the earliest overlaps the code before it, a later one may still match.
+    if (value && !isWordChar(text.charCodeAt(at - 1)))
+      found.push({ code: value[1] ?? '', index: at, end: valueEnd });
+    for (const prefix of ['error_', 'error ', 'error']) {
+      const from = at - prefix.length;
+      if (from < 0 || isWordChar(text.charCodeAt(from - 1)) || text.slice(from, at).toLowerCase() !== prefix)
+        continue;
+      if (value) {
+        found.push({ code: value[1] ?? '', index: from, end: valueEnd });
+      } else if (prefix === 'error ') {
+        ERROR_CODE_QUOTED.lastIndex = from;
+        const quoted = ERROR_CODE_QUOTED.exec(text);
+        if (quoted) found.push({ code: quoted[1] ?? '', index: from, end: ERROR_CODE_QUOTED.lastIndex });
+      }
+      break;
+    }
+  }
+  for (const at of parenStarts) {
+    PAREN_CODE.lastIndex = at;
+    const paren = PAREN_CODE.exec(text);
+    // The match starts at what introduced the parenthesis: the line break or `ERROR: `.
+    const index = at === 0 ? 0 : text.charCodeAt(at - 1) === 10 ? at - 1 : at - 7;
+    if (paren) found.push({ code: paren[1] ?? '', index, end: PAREN_CODE.lastIndex });
+  }
+  found.sort((a, b) => a.index - b.index);
+  const positioned: { code: string; index: number }[] = [];
+  let reached = 0;
+  for (const f of found) {
+    if (f.index < reached) continue;
+    positioned.push({ code: f.code, index: f.index });
+    reached = f.end;
+  }
+  return positioned;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** Neither the character before nor the one after continues the word. */
+function isWholeWord(text: string, start: number, end: number): boolean {
+  return !isWordChar(text.charCodeAt(start - 1)) && !isWordChar(text.charCodeAt(end));
 }
 
 function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allEntries, match } from '../../src/catalog/index.js';
-import { requiredWord } from '../../src/catalog/match.js';
+import { requiredLiterals } from '../../src/catalog/match.js';
 
 const codes = (text: string) => match(text).matches.map((m) => m.entry.code);
 
@@ -113,20 +113,23 @@ describe('matcher properties', () => {
   });
 });
 
-describe('requiredWord', () => {
-  it('takes a word outside groups and optional parts, and none when the top level alternates', () => {
-    expect(requiredWord('upgrade (?:is |was )?blocked')).toBe('upgrade');
-    expect(requiredWord('failed to fix node group sizes?')).toBe('failed');
-    expect(requiredWord('would violate the pod.s disruption budget')).toBe('disruption');
-    expect(requiredWord('(?:a|b) x')).toBeUndefined();
-    expect(requiredWord('alpha|beta')).toBeUndefined();
+describe('requiredLiterals', () => {
+  it('takes the literal runs outside groups and optional parts, and none when the top level alternates', () => {
+    expect(requiredLiterals('upgrade (?:is |was )?blocked')).toEqual(['upgrade', 'blocked']);
+    expect(requiredLiterals('failed to fix node group sizes?')).toEqual(['failed to fix node group size']);
+    expect(requiredLiterals('would violate the pod.s disruption budget')).toEqual([
+      'would violate the pod',
+      's disruption budget',
+    ]);
+    expect(requiredLiterals(String.raw`status ?(?:code)?\s*[=:]\s*429\b`)).toEqual(['status', '429']);
+    expect(requiredLiterals('x{2,3}yz+ab')).toEqual([]);
+    expect(requiredLiterals('(?:a|b) xyz')).toEqual(['xyz']);
+    expect(requiredLiterals('alpha|beta')).toEqual([]);
   });
 
-  it('names a word every catalog phrase really requires', () => {
+  it('names texts every catalog phrase really requires', () => {
     for (const e of allEntries())
-      for (const p of e.phrases) {
-        const word = requiredWord(p);
-        if (word) expect(p.toLowerCase(), p).toContain(word);
-      }
+      for (const p of e.phrases)
+        for (const literal of requiredLiterals(p)) expect(p.toLowerCase(), p).toContain(literal);
   });
 });
