@@ -215,6 +215,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
   const keywords = [...roles.keys()];
   const keywordRoles = keywords.map((k) => roles.get(k) ?? []);
   const automaton = compileKeywords(keywords);
+  const keywordLength = Int32Array.from(keywords, (k) => k.length);
 
   // The phrases each required text belongs to, so only phrases with a text present are checked.
   const phrasesOf: number[][] = Array.from({ length: literalIds.size }, () => []);
@@ -246,7 +247,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       for (let h = 0; h < hits.length; h += 2) {
         const keyword = hits[h] ?? 0;
         const end = hits[h + 1] ?? 0;
-        const start = end - (keywords[keyword]?.length ?? 0);
+        const start = end - (keywordLength[keyword] ?? 0);
         for (const role of keywordRoles[keyword] ?? []) {
           switch (role.kind) {
             case 'token':
@@ -278,7 +279,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       for (const hit of tokenHits) offerToken(best, text, hit, autoRepair);
 
       // In the order of the catalog, as an entry's equally scored matches are kept first come.
-      if (candidates.length > 1) candidates.sort(ascending);
+      sortSmall(candidates);
       for (const index of candidates) {
         const p = phrases[index];
         if (p && p.literals.every(seenNow, literalSeen)) offerPhrase(best, text, p.entry, p.re);
@@ -286,7 +287,8 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
 
       if ((flags & Flag.Cse) !== 0 && (flags & Flag.Exit) !== 0) {
         const windows = (flags & Flag.Windows) !== 0;
-        for (const m of text.matchAll(LINUX_EXIT)) {
+        LINUX_EXIT.lastIndex = 0;
+        for (let m = LINUX_EXIT.exec(text); m; m = LINUX_EXIT.exec(text)) {
           const status = Number(m[1]);
           const entry = (windows ? windowsExit.get(status) : undefined) ?? linuxExit.get(status);
           if (entry)
@@ -308,8 +310,14 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
   }
 }
 
-function ascending(x: number, y: number): number {
-  return x - y;
+/** Insertion sort: the candidate lists are a handful long, where Array.prototype.sort costs most. */
+function sortSmall(xs: number[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] ?? 0;
+    let j = i - 1;
+    for (; j >= 0 && (xs[j] ?? 0) > x; j--) xs[j + 1] = xs[j] ?? 0;
+    xs[j + 1] = x;
+  }
 }
 
 function isSpecific(t: TokenTarget): boolean {
