@@ -213,7 +213,7 @@ export const SETTINGS = [
   {
     name: 'DIGEST_REPORT_URL',
     description:
-      'Address readers open for the full HTML report (the digestReport function, e.g. behind App Service authentication); the digest card links to it. Shown to every digest receiver as is.',
+      'Address readers open for the full HTML report (the digestReport function); the digest card links to it, and every digest receiver sees it as is. A browser link can carry a key only as `?code=`: use a key made for the digestReport function alone (Function → Function Keys), never the host or master key, which would also open alertWebhook.',
     validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
   },
   {
