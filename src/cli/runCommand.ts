@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
+import { createArmClusterContext } from '../context/armClusterContext.js';
+import { createRollingUpgrades } from '../state/rollingUpgrades.js';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
@@ -147,7 +149,18 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const store = createFileStore(resolve(io.cwd, values.state));
-  const pipeline = createPipeline({ store, routing, policy }, deliverySettings(io.env));
+  // Live workspaces get the same cluster context as the deployed functions; the sample has no Azure.
+  const credential = values.source.startsWith('workspace:') ? new DefaultAzureCredential() : undefined;
+  const ports = credential
+    ? {
+        context: createArmClusterContext({
+          credential,
+          endpoint: readSettings(io.env).ARM_ENDPOINT ?? 'https://management.azure.com',
+        }),
+        rolling: createRollingUpgrades(store),
+      }
+    : {};
+  const pipeline = createPipeline({ store, routing, policy, ...ports }, deliverySettings(io.env));
   const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const report = emptyReport();
   const rowErrors: string[] = [];
@@ -166,7 +179,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const s = readSettings(io.env);
-    const client = createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, new DefaultAzureCredential());
+    const client = createLogsQueryClient(
+      s.LOG_ANALYTICS_ENDPOINT,
+      credential ?? new DefaultAzureCredential(),
+    );
     let done = 0;
     const polled = await runPoll(
       {

@@ -194,7 +194,10 @@ export function createArmClusterContext(options: ArmClusterContextOptions): Cont
       if (!m.ok) return m;
       const context = clusterContextOf(m.value);
       if (a && nodePool) {
-        if (!a.ok) return a;
+        // A pool that is gone or hidden (404, 403) still leaves the cluster's context worth having;
+        // a transient failure is returned whole, so a redelivery can fetch both.
+        if (!a.ok && a.transient) return a;
+        if (!a.ok) return { ok: true, context, error: a.error };
         context.nodePool = nodePoolContextOf(nodePool, a.value);
       }
       return { ok: true, context };

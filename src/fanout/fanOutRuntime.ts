@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import type { QueueClient } from '@azure/storage-queue';
 import { parseDurationMs, readSettings } from '../config.js';
-import { pipelineFromEnv, stateStoreFromSettings } from '../pipeline/runtime.js';
+import { clusterPortsFromEnv, pipelineFromEnv, stateStoreFromSettings } from '../pipeline/runtime.js';
 import { inboxQueueClient } from '../sources/commonAlert/alertRuntime.js';
 import { createLogsQueryClient, MAX_CONCURRENT_QUERIES } from '../sources/logAnalytics/poll.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
@@ -74,7 +74,7 @@ export function pollWorkerDepsFromEnv(env: NodeJS.ProcessEnv): PollItemDeps {
     s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
   );
   gate ??= createGate(Math.min(MAX_CONCURRENT_QUERIES, Number(s.POLL_MAX_CONCURRENCY ?? 4) || 1));
-  const pipeline = pipelineFromEnv(env);
+  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, credential));
   const deps: PollItemDeps = {
     store: pipeline.deps.store,
     pipeline: pipeline.deps,

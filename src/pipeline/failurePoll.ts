@@ -7,7 +7,7 @@ import { readWatermark, writeWatermark } from '../state/watermarks.js';
 import type { PollRunReport } from './runPoll.js';
 import { runPoll } from './runPoll.js';
 import type { Pipeline } from './runtime.js';
-import { pipelineFromEnv } from './runtime.js';
+import { clusterPortsFromEnv, pipelineFromEnv } from './runtime.js';
 import { releaseDue } from './processSignals.js';
 
 export interface FailurePollDeps {
@@ -64,7 +64,7 @@ export function failurePollDepsFromEnv(env: NodeJS.ProcessEnv): FailurePollDeps 
     s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
   );
   return {
-    pipeline: pipelineFromEnv(env),
+    pipeline: pipelineFromEnv(env, clusterPortsFromEnv(env, credential)),
     client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
     workspaceIds: (s.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
       .split(',')

@@ -16,7 +16,10 @@ export interface ContextPort {
   get(
     cluster: ClusterRef,
     nodePool?: string,
-  ): Promise<{ ok: true; context: ClusterContext } | { ok: false; error: string; transient: boolean }>;
+  ): Promise<
+    /** `error`: part of the context (the node pool) could not be read; the rest is there. */
+    { ok: true; context: ClusterContext; error?: string } | { ok: false; error: string; transient: boolean }
+  >;
 }
 
 /** Whether a node pool was rolling (upgrade, node-image update) at a time. */
@@ -155,8 +158,13 @@ async function extrasFor(
   const extras: EnrichmentExtras = {};
   if (signal.cluster && deps.context) {
     const found = await deps.context.get(signal.cluster, signal.nodePool);
-    if (found.ok) extras.context = found.context;
-    else {
+    if (found.ok) {
+      extras.context = found.context;
+      if (found.error !== undefined) {
+        extras.contextError = found.error;
+        problems.push(`context of ${signal.cluster.name}: ${found.error}`);
+      }
+    } else {
       if (found.transient && options.failOnTransientContext) throw new TransientContextError(found.error);
       extras.contextError = found.error;
       problems.push(`context of ${signal.cluster.name}: ${found.error}`);

@@ -1,4 +1,6 @@
+import type { TokenCredential } from '@azure/identity';
 import { catalogLookup } from '../catalog/catalogLookup.js';
+import { createArmClusterContext, type ArmClusterContextOptions } from '../context/armClusterContext.js';
 import { parseDurationMs, readSettings } from '../config.js';
 import { logsLinkFor } from '../enrich/logsLink.js';
 import type { Notification } from '../model.js';
@@ -17,6 +19,7 @@ import type { KeyValueStore } from '../state/keyValueStore.js';
 import { enqueueOutgoing } from '../state/outbox.js';
 import type { OutboxItemInput } from '../state/outbox.js';
 import { openStateStore } from '../state/openStateStore.js';
+import { createRollingUpgrades, type RollingUpgrades } from '../state/rollingUpgrades.js';
 import type { SweepOptions, SweepReport } from '../state/sweepState.js';
 import { sweepState } from '../state/sweepState.js';
 import { stateRetention } from './stateRetention.js';
@@ -194,6 +197,28 @@ export function deliverySettings(env: NodeJS.ProcessEnv): DeliverySettings {
     maxAttempts: Number(s.DELIVERY_MAX_ATTEMPTS ?? 8),
     maxAgeMs: parseDurationMs(s.DELIVERY_MAX_AGE ?? '24h') ?? DEFAULT_DELIVERY.maxAgeMs,
     timeoutMs: parseDurationMs(s.DELIVERY_TIMEOUT ?? '10s') ?? DEFAULT_DELIVERY.timeoutMs,
+  };
+}
+
+/**
+ * Cluster context from Resource Manager (ARM_ENDPOINT, the app's identity) and the rolling-upgrade
+ * records in the state store: every path that turns failures into notifications uses both, so a
+ * failure from Log Analytics or an alert carries its cluster's version, pool and tags (tag routes
+ * match) and says when it happened during a node-pool upgrade.
+ */
+export function clusterPortsFromEnv(
+  env: NodeJS.ProcessEnv,
+  credential: TokenCredential,
+  clientOptions: ArmClusterContextOptions['clientOptions'] = {},
+): { context: ContextPort; rolling: RollingUpgrades } {
+  const s = readSettings(env);
+  return {
+    context: createArmClusterContext({
+      credential,
+      endpoint: s.ARM_ENDPOINT ?? 'https://management.azure.com',
+      clientOptions,
+    }),
+    rolling: createRollingUpgrades(stateStoreFromSettings(env)),
   };
 }
 

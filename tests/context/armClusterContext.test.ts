@@ -146,7 +146,7 @@ describe('armClusterContext through the real ContainerServiceClient', () => {
     });
   });
 
-  it('says a cluster or node pool is gone on 404, permanently', async () => {
+  it('says a cluster is gone on 404, permanently; a gone node pool keeps the cluster part', async () => {
     const gone = await port().get(cluster(SUB, 'rg-aks', 'deleted'));
     expect(gone).toEqual({
       ok: false,
@@ -154,11 +154,12 @@ describe('armClusterContext through the real ContainerServiceClient', () => {
       error: 'cluster deleted was not found in ARM (deleted?)',
     });
     const pool = await port().get(PROD, 'oldpool');
-    expect(pool).toEqual({
-      ok: false,
-      transient: false,
+    expect(pool).toMatchObject({
+      ok: true,
+      context: { kubernetesVersion: '1.30.4', location: 'westeurope' },
       error: 'node pool oldpool of cluster aks-prod was not found in ARM (deleted?)',
     });
+    expect(pool.ok && pool.context.nodePool).toBeUndefined();
   });
 
   it('reports throttling and server errors as transient and does not cache them', async () => {

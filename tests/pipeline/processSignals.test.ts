@@ -90,6 +90,24 @@ describe('processSignals', () => {
     expect(d.enqueued).toBe(1);
   });
 
+  it('keeps the part of the context that was read and names the part that was not', async () => {
+    const partial: ContextPort = {
+      get: () =>
+        Promise.resolve({
+          ok: true,
+          context: { kubernetesVersion: '1.31.2' },
+          error: 'node pool oldpool of cluster prod was not found in ARM (deleted?)',
+        }),
+    };
+    const r = await processSignals(pipeline(createMemoryStore(), partial).deps, [signal('p')], {
+      keepEnriched: true,
+    });
+    expect(r.enriched[0]?.context?.kubernetesVersion).toBe('1.31.2');
+    expect(r.enriched[0]?.contextError).toBe(
+      'node pool oldpool of cluster prod was not found in ARM (deleted?)',
+    );
+  });
+
   it('throws on a transient context failure when asked, leaving the signal unprocessed for the retry', async () => {
     const store = createMemoryStore();
     const down: ContextPort = {

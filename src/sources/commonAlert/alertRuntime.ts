@@ -3,7 +3,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { QueueClient } from '@azure/storage-queue';
 import { ConfigError, parseDurationMs, readSettings, SETTINGS } from '../../config.js';
 import type { SettingSpec } from '../../config.js';
-import { pipelineFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
+import { clusterPortsFromEnv, pipelineFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
 import { createSignalProcessor } from '../../pipeline/signalProcessor.js';
 import { kqlString } from '../kqlString.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
@@ -93,7 +93,8 @@ export function alertWebhookDepsFromEnv(env: NodeJS.ProcessEnv): AlertWebhookDep
 let processDeps: { env: NodeJS.ProcessEnv; deps: AlertProcessDeps } | undefined;
 
 /**
- * The inbox processor's dependencies from app settings, built once per process: the pipeline, the
+ * The inbox processor's dependencies from app settings, built once per process: the pipeline (with
+ * cluster context and rolling-upgrade records), the
  * Log Analytics row fetcher (managed identity) and the fired-alert memory in the state store.
  */
 export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDeps {
@@ -102,7 +103,7 @@ export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDep
   const credential = new DefaultAzureCredential(
     settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
   );
-  const pipeline = pipelineFromEnv(env);
+  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, credential));
   const deps: AlertProcessDeps = {
     processor: createSignalProcessor(pipeline.deps, {
       afterBatch: async () => {

@@ -1,8 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { readSettings } from '../../config.js';
-import { createArmClusterContext } from '../../context/armClusterContext.js';
-import { signalProcessorFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
-import { createRollingUpgrades } from '../../state/rollingUpgrades.js';
+import { clusterPortsFromEnv, signalProcessorFromEnv } from '../../pipeline/runtime.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
 import { createActivityFillIn } from './activityFillIn.js';
 import type { AksEventsDeps } from './receiveAksEvents.js';
@@ -23,13 +21,10 @@ export function aksEventsDepsFromEnv(env: NodeJS.ProcessEnv): AksEventsDeps {
   const credential = new DefaultAzureCredential(
     settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
   );
-  const context = createArmClusterContext({
-    credential,
-    endpoint: settings.ARM_ENDPOINT ?? 'https://management.azure.com',
-    // Event Grid redelivers a failed batch; a short in-process retry covers blips only.
-    clientOptions: { retryOptions: { maxRetries: 2 } },
+  // Event Grid redelivers a failed batch; a short in-process retry covers blips only.
+  const { context, rolling: upgrades } = clusterPortsFromEnv(env, credential, {
+    retryOptions: { maxRetries: 2 },
   });
-  const upgrades = createRollingUpgrades(stateStoreFromSettings(env));
   const deps: AksEventsDeps = {
     processor: signalProcessorFromEnv(env, {
       failOnTransientContext: true,
