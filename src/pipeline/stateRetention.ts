@@ -1,6 +1,8 @@
 import { NOTIFY_SCOPES } from '../notify/planNotifications.js';
 import type { NotifyPolicy } from '../notify/policy.js';
+import { ALERT_DELIVERY_CLAIMS } from '../sources/commonAlert/deliveryClaims.js';
 import { MEMORY_SCOPE } from '../sources/commonAlert/logAnalyticsRowFetcher.js';
+import { claimScope } from '../state/dedup.js';
 import { OUTBOX_SCOPES } from '../state/outbox.js';
 import type { RetentionRule } from '../state/sweepState.js';
 import { expiredDayScopes, keepAfter, timeField } from '../state/sweepState.js';
@@ -31,6 +33,7 @@ export const RETENTION_DAYS = {
 export function stateRetention(policy: NotifyPolicy, now: Date): RetentionRule[] {
   return [
     { scope: SEEN_SCOPE, expiresAt: (v) => timeField(v, 'expiresAt') },
+    { scope: claimScope(ALERT_DELIVERY_CLAIMS), expiresAt: (v) => timeField(v, 'expiresAt') },
     keepAfter(NOTIFY_SCOPES.decided, 'at', RETENTION_DAYS.decided * DAY_MS),
     keepAfter(NOTIFY_SCOPES.sent, 'at', Math.max(policy.repeatIntervalMs, RETENTION_DAYS.decided * DAY_MS)),
     keepAfter(OUTBOX_SCOPES.delivered, 'finishedAt', RETENTION_DAYS.delivered * DAY_MS),

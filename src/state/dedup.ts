@@ -5,6 +5,11 @@ interface Claim {
   expiresAt: string;
 }
 
+/** The scope a namespace's claims live in. */
+export function claimScope(namespace: string): string {
+  return `dedup-${namespace}`;
+}
+
 /**
  * Claims a key once within `ttlMs`: true for the first claim, false while an earlier claim is
  * live. An expired claim can be taken over (conditionally, so only one of two racers wins).
@@ -17,7 +22,7 @@ export async function claimOnce(
   now: Date,
 ): Promise<boolean> {
   const claim: Claim = { at: now.toISOString(), expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
-  const scope = `dedup-${namespace}`;
+  const scope = claimScope(namespace);
   if ((await store.create(scope, key, claim)) !== undefined) return true;
   const current = await store.get<Claim>(scope, key);
   if (!current) return (await store.create(scope, key, claim)) !== undefined;

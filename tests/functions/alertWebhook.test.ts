@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
@@ -5,7 +8,12 @@ import { alertWebhookHandler } from '../../functions/alertWebhook.js';
 import { alertWebhookDepsFromEnv } from '../../src/sources/commonAlert/alertRuntime.js';
 import type { AlertInbox, InboxMessage, InboxReceipt } from '../../src/sources/commonAlert/alertInbox.js';
 import { MAX_ALERT_BODY_BYTES } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
-import type { AlertWebhookDeps, DeliveryClaims } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
+import type { AlertWebhookDeps } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
+import { ALERT_DELIVERY_CLAIMS, deliveryClaims } from '../../src/sources/commonAlert/deliveryClaims.js';
+import { claimScope } from '../../src/state/dedup.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createFileStore } from '../../src/state/fileStore.js';
+import { createMemoryStore } from '../../src/state/memoryStore.js';
 import {
   createSecureWebhookVerifier,
   SECURE_WEBHOOK_ROLE,
@@ -36,19 +44,31 @@ class MemoryInbox implements AlertInbox {
   }
 }
 
-class MemoryClaims implements DeliveryClaims {
-  readonly keys = new Set<string>();
-  failing = false;
-  claim(key: string): Promise<boolean> {
-    if (this.failing) return Promise.reject(new Error('table storage unavailable'));
-    if (this.keys.has(key)) return Promise.resolve(false);
-    this.keys.add(key);
-    return Promise.resolve(true);
-  }
+/** The state store the production claims use, able to fail like an unreachable table. */
+function claimStore(): KeyValueStore & { failing: boolean } {
+  const store = createMemoryStore();
+  const wrapped = {
+    failing: false,
+    get: <T>(scope: string, key: string) => (wrapped.failing ? down() : store.get<T>(scope, key)),
+    create: (scope: string, key: string, value: unknown) =>
+      wrapped.failing ? down() : store.create(scope, key, value),
+    put: (scope: string, key: string, value: unknown, ifVersion?: string) =>
+      wrapped.failing ? down() : store.put(scope, key, value, ifVersion),
+    delete: (scope: string, key: string, ifVersion?: string) => store.delete(scope, key, ifVersion),
+    list: <T>(scope: string, prefix?: string) => store.list<T>(scope, prefix),
+  };
+  return wrapped;
+}
+const down = (): Promise<never> => Promise.reject(new Error('table storage unavailable'));
+
+async function claimedKeys(store: KeyValueStore): Promise<number> {
+  let n = 0;
+  for await (const _ of store.list(claimScope(ALERT_DELIVERY_CLAIMS))) n++;
+  return n;
 }
 
 let inbox: MemoryInbox;
-let claims: MemoryClaims;
+let claims: ReturnType<typeof claimStore>;
 let deps: AlertWebhookDeps;
 let logs: string[];
 
@@ -81,9 +101,9 @@ function expectNoSecrets(r: HttpResponseInit, ...secrets: string[]): void {
 
 beforeEach(() => {
   inbox = new MemoryInbox();
-  claims = new MemoryClaims();
+  claims = claimStore();
   logs = [];
-  deps = { inbox, claims, claimTtlMs: 7 * DAY };
+  deps = { inbox, claims: deliveryClaims(claims), claimTtlMs: 7 * DAY };
 });
 
 const FIRED = 'commonAlert/metric-cluster-node-not-ready.json';
@@ -238,7 +258,7 @@ describe('alertWebhook: storage trouble', () => {
     const r = await call(post(alertFixtureText(FIRED)));
     expect(r.status).toBe(503);
     expect((r.headers as Record<string, string>)['Retry-After']).toBe('10');
-    expect(claims.keys.size).toBe(0);
+    expect(await claimedKeys(claims)).toBe(0);
     inbox.failing = false;
     // The action group's retry then goes through.
     expect(json(await call(post(alertFixtureText(FIRED)))).status).toBe('accepted');
@@ -260,6 +280,23 @@ describe('alertWebhook: storage trouble', () => {
     );
     expect(r.status).toBe(503);
     expect(logs.some((l) => l.startsWith('error') && l.includes('AzureWebJobsStorage'))).toBe(true);
+  });
+
+  it('recognises redeliveries at the door when deployed: claims kept in the state store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alert-claims-'));
+    try {
+      const d = alertWebhookDepsFromEnv({
+        AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+        STATE_DIR: dir,
+      });
+      expect(d.claims).toBeDefined();
+      expect(await d.claims?.claim('alert-1|Fired', DAY)).toBe(true);
+      // Another instance with the same settings shares the store, so it sees the claim.
+      const other = createFileStore(dir);
+      expect(await deliveryClaims(other).claim('alert-1|Fired', DAY)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

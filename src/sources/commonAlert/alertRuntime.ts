@@ -8,6 +8,7 @@ import { createSignalProcessor } from '../../pipeline/signalProcessor.js';
 import { kqlString } from '../kqlString.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
 import { QueueAlertInbox } from './alertInbox.js';
+import { deliveryClaims } from './deliveryClaims.js';
 import { createFiredAlertMemory, createLogAnalyticsRowFetcher } from './logAnalyticsRowFetcher.js';
 import type { AlertProcessDeps } from './processAlertMessage.js';
 import type { AlertWebhookDeps } from './receiveAlertWebhook.js';
@@ -82,6 +83,7 @@ export function alertWebhookDepsFromEnv(env: NodeJS.ProcessEnv): AlertWebhookDep
   const queueName = settings.ALERT_INBOX_QUEUE ?? 'alert-inbox';
   const deps: AlertWebhookDeps = {
     inbox: new QueueAlertInbox(inboxQueueClient(env, queueName)),
+    claims: deliveryClaims(stateStoreFromSettings(env)),
     claimTtlMs: durationSetting(settings, 'ALERT_DEDUP_TTL'),
   };
   const verifyBearer = secureWebhookVerifierFromSettings(settings);
