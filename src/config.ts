@@ -159,6 +159,23 @@ export const SETTINGS = [
     validate: positiveInt,
   },
   {
+    name: 'ALERT_QUERY_SCOPES',
+    description:
+      "Where a log search alert's query may run besides the workspaces in LOG_ANALYTICS_WORKSPACE_IDS: comma-separated workspace IDs and ARM ID prefixes (/subscriptions/<id>[/resourceGroups/<rg>…]). Unset: resource-centric queries run against AKS clusters only. Out of scope, the alert is delivered without its rows and says why.",
+    validate: (v: string) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)
+        .every(
+          (e) =>
+            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(e) ||
+            e.startsWith('/subscriptions/'),
+        )
+        ? undefined
+        : 'must list workspace IDs and ARM IDs starting /subscriptions/',
+  },
+  {
     name: 'ALERT_DEDUP_TTL',
     default: '7d',
     description:

@@ -111,6 +111,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ROUTING_CONFIG_PATH: 'unset routes everything to WEBHOOK_URL; a deployment with a routing file sets it',
   DIGEST_SCHEDULE: 'the code default (07:00 daily) suits Azure; a team picks its own morning',
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
+  ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
 };

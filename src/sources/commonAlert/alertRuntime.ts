@@ -8,6 +8,7 @@ import { createSignalProcessor } from '../../pipeline/signalProcessor.js';
 import { kqlString } from '../kqlString.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
 import { QueueAlertInbox } from './alertInbox.js';
+import { alertQueryScope, scopedRowFetcher } from './alertQueryScope.js';
 import { deliveryClaims } from './deliveryClaims.js';
 import { createFiredAlertMemory, createLogAnalyticsRowFetcher } from './logAnalyticsRowFetcher.js';
 import type { AlertProcessDeps } from './processAlertMessage.js';
@@ -113,7 +114,10 @@ export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDep
       },
     }),
     signals: {
-      rows: createLogAnalyticsRowFetcher(createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, credential)),
+      rows: scopedRowFetcher(
+        createLogAnalyticsRowFetcher(createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, credential)),
+        alertQueryScope(settings.LOG_ANALYTICS_WORKSPACE_IDS, settings.ALERT_QUERY_SCOPES),
+      ),
       memory: createFiredAlertMemory(stateStoreFromSettings(env)),
       maxRows: Number(settings.ALERT_LOG_MAX_ROWS ?? 50),
       kqlString,
