@@ -261,6 +261,13 @@ export const SETTINGS = [
       "How long node auto-repair is given: a repair start or a NotReady node under repair is held this long and sent only if the repair fails or never reports an end. The routing file's grouping.autoRepairHold overrides it.",
     validate: durationMs,
   },
+  {
+    name: 'NOTIFY_NOTREADY_GRACE',
+    default: '15m',
+    description:
+      "How long a NotReady node alert with no repair under way is held for auto-repair to start (AKS acts once a node has been unhealthy for 5-10 minutes); a repair start then extends the hold to NOTIFY_AUTOREPAIR_HOLD, the alert's resolve ends it unsent, and a node still NotReady when it ends is paged. The routing file's grouping.notReadyGrace overrides it.",
+    validate: durationMs,
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

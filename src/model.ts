@@ -215,4 +215,6 @@ export interface Notification {
   nodes: string[];
   /** Some failures happened while the node pool was rolling (upgrade / node-image update). */
   duringUpgrade?: boolean;
+  /** A group update: how many of `count` an earlier notification already carried (the group's lead). */
+  sentBefore?: number;
 }

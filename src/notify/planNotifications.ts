@@ -29,7 +29,12 @@ interface GroupWindow {
   groupKey: string;
   start: string;
   end: string;
+  /** Failures in the window, the lead's included. */
   count: number;
+  /** How many of them the lead notification already carried (absent in windows of older versions: 0). */
+  leadCount?: number;
+  /** The lead's fingerprint: the update lands on the same incident (PagerDuty dedup_key). */
+  leadFingerprint?: string;
   failures: EnrichedFailure[];
   nodePools: string[];
   nodes: string[];
@@ -39,6 +44,8 @@ interface Hold {
   startedAt: string;
   until: string;
   failures: EnrichedFailure[];
+  /** True once auto-repair reported a start; before that the hold is the grace for it to begin. */
+  repairing?: boolean;
 }
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
@@ -136,6 +143,25 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     throw new Error(`group ${key}: too much contention`);
   }
 
+  /** Takes a held NotReady alert for the resolved one's node out of its hold; true when there was one. */
+  async function clearHeld(resolved: EnrichedFailure): Promise<boolean> {
+    const key = nodeKey(resolved);
+    for (let i = 0; i < 20; i++) {
+      const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
+      if (!hold) return false;
+      const rest = hold.value.failures.filter((x) => x.fingerprint !== resolved.fingerprint);
+      if (rest.length === hold.value.failures.length) return false;
+      // A repair under way keeps its hold (its end or error still decides); a grace with nothing left ends.
+      const done =
+        rest.length === 0 && !hold.value.repairing
+          ? await store.delete(NOTIFY_SCOPES.holds, key, hold.version)
+          : (await store.put(NOTIFY_SCOPES.holds, key, { ...hold.value, failures: rest }, hold.version)) !==
+            undefined;
+      if (done) return true;
+    }
+    throw new Error(`hold ${key}: too much contention`);
+  }
+
   async function decide(
     f: EnrichedFailure,
     now: Date,
@@ -150,6 +176,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
           startedAt: cur?.value.startedAt ?? now.toISOString(),
           until: new Date(now.getTime() + policy.autoRepairHoldMs).toISOString(),
           failures: cur?.value.failures ?? [],
+          repairing: true,
         };
         await store.put(NOTIFY_SCOPES.holds, key, hold);
       } else if (f.node && isRepairEnd(f)) {
@@ -160,6 +187,16 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     }
 
     if (f.status === 'resolved') {
+      // A silence mutes the end of what it muted, too.
+      if (silenceFor(policy.silences, f, now)) {
+        out.silenced.push({ failure: f });
+        return { decision: 'silenced', notifications: [] };
+      }
+      // The node recovered while its NotReady alert was held: nothing was sent, so nothing is resolved.
+      if (isNodeNotReady(f) && (await clearHeld(f))) {
+        out.held.push(f);
+        return { decision: 'held', notifications: [] };
+      }
       await store.delete(NOTIFY_SCOPES.sent, f.fingerprint);
       const n = notificationOver(hash('resolved', f.fingerprint, f.occurredAt), f.fingerprint, [f], 1);
       out.notifications.push(n);
@@ -179,6 +216,25 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         if (!hold || Date.parse(hold.value.until) <= now.getTime()) break;
         const next: Hold = { ...hold.value, failures: [...hold.value.failures, f].slice(-GROUP_SAMPLE) };
         if ((await store.put(NOTIFY_SCOPES.holds, key, next, hold.version)) !== undefined) {
+          out.held.push(f);
+          return { decision: 'held', notifications: [] };
+        }
+      }
+      // No repair under way yet: AKS starts one only after the node has been unhealthy for a while,
+      // so the alert waits that long for it; a start then extends the hold, a resolve ends it unsent.
+      if (policy.notReadyGraceMs > 0) {
+        const grace: Hold = {
+          startedAt: now.toISOString(),
+          until: new Date(now.getTime() + policy.notReadyGraceMs).toISOString(),
+          failures: [f],
+        };
+        const existing = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
+        const written = existing
+          ? Date.parse(existing.value.until) <= now.getTime()
+            ? await store.put(NOTIFY_SCOPES.holds, key, grace, existing.version)
+            : undefined
+          : await store.create(NOTIFY_SCOPES.holds, key, grace);
+        if (written !== undefined) {
           out.held.push(f);
           return { decision: 'held', notifications: [] };
         }
@@ -219,11 +275,13 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         groupKey,
         start: now.toISOString(),
         end: new Date(now.getTime() + policy.groupWindowMs).toISOString(),
-        // The lead goes out now; the window collects what follows it.
-        count: 0,
+        // The lead goes out now; the window collects what follows it and counts the whole group.
+        count: joining.length,
+        leadCount: joining.length,
+        leadFingerprint: f.fingerprint,
         failures: [],
-        nodePools: [],
-        nodes: [],
+        nodePools: distinct(joining.map((x) => x.nodePool)),
+        nodes: distinct(joining.map((x) => x.node)),
       };
       const created = window
         ? await store.put(NOTIFY_SCOPES.groups, groupKey, fresh, window.version)
@@ -293,10 +351,13 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         const w = e.value;
         if (Date.parse(w.end) > now.getTime()) continue;
         if (!(await store.delete(NOTIFY_SCOPES.groups, e.key, e.version))) continue; // another instance took it
-        if (w.count === 0 || w.failures.length === 0) continue; // only the lead, already sent
+        if (w.count <= (w.leadCount ?? 0) || w.failures.length === 0) continue; // only the lead, already sent
         const update = notificationOver(hash('update', w.groupKey, w.start), w.groupKey, w.failures, w.count);
         update.nodePools = w.nodePools;
         update.nodes = w.nodes;
+        update.firstAt = w.start < update.firstAt ? w.start : update.firstAt;
+        if (w.leadFingerprint) update.fingerprint = w.leadFingerprint;
+        if (w.leadCount) update.sentBefore = w.leadCount;
         out.notifications.push(update);
         for (const f of w.failures)
           await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
@@ -310,6 +371,8 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         out.notifications.push(
           notificationOver(hash('hold', e.key, h.startedAt), e.key, h.failures, h.failures.length),
         );
+        for (const f of h.failures)
+          await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
       }
       return out;
     },

@@ -101,7 +101,8 @@ export function whatHappened(n: Notification, max: number): string {
       ? `${String(n.nodePools.length)} node pool${n.nodePools.length === 1 ? '' : 's'}`
       : undefined,
   ].filter(Boolean);
-  const head = `${String(n.count)} failures like this (${when(n)})${where.length > 0 ? ` on ${where.join(' in ')}` : ''}.`;
+  const earlier = n.sentBefore ? `, ${String(n.sentBefore)} of them already notified` : '';
+  const head = `${String(n.count)} failures like this (${when(n)}${earlier})${where.length > 0 ? ` on ${where.join(' in ')}` : ''}.`;
   return truncate(summary ? `${head} The first: ${summary}` : head, max);
 }
 

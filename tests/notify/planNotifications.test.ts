@@ -77,9 +77,13 @@ describe('grouping', () => {
     const after = await createPlanner(createFileStore(dir), policy()).releaseDue(at(6 * MIN));
     expect(after.notifications).toHaveLength(1);
     const update = after.notifications[0];
-    expect(update?.count).toBe(39);
+    // The update counts the whole group, says the lead was already sent, and keeps the lead's
+    // fingerprint, so a PagerDuty update lands on the incident the lead opened.
+    expect(update?.count).toBe(40);
+    expect(update?.sentBefore).toBe(1);
+    expect(update?.fingerprint).toBe(first.notifications[0]?.fingerprint);
     expect(update?.failures.length).toBeLessThanOrEqual(20);
-    expect(update?.nodes.length).toBe(39);
+    expect(update?.nodes.length).toBe(40);
     expect(update?.groupKey).toContain(CLUSTER_ID.toLowerCase());
   });
 
@@ -157,8 +161,47 @@ describe('auto-repair holds', () => {
     expect(released.notifications[0]?.nodes).toEqual([node]);
   });
 
-  it('does not hold NotReady when no repair is under way', async () => {
+  it('holds NotReady with no repair under way for auto-repair to start, and pages after the grace (across a restart)', async () => {
+    const alert = await createPlanner(createFileStore(dir), policy()).plan([notReadyAlert(node, 0)], at(0));
+    expect(alert.notifications).toEqual([]);
+    expect(alert.held).toHaveLength(1);
+    const restarted = createPlanner(createFileStore(dir), policy());
+    expect((await restarted.releaseDue(at(14 * MIN))).notifications).toEqual([]);
+    const released = await restarted.releaseDue(at(16 * MIN));
+    expect(released.notifications).toHaveLength(1);
+    expect(released.notifications[0]?.nodes).toEqual([node]);
+  });
+
+  it('turns the grace into the repair hold when auto-repair starts, and drops the alert when it ends', async () => {
     const planner = createPlanner(createMemoryStore(), policy());
+    await planner.plan([notReadyAlert(node, 0)], at(0));
+    await planner.plan([repairEvent(node, 'NodeRebootStart', 10 * MIN)], at(10 * MIN));
+    expect((await planner.releaseDue(at(20 * MIN))).notifications).toEqual([]);
+    await planner.plan([repairEvent(node, 'NodeRebootEnd', 30 * MIN)], at(30 * MIN));
+    expect((await planner.releaseDue(at(3 * 60 * MIN))).notifications).toEqual([]);
+  });
+
+  it('counts a held NotReady alert that resolves (the node recovered) and sends neither it nor its resolve', async () => {
+    const planner = createPlanner(createMemoryStore(), policy());
+    const fired = notReadyAlert(node, 0);
+    await planner.plan([fired], at(0));
+    const resolved = await planner.plan([resolvedOf(fired, at(5 * MIN).toISOString())], at(5 * MIN));
+    expect(resolved.notifications).toEqual([]);
+    expect(resolved.held).toHaveLength(1);
+    expect((await planner.releaseDue(at(2 * 60 * MIN))).notifications).toEqual([]);
+  });
+
+  it('sends the resolve of a NotReady alert that was paged', async () => {
+    const planner = createPlanner(createMemoryStore(), policy());
+    const fired = notReadyAlert(node, 0);
+    await planner.plan([fired], at(0));
+    expect((await planner.releaseDue(at(16 * MIN))).notifications).toHaveLength(1);
+    const resolved = await planner.plan([resolvedOf(fired, at(20 * MIN).toISOString())], at(20 * MIN));
+    expect(resolved.notifications.map((n) => n.status)).toEqual(['resolved']);
+  });
+
+  it('sends NotReady at once when the grace is turned off', async () => {
+    const planner = createPlanner(createMemoryStore(), policy({ notReadyGraceMs: 0 }));
     expect((await planner.plan([notReadyAlert(node, 0)], at(0))).notifications).toHaveLength(1);
   });
 });
@@ -182,6 +225,28 @@ describe('silences', () => {
     const planner = createPlanner(createMemoryStore(), p);
     expect((await planner.plan([nodeFailure(1)], at(MIN))).silenced).toHaveLength(1);
     expect((await planner.plan([nodeFailure(2)], at(61 * MIN))).notifications).toHaveLength(1);
+  });
+
+  it('mutes the resolve of a silenced failure too', async () => {
+    const { policy: p } = parseNotifyPolicy(
+      {
+        silences: [
+          {
+            comment: 'planned node pool rebuild',
+            cluster: 'aks-prod-*',
+            startsAt: at(0).toISOString(),
+            endsAt: at(60 * MIN).toISOString(),
+          },
+        ],
+      },
+      'routing.yaml',
+    );
+    const planner = createPlanner(createMemoryStore(), p);
+    const fired = nodeFailure(1);
+    expect((await planner.plan([fired], at(MIN))).silenced).toHaveLength(1);
+    const resolved = await planner.plan([resolvedOf(fired, at(2 * MIN).toISOString())], at(2 * MIN));
+    expect(resolved.notifications).toEqual([]);
+    expect(resolved.silenced).toHaveLength(1);
   });
 
   it('names the file, the silence and the field in errors', () => {
@@ -277,13 +342,13 @@ describe('nothing is lost', () => {
               severity: s.critical ? 'critical' : 'error',
             });
             const released = await planner.releaseDue(at(t));
-            notifiedCount += released.notifications.reduce((n, x) => n + x.count, 0);
+            notifiedCount += released.notifications.reduce((n, x) => n + x.count - (x.sentBefore ?? 0), 0);
             const r = await planner.plan([f], at(t));
             notifiedCount += r.notifications.reduce((n, x) => n + x.count, 0);
             accounted += r.suppressed.length + r.held.length + r.silenced.length;
           }
           const last = await planner.releaseDue(at(t + 365 * 24 * 60 * MIN));
-          notifiedCount += last.notifications.reduce((n, x) => n + x.count, 0);
+          notifiedCount += last.notifications.reduce((n, x) => n + x.count - (x.sentBefore ?? 0), 0);
           expect(notifiedCount + accounted).toBe(steps.length);
         },
       ),
