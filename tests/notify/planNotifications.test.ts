@@ -206,21 +206,25 @@ describe('auto-repair holds', () => {
   });
 });
 
+/** A silence on every aks-prod-* cluster for the first hour. */
+const rebuildSilence = () =>
+  parseNotifyPolicy(
+    {
+      silences: [
+        {
+          comment: 'planned node pool rebuild',
+          cluster: 'aks-prod-*',
+          startsAt: at(0).toISOString(),
+          endsAt: at(60 * MIN).toISOString(),
+        },
+      ],
+    },
+    'routing.yaml',
+  );
+
 describe('silences', () => {
   it('mutes matching failures only inside their time range', async () => {
-    const { policy: p, errors } = parseNotifyPolicy(
-      {
-        silences: [
-          {
-            comment: 'planned node pool rebuild',
-            cluster: 'aks-prod-*',
-            startsAt: at(0).toISOString(),
-            endsAt: at(60 * MIN).toISOString(),
-          },
-        ],
-      },
-      'routing.yaml',
-    );
+    const { policy: p, errors } = rebuildSilence();
     expect(errors).toEqual([]);
     const planner = createPlanner(createMemoryStore(), p);
     expect((await planner.plan([nodeFailure(1)], at(MIN))).silenced).toHaveLength(1);
@@ -228,19 +232,7 @@ describe('silences', () => {
   });
 
   it('mutes the resolve of a silenced failure too', async () => {
-    const { policy: p } = parseNotifyPolicy(
-      {
-        silences: [
-          {
-            comment: 'planned node pool rebuild',
-            cluster: 'aks-prod-*',
-            startsAt: at(0).toISOString(),
-            endsAt: at(60 * MIN).toISOString(),
-          },
-        ],
-      },
-      'routing.yaml',
-    );
+    const { policy: p } = rebuildSilence();
     const planner = createPlanner(createMemoryStore(), p);
     const fired = nodeFailure(1);
     expect((await planner.plan([fired], at(MIN))).silenced).toHaveLength(1);
