@@ -1,5 +1,6 @@
 /**
- * A local HTTPS Log Analytics query API (POST /v1/workspaces/{id}/query) for tests and benchmarks.
+ * A local HTTPS Log Analytics query API (POST /v1/workspaces/{id}/query, and resource-centric
+ * POST /v1/{resourceId}/query) for tests and benchmarks.
  * It speaks the real wire format (tables/columns/rows, partial errors on 200, 204 for an empty
  * workspace, OneAPI error bodies) and evaluates what matters for polling: the ingestion-time window
  * (the two datetime() literals of the query), the request timespan on TimeGenerated, tables missing
@@ -363,7 +364,12 @@ export class FakeLogAnalytics {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const m = /^\/v1\/workspaces\/([^/]+)\/query$/.exec(new URL(req.url ?? '/', 'https://x').pathname);
+    // A workspace query, or a resource-centric one (/v1/subscriptions/…/query; the client doubles the
+    // slash before the resource ID), kept under the resource ID as if it were a workspace.
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    const m =
+      /^\/v1\/workspaces\/([^/]+)\/query$/.exec(path) ??
+      /^\/v1(\/subscriptions\/.+)\/query$/i.exec(path.replace(/^\/v1\/+/, '/v1/'));
     if (req.method !== 'POST' || !m?.[1]) {
       this.send(res, 404, sampleBody('log-analytics-error-404-path-not-found.json'));
       return;

@@ -1,8 +1,7 @@
 import type { LogsQueryClient, LogsTable } from '@azure/monitor-query-logs';
-import { LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import type { FailureSignal } from '../../model.js';
 import type { KeyValueStore } from '../../state/keyValueStore.js';
-import { queryLogs } from '../logAnalytics/queryLogs.js';
+import { queryLogs, queryResourceLogs } from '../logAnalytics/queryLogs.js';
 import type { AlertRowTable } from './fromAlertRows.js';
 import type { LogSearchPlan } from './logSearchPlan.js';
 import type { AlertRowFetcher, FiredAlertMemory, RowFetch } from './signalsFromCommonAlert.js';
@@ -28,36 +27,22 @@ function toAlertTables(
 }
 
 /**
- * Runs a log search alert's query against its workspace (through the shared query path: 204,
- * partial results and throttling handled) or its resource, fetching one row more than the cap so
- * it can tell the rows were capped.
+ * Runs a log search alert's query against its workspace or its resource through the shared query
+ * path (204, partial results, throttling and access errors handled alike), fetching one row more
+ * than the cap so it can tell the rows were capped.
  */
 export function createLogAnalyticsRowFetcher(client: LogsQueryClient): AlertRowFetcher {
   return {
     async fetch(plan: LogSearchPlan, maxRows: number): Promise<RowFetch> {
       const query = `${plan.query}\n| take ${maxRows + 1}`;
       const timespan = { startTime: plan.window.start, endTime: plan.window.end };
-      if ('workspaceId' in plan.target) {
-        const r = await queryLogs(client, plan.target.workspaceId, query, timespan);
-        if (r.status === 'failed') return { ok: false, transient: TRANSIENT.has(r.kind), reason: r.error };
-        const converted = toAlertTables(r.tables, maxRows);
-        return { ok: true, tables: converted.tables, capped: converted.capped || r.status === 'partial' };
-      }
-      try {
-        const r = await client.queryResource(plan.target.resourceId, query, timespan);
-        const tables = r.status === LogsQueryResultStatus.Success ? r.tables : r.partialTables;
-        const converted = toAlertTables(tables, maxRows);
-        return {
-          ok: true,
-          tables: converted.tables,
-          capped: converted.capped || r.status !== LogsQueryResultStatus.Success,
-        };
-      } catch (err) {
-        const status = (err as { statusCode?: unknown }).statusCode;
-        const transient = typeof status !== 'number' || status === 429 || status >= 500;
-        const reason = `Log Analytics query on the alerted resource failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
-        return { ok: false, transient, reason };
-      }
+      const r =
+        'workspaceId' in plan.target
+          ? await queryLogs(client, plan.target.workspaceId, query, timespan)
+          : await queryResourceLogs(client, plan.target.resourceId, query, timespan);
+      if (r.status === 'failed') return { ok: false, transient: TRANSIENT.has(r.kind), reason: r.error };
+      const converted = toAlertTables(r.tables, maxRows);
+      return { ok: true, tables: converted.tables, capped: converted.capped || r.status === 'partial' };
     },
   };
 }

@@ -112,7 +112,14 @@ function retryAfterMs(e: RestErrorLike): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResult, { status: 'failed' }> {
+/** What a query runs against: a workspace (by ID) or, resource-centric, an Azure resource. */
+export type QueryTarget = { workspaceId: string } | { resourceId: string };
+
+function classify(target: QueryTarget, e: RestErrorLike): Extract<QueryLogsResult, { status: 'failed' }> {
+  const onWorkspace = 'workspaceId' in target;
+  const name = onWorkspace
+    ? `Log Analytics workspace ${target.workspaceId}`
+    : `Log Analytics query on resource ${target.resourceId}`;
   const status = e.statusCode;
   const body = (e.details as { error?: unknown } | undefined)?.error ?? e.details;
   const what = body ? describe(body) : (e.message ?? 'no details');
@@ -122,27 +129,30 @@ function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResul
       status: 'failed',
       kind: 'forbidden',
       ...base,
-      error:
-        `Log Analytics workspace ${workspaceId}: access denied (${status} ${what}). The identity needs the ` +
-        `Log Analytics Data Reader role (or Log Analytics Reader) on the workspace; a new role assignment can ` +
-        `take up to an hour to apply.`,
+      error: onWorkspace
+        ? `${name}: access denied (${status} ${what}). The identity needs the ` +
+          `Log Analytics Data Reader role (or Log Analytics Reader) on the workspace; a new role assignment can ` +
+          `take up to an hour to apply.`
+        : `${name}: access denied (${status} ${what}). The identity needs read access to the resource and ` +
+          `to the workspace its logs go to; a new role assignment can take up to an hour to apply.`,
     };
   if (status === 404)
     return {
       status: 'failed',
       kind: 'not-found',
       ...base,
-      error:
-        `Log Analytics workspace ${workspaceId}: not found (404 ${what}). Use the workspace ID (a GUID, the ` +
-        `workspace's customer ID, not its resource id) and give the identity the Log Analytics Data Reader ` +
-        `role on it.`,
+      error: onWorkspace
+        ? `${name}: not found (404 ${what}). Use the workspace ID (a GUID, the ` +
+          `workspace's customer ID, not its resource id) and give the identity the Log Analytics Data Reader ` +
+          `role on it.`
+        : `${name}: not found (404 ${what}); the resource may be gone.`,
     };
   if (status === 429)
     return {
       status: 'failed',
       kind: 'throttled',
       ...base,
-      error: `Log Analytics workspace ${workspaceId}: throttled (429 ${what}); the API allows 5 concurrent and 200 queries per 30 s per identity.`,
+      error: `${name}: throttled (429 ${what}); the API allows 5 concurrent and 200 queries per 30 s per identity.`,
     };
   if (status === 400) {
     const table = errorChain(body)
@@ -154,20 +164,22 @@ function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResul
         kind: 'missing-table',
         ...base,
         table,
-        error: `table ${table} is not in workspace ${workspaceId}`,
+        error: onWorkspace
+          ? `table ${table} is not in workspace ${target.workspaceId}`
+          : `table ${table} is not in the logs of resource ${target.resourceId}`,
       };
     if (isLimitError(body))
       return {
         status: 'failed',
         kind: 'timeout',
         ...base,
-        error: `Log Analytics workspace ${workspaceId}: query over a limit (${what})`,
+        error: `${name}: query over a limit (${what})`,
       };
     return {
       status: 'failed',
       kind: 'bad-query',
       ...base,
-      error: `Log Analytics workspace ${workspaceId}: query rejected (400 ${what})`,
+      error: `${name}: query rejected (400 ${what})`,
     };
   }
   if (status === 504 || status === 408 || isLimitError(body))
@@ -175,20 +187,20 @@ function classify(workspaceId: string, e: RestErrorLike): Extract<QueryLogsResul
       status: 'failed',
       kind: 'timeout',
       ...base,
-      error: `Log Analytics workspace ${workspaceId}: query timed out (${status ?? ''} ${what})`,
+      error: `${name}: query timed out (${status ?? ''} ${what})`,
     };
   if (status === undefined || status >= 500)
     return {
       status: 'failed',
       kind: 'unavailable',
       ...base,
-      error: `Log Analytics workspace ${workspaceId}: ${status ? `service error (${status} ${what})` : `request failed (${e.message ?? 'unknown error'})`}`,
+      error: `${name}: ${status ? `service error (${status} ${what})` : `request failed (${e.message ?? 'unknown error'})`}`,
     };
   return {
     status: 'failed',
     kind: 'other',
     ...base,
-    error: `Log Analytics workspace ${workspaceId}: ${status} ${what}`,
+    error: `${name}: ${status} ${what}`,
   };
 }
 
@@ -269,7 +281,7 @@ function firstJsonValue(text: string, from: number): unknown {
  * `details[].innererror` (where the service names a result-size limit) and throws a TypeError rather
  * than a RestError for bodiless answers such as 204 and some 429s.
  */
-function captureRawResponses(client: LogsQuerier): void {
+function captureRawResponses(client: object): void {
   const pipeline = (client as { pipeline?: Pipeline }).pipeline;
   if (!pipeline || capturing.has(client)) return;
   capturing.add(client);
@@ -315,6 +327,31 @@ export async function queryLogs(
   timespan: { startTime: Date; endTime: Date },
   options: QueryLogsOptions = {},
 ): Promise<QueryLogsResult> {
+  return runQuery(client, { workspaceId }, options, (serverTimeoutInSeconds) =>
+    client.queryWorkspace(workspaceId, query, timespan, { serverTimeoutInSeconds }),
+  );
+}
+
+/** `queryLogs` for a resource-centric query (a log search alert scoped to a resource). */
+export async function queryResourceLogs(
+  client: Pick<LogsQueryClient, 'queryResource'>,
+  resourceId: string,
+  query: string,
+  timespan: { startTime: Date; endTime: Date },
+  options: QueryLogsOptions = {},
+): Promise<QueryLogsResult> {
+  return runQuery(client, { resourceId }, options, (serverTimeoutInSeconds) =>
+    client.queryResource(resourceId, query, timespan, { serverTimeoutInSeconds }),
+  );
+}
+
+async function runQuery(
+  client: object,
+  target: QueryTarget,
+  options: QueryLogsOptions,
+  call: (serverTimeoutInSeconds: number) => ReturnType<LogsQueryClient['queryWorkspace']>,
+): Promise<QueryLogsResult> {
+  const label = 'workspaceId' in target ? `workspace ${target.workspaceId}` : `resource ${target.resourceId}`;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const baseDelay = options.baseDelayMs ?? 2_000;
   const sleep = options.sleep ?? defaultSleep;
@@ -322,11 +359,7 @@ export async function queryLogs(
   for (let attempt = 1; ; attempt++) {
     const holder: { raw?: RawSeen } = {};
     try {
-      const result = await rawResponses.run(holder, () =>
-        client.queryWorkspace(workspaceId, query, timespan, {
-          serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? 600,
-        }),
-      );
+      const result = await rawResponses.run(holder, () => call(options.serverTimeoutInSeconds ?? 600));
       const raw = holder.raw;
       if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
       const error = raw?.error ?? result.partialError;
@@ -334,7 +367,7 @@ export async function queryLogs(
       return {
         status: 'partial',
         tables: result.partialTables,
-        error: `Log Analytics workspace ${workspaceId}: partial result (${describe(error)})`,
+        error: `Log Analytics ${label}: partial result (${describe(error)})`,
         limitExceeded: isLimitError(error) || rows >= RECORD_LIMIT,
       };
     } catch (err) {
@@ -343,7 +376,7 @@ export async function queryLogs(
       const status = e.statusCode ?? seen?.status;
       // The 1.0.0 client expects only 200; a workspace without data answers 204 No Content.
       if (status === 204) return { status: 'ok', tables: [], noContent: true };
-      const failure = classify(workspaceId, {
+      const failure = classify(target, {
         ...e,
         ...(status !== undefined ? { statusCode: status } : {}),
         ...(e.details === undefined && seen?.error !== undefined ? { details: { error: seen.error } } : {}),

@@ -74,6 +74,50 @@ describe('log search alert rows through the real client', () => {
   });
 });
 
+describe('resource-centric log search alert rows through the real client', () => {
+  const CLUSTER =
+    '/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/resourceGroups/rg-shop-prod/providers/Microsoft.ContainerService/managedClusters/aks-shop-prod-weu';
+  const onCluster = (): LogSearchPlan => ({ ...plan(), target: { resourceId: CLUSTER } });
+
+  it('fetches the rows of the resource', async () => {
+    fake
+      .workspace(CLUSTER)
+      .result('nodeAutoRepair')
+      .add({
+        ingestedAt: new Date(start.getTime() + 60_000).toISOString(),
+        row: { TimeGenerated: start.toISOString(), Reason: 'NodeRebootError', Name: 'node-0' },
+      });
+    const got = await createLogAnalyticsRowFetcher(fake.client()).fetch(onCluster(), 10);
+    expect(got.ok && got.tables[0]?.rows.length).toBe(1);
+    expect(fake.requests.at(-1)?.workspaceId).toBe(CLUSTER);
+  });
+
+  it('takes a 204 (no data) as no rows, not as a failure to retry', async () => {
+    fake.workspace(CLUSTER).noContent = true;
+    const got = await createLogAnalyticsRowFetcher(fake.client()).fetch(onCluster(), 10);
+    expect(got).toEqual({ ok: true, tables: [], capped: false });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('calls a missing role permanent and names the resource', async () => {
+    fake.script(CLUSTER, {
+      status: 403,
+      body: {
+        error: {
+          code: 'InsufficientAccessError',
+          message: 'The provided credentials have insufficient access',
+        },
+      },
+    });
+    const got = await createLogAnalyticsRowFetcher(fake.client({ retryOptions: { maxRetries: 0 } })).fetch(
+      onCluster(),
+      10,
+    );
+    expect(got).toMatchObject({ ok: false, transient: false });
+    expect(!got.ok && got.reason).toContain(`Log Analytics query on resource ${CLUSTER}: access denied (403`);
+  });
+});
+
 describe('fired alert memory', () => {
   it('recalls what an alert became until it resolves', async () => {
     const memory = createFiredAlertMemory(createMemoryStore());
