@@ -83,6 +83,9 @@ export interface RenderedPng {
   file: string;
   bytes: number;
   dropped: string[];
+  /** The card as rendered: its text, and the targets of the links in it (not the buttons). */
+  text: string;
+  links: string[];
 }
 
 /** Renders each card to `<outDir>/<name>.png`; throws when the renderer reports a problem. */
@@ -144,7 +147,11 @@ export async function renderCardPngs(
       if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
       const file = join(out, `${name}.png`);
       await page.locator('#card').screenshot({ path: file });
-      results.push({ file, bytes: rendered.bytes, dropped: rendered.dropped });
+      const text = await page.locator('#card').innerText();
+      const links = await page
+        .locator('#card a[href]')
+        .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+      results.push({ file, bytes: rendered.bytes, dropped: rendered.dropped, text, links });
     }
   } finally {
     await browser.close();

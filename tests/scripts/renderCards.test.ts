@@ -23,5 +23,10 @@ describe('renderCards', () => {
       expect(png.readUInt32BE(16)).toBe(640);
       expect(png.readUInt32BE(20)).toBeGreaterThan(300);
     }
+    // Hostile text shows as the characters it is: no bold, no link to where it points.
+    const hostile = results[1];
+    expect(hostile?.text).toContain('<b>x</b>');
+    expect(hostile?.text).toContain('[y](https://evil.example)');
+    expect(hostile?.links.filter((href) => href.includes('evil.example'))).toEqual([]);
   }, 60_000);
 });
