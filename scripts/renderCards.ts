@@ -148,9 +148,14 @@ export async function renderCardPngs(
       const file = join(out, `${name}.png`);
       await page.locator('#card').screenshot({ path: file });
       const text = await page.locator('#card').innerText();
-      const links = await page
+      // Runs in the page; the DOM types are not in this project's lib, so the anchors are typed as used.
+      const links: string[] = await page
         .locator('#card a[href]')
-        .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+        .evaluateAll((anchors: unknown[]) =>
+          (anchors as { getAttribute(name: string): string | null }[]).map(
+            (a) => a.getAttribute('href') ?? '',
+          ),
+        );
       results.push({ file, bytes: rendered.bytes, dropped: rendered.dropped, text, links });
     }
   } finally {
