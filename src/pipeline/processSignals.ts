@@ -127,6 +127,16 @@ async function isSeen(store: KeyValueStore, key: string, now: Date): Promise<boo
   return found !== undefined && Date.parse(found.value.expiresAt) > now.getTime();
 }
 
+/** The signals not processed yet (by `source` + `sourceId`), in order. */
+export async function unseenSignals(
+  deps: Pick<PipelineDeps, 'store' | 'now'>,
+  signals: readonly FailureSignal[],
+): Promise<FailureSignal[]> {
+  const now = deps.now();
+  const seen = await mapLimit(signals, 16, (s) => isSeen(deps.store, signalKey(s), now));
+  return signals.filter((_, i) => !seen[i]);
+}
+
 async function markSeen(store: KeyValueStore, key: string, now: Date, ttlMs: number): Promise<void> {
   const marker: SeenMarker = {
     at: now.toISOString(),

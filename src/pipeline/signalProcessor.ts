@@ -1,6 +1,6 @@
 import type { FailureSignal } from '../model.js';
 import type { PipelineDeps, ProcessOptions } from './processSignals.js';
-import { processSignals } from './processSignals.js';
+import { processSignals, unseenSignals } from './processSignals.js';
 
 /**
  * Where every source hands its signals: enrichment, dedup, routing and the outbox happen behind it.
@@ -11,6 +11,8 @@ import { processSignals } from './processSignals.js';
  */
 export interface SignalProcessor {
   process(signals: FailureSignal[]): Promise<{ enqueued: number; duplicates: number }>;
+  /** The signals not processed yet, so a source can spare look-ups for a redelivered batch. */
+  unseen?(signals: FailureSignal[]): Promise<FailureSignal[]>;
 }
 
 /**
@@ -22,6 +24,7 @@ export function createSignalProcessor(
   options: ProcessOptions & { afterBatch?: () => Promise<void>; onProblem?: (message: string) => void } = {},
 ): SignalProcessor {
   return {
+    unseen: (signals) => unseenSignals(deps, signals),
     async process(signals) {
       const report = await processSignals(deps, signals, options);
       for (const p of report.problems) options.onProblem?.(p);

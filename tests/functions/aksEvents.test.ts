@@ -49,6 +49,17 @@ function context(): InvocationContext {
 }
 
 const deps = (): AksEventsDeps => ({ processor });
+
+/** Everything to one generic receiver that is never reached (these tests look at what is queued). */
+const opsRouting = () => ({
+  source: 'test',
+  receivers: [{ name: 'ops', type: 'generic' as const, url: 'https://127.0.0.1:9/hook' }],
+  receiverInfo: [],
+  routes: [],
+  defaultReceivers: ['ops'],
+  digest: { receivers: [] },
+  notify: { grouping: undefined, silences: undefined },
+});
 const run = (event: unknown, d: () => AksEventsDeps = deps) => aksEventsHandler(d)(event, context());
 
 beforeEach(() => {
@@ -161,6 +172,28 @@ describe('aksEvents: batches, redelivery and failures', () => {
     expect(processor.seen.size).toBe(0);
   });
 
+  it('asks the fill-in only for events not yet processed, so a redelivery does not fail on it again', async () => {
+    const store = createMemoryStore();
+    const pipeline = createPipeline({
+      store,
+      routing: opsRouting(),
+      policy: DEFAULT_POLICY,
+    });
+    const real = createSignalProcessor(pipeline.deps);
+    const event = sample('eventgrid-aks-nodepool-rolling-failed.json');
+    const asked: FailureSignal[][] = [];
+    const withCode = (signals: FailureSignal[]) => {
+      asked.push(signals);
+      return Promise.resolve(signals.map((s) => ({ ...s, errorCodes: ['SubnetIsFull'] })));
+    };
+    await run(event, () => ({ processor: real, fillIn: withCode }));
+    expect(asked.map((b) => b.length)).toEqual([1]);
+    const unavailable = () =>
+      Promise.reject(new TransientFillInError('activity log of workspace w unavailable'));
+    await expect(run(event, () => ({ processor: real, fillIn: unavailable }))).resolves.toBeUndefined();
+    expect(asked).toHaveLength(1);
+  });
+
   it('does not throw for a batch with only malformed events', async () => {
     await expect(run([{ id: 'x' }, 42])).resolves.toBeUndefined();
     expect(logs.filter((l) => l.startsWith('error'))).toHaveLength(2);
@@ -207,15 +240,7 @@ describe('aksEvents through the pipeline, ARM context and rolling records', () =
     const upgrades = createRollingUpgrades(store);
     const pipeline = createPipeline({
       store,
-      routing: {
-        source: 'test',
-        receivers: [{ name: 'ops', type: 'generic', url: 'https://127.0.0.1:9/hook' }],
-        receiverInfo: [],
-        routes: [],
-        defaultReceivers: ['ops'],
-        digest: { receivers: [] },
-        notify: { grouping: undefined, silences: undefined },
-      },
+      routing: opsRouting(),
       policy: DEFAULT_POLICY,
       rolling: upgrades,
       context: createArmClusterContext({

@@ -74,9 +74,12 @@ export async function receiveAksEvents(
   if (parsed.signals.length === 0) return report;
   if (deps.rolling)
     for (const s of parsed.signals) if (s.kind === 'nodepool-rolling') await deps.rolling.record(s);
-  const signals = deps.fillIn ? await deps.fillIn(parsed.signals) : parsed.signals;
+  // A redelivered batch asks Log Analytics only for what is new: events already processed need no
+  // fill-in, and must not fail the batch again while Log Analytics is down.
+  const fresh = deps.processor.unseen ? await deps.processor.unseen(parsed.signals) : parsed.signals;
+  const signals = deps.fillIn && fresh.length > 0 ? await deps.fillIn(fresh) : fresh;
   const r = await deps.processor.process(signals);
   report.enqueued = r.enqueued;
-  report.duplicates = r.duplicates;
+  report.duplicates = r.duplicates + (parsed.signals.length - fresh.length);
   return report;
 }
