@@ -2,8 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
-import { createArmClusterContext } from '../context/armClusterContext.js';
-import { createRollingUpgrades } from '../state/rollingUpgrades.js';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
@@ -11,7 +9,7 @@ import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
 import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
-import { createPipeline, deliverySettings } from '../pipeline/runtime.js';
+import { clusterPortsFromEnv, createPipeline, deliverySettings } from '../pipeline/runtime.js';
 import { toConsoleText } from '../pipeline/toConsoleText.js';
 import { loadRoutingConfig } from '../sinks/routing/index.js';
 import type { RoutingConfig } from '../sinks/routing/index.js';
@@ -151,15 +149,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const store = createFileStore(resolve(io.cwd, values.state));
   // Live workspaces get the same cluster context as the deployed functions; the sample has no Azure.
   const credential = values.source.startsWith('workspace:') ? new DefaultAzureCredential() : undefined;
-  const ports = credential
-    ? {
-        context: createArmClusterContext({
-          credential,
-          endpoint: readSettings(io.env).ARM_ENDPOINT ?? 'https://management.azure.com',
-        }),
-        rolling: createRollingUpgrades(store),
-      }
-    : {};
+  const ports = credential ? clusterPortsFromEnv(io.env, { credential }, store) : {};
   const pipeline = createPipeline({ store, routing, policy, ...ports }, deliverySettings(io.env));
   const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const report = emptyReport();

@@ -1,7 +1,12 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import type { QueueClient } from '@azure/storage-queue';
 import { parseDurationMs, readSettings } from '../config.js';
-import { clusterPortsFromEnv, pipelineFromEnv, stateStoreFromSettings } from '../pipeline/runtime.js';
+import type { AzureAccess } from '../pipeline/runtime.js';
+import {
+  azureAccessFromSettings,
+  clusterPortsFromEnv,
+  pipelineFromEnv,
+  stateStoreFromSettings,
+} from '../pipeline/runtime.js';
 import { inboxQueueClient } from '../sources/commonAlert/alertRuntime.js';
 import { createLogsQueryClient, MAX_CONCURRENT_QUERIES } from '../sources/logAnalytics/poll.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
@@ -66,19 +71,17 @@ export function pollFanOutDepsFromEnv(env: NodeJS.ProcessEnv): PollFanOutDeps | 
 let workerDeps: { env: NodeJS.ProcessEnv; deps: PollItemDeps } | undefined;
 let gate: Gate | undefined;
 
-/** The worker's dependencies from app settings, built once per process. */
-export function pollWorkerDepsFromEnv(env: NodeJS.ProcessEnv): PollItemDeps {
+/** The worker's dependencies from app settings, built once per process; `azure` defaults to the app's identity. */
+export function pollWorkerDepsFromEnv(env: NodeJS.ProcessEnv, azure?: AzureAccess): PollItemDeps {
   if (workerDeps?.env === env) return workerDeps.deps;
   const s = readSettings(env);
-  const credential = new DefaultAzureCredential(
-    s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
-  );
+  const access = azure ?? azureAccessFromSettings(s);
   gate ??= createGate(Math.min(MAX_CONCURRENT_QUERIES, Number(s.POLL_MAX_CONCURRENCY ?? 4) || 1));
-  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, credential));
+  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, access));
   const deps: PollItemDeps = {
     store: pipeline.deps.store,
     pipeline: pipeline.deps,
-    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
+    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, access.credential),
     gate,
   };
   workerDeps = { env, deps };

@@ -1,4 +1,3 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { DeliveryReport } from '../sinks/delivery.js';
 import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
@@ -6,8 +5,8 @@ import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/p
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
 import type { PollRunReport } from './runPoll.js';
 import { runPoll } from './runPoll.js';
-import type { Pipeline } from './runtime.js';
-import { clusterPortsFromEnv, pipelineFromEnv } from './runtime.js';
+import type { AzureAccess, Pipeline } from './runtime.js';
+import { azureAccessFromSettings, clusterPortsFromEnv, pipelineFromEnv } from './runtime.js';
 import { releaseDue } from './processSignals.js';
 
 export interface FailurePollDeps {
@@ -58,14 +57,13 @@ export async function runOutboxRetry(
   return { released: released.enqueued, delivery };
 }
 
-export function failurePollDepsFromEnv(env: NodeJS.ProcessEnv): FailurePollDeps {
+/** The timer's dependencies from app settings; `azure` defaults to the app's identity. */
+export function failurePollDepsFromEnv(env: NodeJS.ProcessEnv, azure?: AzureAccess): FailurePollDeps {
   const s = readSettings(env);
-  const credential = new DefaultAzureCredential(
-    s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
-  );
+  const access = azure ?? azureAccessFromSettings(s);
   return {
-    pipeline: pipelineFromEnv(env, clusterPortsFromEnv(env, credential)),
-    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
+    pipeline: pipelineFromEnv(env, clusterPortsFromEnv(env, access)),
+    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, access.credential),
     workspaceIds: (s.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
       .split(',')
       .map((id) => id.trim())

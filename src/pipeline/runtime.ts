@@ -1,3 +1,4 @@
+import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import { catalogLookup } from '../catalog/catalogLookup.js';
 import { createArmClusterContext, type ArmClusterContextOptions } from '../context/armClusterContext.js';
@@ -200,25 +201,41 @@ export function deliverySettings(env: NodeJS.ProcessEnv): DeliverySettings {
   };
 }
 
+/** How the app reaches Azure: its identity, and Resource Manager client options (retries, TLS trust). */
+export interface AzureAccess {
+  credential: TokenCredential;
+  armClientOptions?: ArmClusterContextOptions['clientOptions'];
+}
+
+/** The app's identity: the user-assigned managed identity named by AZURE_CLIENT_ID, else the default chain. */
+export function azureAccessFromSettings(settings: ReturnType<typeof readSettings>): AzureAccess {
+  return {
+    credential: new DefaultAzureCredential(
+      settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
+    ),
+  };
+}
+
 /**
  * Cluster context from Resource Manager (ARM_ENDPOINT, the app's identity) and the rolling-upgrade
  * records in the state store: every path that turns failures into notifications uses both, so a
  * failure from Log Analytics or an alert carries its cluster's version, pool and tags (tag routes
- * match) and says when it happened during a node-pool upgrade.
+ * match) and says when it happened during a node-pool upgrade. The records live in `store`, the
+ * settings' state store unless given (the CLI keeps its own).
  */
 export function clusterPortsFromEnv(
   env: NodeJS.ProcessEnv,
-  credential: TokenCredential,
-  clientOptions: ArmClusterContextOptions['clientOptions'] = {},
+  azure: AzureAccess,
+  store: KeyValueStore = stateStoreFromSettings(env),
 ): { context: ContextPort; rolling: RollingUpgrades } {
   const s = readSettings(env);
   return {
     context: createArmClusterContext({
-      credential,
+      credential: azure.credential,
       endpoint: s.ARM_ENDPOINT ?? 'https://management.azure.com',
-      clientOptions,
+      clientOptions: azure.armClientOptions ?? {},
     }),
-    rolling: createRollingUpgrades(stateStoreFromSettings(env)),
+    rolling: createRollingUpgrades(store),
   };
 }
 

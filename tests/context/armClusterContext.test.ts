@@ -162,6 +162,28 @@ describe('armClusterContext through the real ContainerServiceClient', () => {
     expect(pool.ok && pool.context.nodePool).toBeUndefined();
   });
 
+  it('keeps the cluster part when the node pool is denied, and names the pool', async () => {
+    arm.fail(`${PROD.resourceId}/agentPools/userpool1`, { status: 403, code: 'AuthorizationFailed' });
+    const r = await port().get(PROD, 'userpool1');
+    expect(r).toMatchObject({
+      ok: true,
+      context: { kubernetesVersion: '1.30.4', provisioningState: 'Failed', tags: { team: 'payments' } },
+      error: expect.stringMatching(
+        /^ARM denied reading node pool userpool1 of cluster aks-prod \(403 AuthorizationFailed\).*Reader role/,
+      ) as unknown,
+    });
+    expect(r.ok && r.context.nodePool).toBeUndefined();
+  });
+
+  it('returns a transient node-pool failure whole, so a retry reads both again', async () => {
+    arm.fail(`${PROD.resourceId}/agentPools/userpool1`, { status: 503, code: 'ServiceUnavailable' });
+    expect(await port().get(PROD, 'userpool1')).toEqual({
+      ok: false,
+      transient: true,
+      error: 'ARM answered 503 ServiceUnavailable reading node pool userpool1 of cluster aks-prod',
+    });
+  });
+
   it('reports throttling and server errors as transient and does not cache them', async () => {
     const c = cluster(SUB, 'rg-aks', 'busy');
     arm.setCluster(c.resourceId, { properties: { provisioningState: 'Succeeded' } });

@@ -1,9 +1,14 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvocationContext } from '@azure/functions';
 import { alertProcessHandler } from '../../functions/alertProcess.js';
-import type { FailureSignal } from '../../src/model.js';
+import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
 import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
+import { parseAksResourceId } from '../../src/sources/armId.js';
 import { encodeInboxMessage } from '../../src/sources/commonAlert/alertInbox.js';
+import { alertProcessDepsFromEnv } from '../../src/sources/commonAlert/alertRuntime.js';
 import { parseCommonAlertText } from '../../src/sources/commonAlert/parseCommonAlert.js';
 import type { AlertProcessDeps } from '../../src/sources/commonAlert/processAlertMessage.js';
 import {
@@ -11,7 +16,10 @@ import {
   UnreadableInboxMessage,
 } from '../../src/sources/commonAlert/processAlertMessage.js';
 import type { AlertRowFetcher, RowFetch } from '../../src/sources/commonAlert/signalsFromCommonAlert.js';
+import { createFileStore } from '../../src/state/fileStore.js';
+import { createRollingUpgrades } from '../../src/state/rollingUpgrades.js';
 import { alertFixtureText } from '../support/commonAlertFixtures.js';
+import { FakeArm } from '../support/fakeArm.js';
 
 /** Keeps what it is handed and drops what it has seen, by source id, like the pipeline. */
 class RecordingProcessor implements SignalProcessor {
@@ -148,5 +156,87 @@ describe('alertProcess', () => {
     await expect(
       alertProcessHandler(() => deps())('not an inbox message', context(1)),
     ).rejects.toBeInstanceOf(UnreadableInboxMessage);
+  });
+});
+
+describe('alertProcess built from app settings', () => {
+  // The cluster and pool the activity-log fixture names.
+  const CLUSTER_ID =
+    '/subscriptions/3f1c2b7e-5a4d-4e8f-9c21-7d0b6a9e4c11/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod-weu';
+  const POOL_ID = `${CLUSTER_ID}/agentPools/spotpool`;
+  const FIXTURE = 'commonAlert/activity-log-agentpool-subnet-full.json';
+  const cluster = parseAksResourceId(CLUSTER_ID)?.cluster;
+  if (!cluster) throw new Error('bad id');
+  let arm: FakeArm;
+  let dir: string;
+
+  beforeAll(async () => {
+    arm = await FakeArm.start();
+    arm.setCluster(CLUSTER_ID, {
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded', currentKubernetesVersion: '1.31.2' },
+    });
+    arm.setPool(CLUSTER_ID, 'spotpool', {
+      vmSize: 'Standard_D8s_v5',
+      mode: 'User',
+      osType: 'Linux',
+      provisioningState: 'Failed',
+    });
+  });
+  afterAll(async () => {
+    await arm.close();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'alert-process-env-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the fixture through the deps the deployed function builds, reaching the local ARM. */
+  async function processFixture(): Promise<EnrichedFailure[]> {
+    // A fresh settings object each time: the deps are kept per settings object.
+    const env = { STATE_DIR: dir, WEBHOOK_URL: 'https://127.0.0.1:9/hook', ARM_ENDPOINT: arm.endpoint };
+    const deps = alertProcessDepsFromEnv(env, arm.azureAccess());
+    await alertProcessHandler(() => deps)(queueEntry(FIXTURE), context(1));
+    const out: EnrichedFailure[] = [];
+    for await (const e of createFileStore(dir).list<EnrichedFailure>('journal-2026-03-04')) out.push(e.value);
+    return out;
+  }
+
+  it('enriches the failure with the cluster and pool context and marks it during the upgrade', async () => {
+    await createRollingUpgrades(createFileStore(dir)).record(cluster, 'spotpool', {
+      phase: 'Started',
+      at: '2026-03-04T07:30:00.000Z',
+      id: 'rolling-1',
+    });
+    const [failure, ...more] = await processFixture();
+    expect(more).toEqual([]);
+    expect(failure?.matches[0]?.code).toBe('SubnetIsFull');
+    expect(failure?.context).toMatchObject({
+      kubernetesVersion: '1.31.2',
+      location: 'westeurope',
+      nodePool: { name: 'spotpool', vmSize: 'Standard_D8s_v5', provisioningState: 'Failed' },
+    });
+    expect(failure?.contextError).toBeUndefined();
+    expect(failure?.duringUpgrade).toBe(true);
+  });
+
+  it('enriches without context when ARM denies access to the cluster, and says why', async () => {
+    arm.fail(CLUSTER_ID, { status: 403, code: 'AuthorizationFailed' });
+    const [failure] = await processFixture();
+    expect(failure?.matches[0]?.code).toBe('SubnetIsFull');
+    expect(failure?.context).toBeUndefined();
+    expect(failure?.contextError).toMatch(/ARM denied reading cluster aks-prod-weu \(403.*Reader role/);
+  });
+
+  it('keeps the cluster context when only the node pool is denied, and names the pool', async () => {
+    arm.fail(POOL_ID, { status: 403, code: 'AuthorizationFailed' });
+    const [failure] = await processFixture();
+    expect(failure?.context?.kubernetesVersion).toBe('1.31.2');
+    expect(failure?.context?.nodePool).toBeUndefined();
+    expect(failure?.contextError).toMatch(
+      /ARM denied reading node pool spotpool of cluster aks-prod-weu \(403/,
+    );
   });
 });

@@ -1,15 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
 import { outboxRetryHandler } from '../../functions/outboxRetry.js';
+import type { Notification } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { FailurePollDeps } from '../../src/pipeline/failurePoll.js';
+import { failurePollDepsFromEnv } from '../../src/pipeline/failurePoll.js';
 import type { Pipeline } from '../../src/pipeline/runtime.js';
 import { createPipeline } from '../../src/pipeline/runtime.js';
+import { parseAksResourceId } from '../../src/sources/armId.js';
 import type { RoutingConfig } from '../../src/sinks/routing/index.js';
+import { createFileStore } from '../../src/state/fileStore.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { createRollingUpgrades } from '../../src/state/rollingUpgrades.js';
 import { readWatermark } from '../../src/state/watermarks.js';
+import { FakeArm } from '../support/fakeArm.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 import { TIMER } from '../support/functionContext.js';
@@ -166,5 +175,94 @@ describe('outboxRetry timer', () => {
     });
     await outboxRetryHandler(() => later)(TIMER, context('outboxRetry'));
     expect(receiver.acceptedIds().size).toBe(1);
+  });
+});
+
+describe('failurePoll timer built from app settings', () => {
+  // A node name that carries its pool, as AKS names them, so the pool is looked up too.
+  const NODE = 'aks-nodepool1-12345678-vmss000001';
+  const cluster = parseAksResourceId(RID)?.cluster;
+  if (!cluster) throw new Error('bad id');
+  let arm: FakeArm;
+  let dir: string;
+
+  beforeAll(async () => {
+    arm = await FakeArm.start();
+    arm.setCluster(RID, {
+      location: 'westeurope',
+      tags: { team: 'payments' },
+      properties: { provisioningState: 'Succeeded', currentKubernetesVersion: '1.30.4' },
+    });
+    arm.setPool(RID, 'nodepool1', {
+      vmSize: 'Standard_D4s_v5',
+      mode: 'User',
+      osType: 'Linux',
+      enableAutoScaling: true,
+      minCount: 1,
+      maxCount: 5,
+    });
+  });
+  afterAll(async () => {
+    await arm.close();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'failure-poll-env-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The deps the deployed timer builds, reaching the local ARM; only the query client is the fake's. */
+  function depsFromEnv(): FailurePollDeps {
+    const env = { STATE_DIR: dir, WEBHOOK_URL: receiver.url, ARM_ENDPOINT: arm.endpoint };
+    return {
+      ...failurePollDepsFromEnv(env, arm.azureAccess()),
+      client: fake.client({ retryOptions: { maxRetries: 0 } }),
+      workspaceIds: [WS],
+    };
+  }
+
+  function oneRepairFailure(at: number): void {
+    fake
+      .workspace(WS)
+      .result('nodeAutoRepair')
+      .add({
+        ingestedAt: new Date(at + MIN).toISOString(),
+        row: repairRow(NODE, new Date(at).toISOString()),
+      });
+  }
+
+  function delivered(): Notification['failures'] {
+    return receiver.requests.flatMap((r) => (JSON.parse(r.body) as Notification).failures);
+  }
+
+  it('delivers failures with the cluster context and marks those during a node-pool upgrade', async () => {
+    const at = Date.now() - 10 * MIN;
+    await createRollingUpgrades(createFileStore(dir)).record(cluster, 'nodepool1', {
+      phase: 'Started',
+      at: new Date(at - 5 * MIN).toISOString(),
+      id: 'rolling-1',
+    });
+    oneRepairFailure(at);
+    await failurePollHandler(depsFromEnv)(TIMER, context('failurePoll'));
+    const [failure] = delivered();
+    expect(failure?.context).toMatchObject({
+      kubernetesVersion: '1.30.4',
+      location: 'westeurope',
+      tags: { team: 'payments' },
+      nodePool: { name: 'nodepool1', vmSize: 'Standard_D4s_v5', autoscaling: { min: 1, max: 5 } },
+    });
+    expect(failure?.contextError).toBeUndefined();
+    expect(failure?.duringUpgrade).toBe(true);
+  });
+
+  it('delivers a failure without context when ARM denies access, and says why', async () => {
+    arm.fail(RID, { status: 403, code: 'AuthorizationFailed' });
+    oneRepairFailure(Date.now() - 10 * MIN);
+    await failurePollHandler(depsFromEnv)(TIMER, context('failurePoll'));
+    const [failure] = delivered();
+    expect(failure?.context).toBeUndefined();
+    expect(failure?.contextError).toMatch(/ARM denied reading cluster aks-prod-01 \(403.*Reader role/);
+    expect(failure?.duringUpgrade).toBeUndefined();
   });
 });

@@ -1,21 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
 import { pollWorkerHandler } from '../../functions/pollWorker.js';
 import type { PollFanOutDeps } from '../../src/fanout/fanOutRuntime.js';
+import { pollWorkerDepsFromEnv } from '../../src/fanout/fanOutRuntime.js';
+import type { Notification } from '../../src/model.js';
 import { POLL_WORK_HEALTH_NAME } from '../../src/fanout/enqueuePollWork.js';
 import { fromPollWorkMessage, planPollWork, toPollWorkMessage } from '../../src/fanout/pollWork.js';
 import type { PollItemDeps } from '../../src/fanout/processPollItem.js';
 import type { FailurePollDeps } from '../../src/pipeline/failurePoll.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
+import { listOutbox } from '../../src/state/outbox.js';
 import { readWatermark } from '../../src/state/watermarks.js';
 import type { Azurite } from '../support/azurite.js';
 import { startAzurite } from '../support/azurite.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
-import { MIN, operationRow, pipelineTo } from '../fanout/support.js';
+import { clusterId, MIN, operationRow, pipelineTo } from '../fanout/support.js';
+import { FakeArm } from '../support/fakeArm.js';
 import { TIMER } from '../support/functionContext.js';
 
 const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
@@ -101,6 +109,44 @@ describe('pollWorker (queue trigger)', () => {
     await expect(
       pollWorkerHandler(workerDeps)({ workspaceId: WS, queryName: 'nope' }, context('pollWorker')),
     ).rejects.toThrow(/poll work message rejected: queryName must be one of/);
+  });
+});
+
+describe('pollWorker built from app settings', () => {
+  it('queues the failures of a work item with their cluster and node-pool context', async () => {
+    const arm = await FakeArm.start();
+    const dir = mkdtempSync(join(tmpdir(), 'poll-worker-env-'));
+    try {
+      arm.setCluster(clusterId(7), { properties: { currentKubernetesVersion: '1.29.9' } });
+      arm.setPool(clusterId(7), 'userpool', { vmSize: 'Standard_E8s_v5', mode: 'User' });
+      const ws = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d70';
+      const at = Date.now() - 10 * MIN;
+      fake
+        .workspace(ws)
+        .result('failedOperations')
+        .add({
+          ingestedAt: new Date(at).toISOString(),
+          row: operationRow(7, 1, new Date(at - MIN).toISOString()),
+        });
+      const env = { STATE_DIR: dir, WEBHOOK_URL: 'https://127.0.0.1:9/hook', ARM_ENDPOINT: arm.endpoint };
+      const deps = (): PollItemDeps => ({
+        ...pollWorkerDepsFromEnv(env, arm.azureAccess()),
+        client: fake.client({ retryOptions: { maxRetries: 0 } }),
+        query: { maxAttempts: 1 },
+      });
+      await pollWorkerHandler(deps)(await oneItem(ws), context('pollWorker'));
+      const queued: Notification[] = [];
+      for await (const { item } of listOutbox(createFileStore(dir), 'pending'))
+        queued.push(JSON.parse(item.body) as Notification);
+      expect(queued).toHaveLength(1);
+      expect(queued[0]?.failures[0]?.context).toMatchObject({
+        kubernetesVersion: '1.29.9',
+        nodePool: { name: 'userpool', vmSize: 'Standard_E8s_v5' },
+      });
+    } finally {
+      await arm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

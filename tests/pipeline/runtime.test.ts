@@ -7,7 +7,7 @@ import type { ClusterRef } from '../../src/model.js';
 import { failurePollDepsFromEnv } from '../../src/pipeline/failurePoll.js';
 import { clusterPortsFromEnv } from '../../src/pipeline/runtime.js';
 import { parseAksResourceId } from '../../src/sources/armId.js';
-import { FakeArm, fixedTokenCredential } from '../support/fakeArm.js';
+import { FakeArm } from '../support/fakeArm.js';
 
 const parsed = parseAksResourceId(
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod',
@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('clusterPortsFromEnv', () => {
   it('reads cluster context from ARM_ENDPOINT and keeps rolling upgrades in the state store', async () => {
     const env = { ARM_ENDPOINT: arm.endpoint, STATE_DIR: dir };
-    const ports = clusterPortsFromEnv(env, fixedTokenCredential, arm.clientOptions());
+    const ports = clusterPortsFromEnv(env, arm.azureAccess());
     const found = await ports.context.get(PROD, 'userpool1');
     expect(found.ok && found.context).toMatchObject({
       kubernetesVersion: '1.30.4',
@@ -58,7 +58,7 @@ describe('clusterPortsFromEnv', () => {
     expect(await ports.rolling.isRolling(PROD, 'userpool1', at)).toBe(false);
     await ports.rolling.record(PROD, 'userpool1', { phase: 'Started', at: at.toISOString(), id: 'evt-1' });
     // A second reader of the same settings sees the record: it lives in the store, not the process.
-    const again = clusterPortsFromEnv(env, fixedTokenCredential, arm.clientOptions());
+    const again = clusterPortsFromEnv(env, arm.azureAccess());
     expect(await again.rolling.isRolling(PROD, 'userpool1', new Date(at.getTime() + 60_000))).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ContainerServiceClientOptionalParams } from '@azure/arm-containerservice';
+import type { AzureAccess } from '../../src/pipeline/runtime.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TEST_CA = readFileSync(join(FIXTURES, 'tls', 'cert.pem'), 'utf8');
@@ -68,6 +69,11 @@ export class FakeArm {
       tlsOptions: { ca: TEST_CA },
       retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
     };
+  }
+
+  /** What the app's `…DepsFromEnv` factories take in place of its identity, pointed at this server. */
+  azureAccess(maxRetries = 0): AzureAccess {
+    return { credential: fixedTokenCredential, armClientOptions: this.clientOptions(maxRetries) };
   }
 
   /** Stores a managed cluster: `properties` as ARM returns them, plus location and tags. */

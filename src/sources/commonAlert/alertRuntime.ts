@@ -3,7 +3,13 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { QueueClient } from '@azure/storage-queue';
 import { ConfigError, parseDurationMs, readSettings, SETTINGS } from '../../config.js';
 import type { SettingSpec } from '../../config.js';
-import { clusterPortsFromEnv, pipelineFromEnv, stateStoreFromSettings } from '../../pipeline/runtime.js';
+import type { AzureAccess } from '../../pipeline/runtime.js';
+import {
+  azureAccessFromSettings,
+  clusterPortsFromEnv,
+  pipelineFromEnv,
+  stateStoreFromSettings,
+} from '../../pipeline/runtime.js';
 import { createSignalProcessor } from '../../pipeline/signalProcessor.js';
 import { kqlString } from '../kqlString.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
@@ -97,16 +103,14 @@ let processDeps: { env: NodeJS.ProcessEnv; deps: AlertProcessDeps } | undefined;
 
 /**
  * The inbox processor's dependencies from app settings, built once per process: the pipeline (with
- * cluster context and rolling-upgrade records), the
- * Log Analytics row fetcher (managed identity) and the fired-alert memory in the state store.
+ * cluster context and rolling-upgrade records), the Log Analytics row fetcher and the fired-alert
+ * memory in the state store. `azure` defaults to the app's identity.
  */
-export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDeps {
+export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv, azure?: AzureAccess): AlertProcessDeps {
   if (processDeps?.env === env) return processDeps.deps;
   const settings = readSettings(env);
-  const credential = new DefaultAzureCredential(
-    settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
-  );
-  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, credential));
+  const access = azure ?? azureAccessFromSettings(settings);
+  const pipeline = pipelineFromEnv(env, clusterPortsFromEnv(env, access));
   const deps: AlertProcessDeps = {
     processor: createSignalProcessor(pipeline.deps, {
       afterBatch: async () => {
@@ -115,7 +119,9 @@ export function alertProcessDepsFromEnv(env: NodeJS.ProcessEnv): AlertProcessDep
     }),
     signals: {
       rows: scopedRowFetcher(
-        createLogAnalyticsRowFetcher(createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, credential)),
+        createLogAnalyticsRowFetcher(
+          createLogsQueryClient(settings.LOG_ANALYTICS_ENDPOINT, access.credential),
+        ),
         alertQueryScope(settings.LOG_ANALYTICS_WORKSPACE_IDS, settings.ALERT_QUERY_SCOPES),
       ),
       memory: createFiredAlertMemory(stateStoreFromSettings(env)),

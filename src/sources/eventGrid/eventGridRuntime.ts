@@ -1,6 +1,9 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import { readSettings } from '../../config.js';
-import { clusterPortsFromEnv, signalProcessorFromEnv } from '../../pipeline/runtime.js';
+import {
+  azureAccessFromSettings,
+  clusterPortsFromEnv,
+  signalProcessorFromEnv,
+} from '../../pipeline/runtime.js';
 import { createLogsQueryClient } from '../logAnalytics/queryLogs.js';
 import { createActivityFillIn } from './activityFillIn.js';
 import type { AksEventsDeps } from './receiveAksEvents.js';
@@ -18,12 +21,11 @@ let cached: { env: NodeJS.ProcessEnv; deps: AksEventsDeps } | undefined;
 export function aksEventsDepsFromEnv(env: NodeJS.ProcessEnv): AksEventsDeps {
   if (cached?.env === env) return cached.deps;
   const settings = readSettings(env);
-  const credential = new DefaultAzureCredential(
-    settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
-  );
+  const { credential } = azureAccessFromSettings(settings);
   // Event Grid redelivers a failed batch; a short in-process retry covers blips only.
-  const { context, rolling: upgrades } = clusterPortsFromEnv(env, credential, {
-    retryOptions: { maxRetries: 2 },
+  const { context, rolling: upgrades } = clusterPortsFromEnv(env, {
+    credential,
+    armClientOptions: { retryOptions: { maxRetries: 2 } },
   });
   const deps: AksEventsDeps = {
     processor: signalProcessorFromEnv(env, {
