@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCommonAlertText } from '../../src/sources/commonAlert/parseCommonAlert.js';
+import type { CommonAlert } from '../../src/sources/commonAlert/parseCommonAlert.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -10,6 +12,15 @@ export function alertFixtureText(path: string): string {
 
 export function alertFixture(path: string): Record<string, unknown> {
   return JSON.parse(alertFixtureText(path)) as Record<string, unknown>;
+}
+
+/** A fixture, edited first if asked, parsed as the webhook parses it; throws when it is not an alert. */
+export function alertOf(path: string, edit?: (body: unknown) => void): CommonAlert {
+  const body = JSON.parse(alertFixtureText(path)) as unknown;
+  edit?.(body);
+  const r = parseCommonAlertText(JSON.stringify(body));
+  if (r.kind !== 'alert') throw new Error(JSON.stringify(r));
+  return r.alert;
 }
 
 /** Every common-alert payload among the copied samples (full payloads only). */

@@ -72,6 +72,14 @@ function embeddedTables(alert: LogSearchAlert): AlertRowTable[] | undefined {
   ];
 }
 
+const ROW_ERRORS_NAMED = 3;
+
+function rowErrorsNote(errors: readonly string[]): string {
+  const named = errors.slice(0, ROW_ERRORS_NAMED).join('; ');
+  const more = errors.length > ROW_ERRORS_NAMED ? `; and ${errors.length - ROW_ERRORS_NAMED} more` : '';
+  return `${errors.length} row(s) of a known table could not be parsed and were read generically: ${named}${more}`;
+}
+
 function withNote(signals: FailureSignal[], note: string): FailureSignal[] {
   return signals.map((s) => ({ ...s, attributes: { ...s.attributes, rowsNote: note } }));
 }
@@ -120,8 +128,14 @@ async function firedLogSearch(
   }
 
   let signals: FailureSignal[] = [];
-  for (const { table, plan } of tables) signals.push(...rowsToSignals(alert, table, plan, options));
+  const rowErrors: string[] = [];
+  for (const { table, plan } of tables) {
+    const made = rowsToSignals(alert, table, plan, options);
+    signals.push(...made.signals);
+    rowErrors.push(...made.rowErrors);
+  }
   const notes: string[] = [];
+  if (rowErrors.length > 0) notes.push(rowErrorsNote(rowErrors));
   if (signals.length > deps.maxRows) {
     signals = signals.slice(0, deps.maxRows);
     capped = true;

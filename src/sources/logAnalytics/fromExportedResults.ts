@@ -1,12 +1,10 @@
 import type { FailureSignal } from '../../model.js';
-import { fromAutoscalerLogs } from './fromAutoscalerLogs.js';
-import { fromAzureActivity } from './fromAzureActivity.js';
-import { fromKubeEvents } from './fromKubeEvents.js';
-import type { LogRow, RowOutcome } from './rowCells.js';
+import type { KnownTable } from './knownTables.js';
+import { TABLE_PARSERS, knownTable } from './knownTables.js';
+import type { LogRow } from './rowCells.js';
 import { hasColumn, rowErrorText, text } from './rowCells.js';
 
-export const EXPORT_TABLES = ['KubeEvents', 'AzureActivity', 'AKSControlPlane', 'AzureDiagnostics'] as const;
-export type ExportTable = (typeof EXPORT_TABLES)[number];
+export type ExportTable = KnownTable;
 
 export interface ExportedResults {
   signals: FailureSignal[];
@@ -19,18 +17,6 @@ export interface ExportedResults {
   tables: Partial<Record<ExportTable, number>>;
   /** Set when the text as a whole is not a query result; no rows were read. */
   error?: string;
-}
-
-const PARSERS: Record<ExportTable, (row: LogRow, label: string) => RowOutcome<FailureSignal>> = {
-  KubeEvents: fromKubeEvents,
-  AzureActivity: fromAzureActivity,
-  AKSControlPlane: fromAutoscalerLogs,
-  AzureDiagnostics: fromAutoscalerLogs,
-};
-
-function knownTable(name: string | undefined): ExportTable | undefined {
-  if (!name) return undefined;
-  return EXPORT_TABLES.find((t) => t.toLowerCase() === name.toLowerCase());
 }
 
 /**
@@ -152,7 +138,7 @@ export function fromExportedResults(
       return;
     }
     out.tables[table] = (out.tables[table] ?? 0) + 1;
-    const outcome = PARSERS[table](row, `${where} row ${i} (${table})`);
+    const outcome = TABLE_PARSERS[table](row, `${where} row ${i} (${table})`);
     if ('signal' in outcome) {
       if (options.workspaceId) outcome.signal.workspaceId = options.workspaceId;
       out.signals.push(outcome.signal);

@@ -7,22 +7,13 @@ import {
   MAX_QUEUE_MESSAGE_CHARS,
 } from '../../../src/sources/commonAlert/alertInbox.js';
 import type { InboxMessage } from '../../../src/sources/commonAlert/alertInbox.js';
-import { parseCommonAlertText } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import type { CommonAlert } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import {
-  alertFixtureText,
+  alertOf,
   commonAlertSamples,
   commonAlertVariants,
   setAt,
 } from '../../support/commonAlertFixtures.js';
-
-function alertOf(path: string, edit?: (body: unknown) => void): CommonAlert {
-  const body = JSON.parse(alertFixtureText(path)) as unknown;
-  edit?.(body);
-  const r = parseCommonAlertText(JSON.stringify(body));
-  if (r.kind !== 'alert') throw new Error(JSON.stringify(r));
-  return r.alert;
-}
 
 const message = (alert: CommonAlert): InboxMessage => ({
   v: 1,

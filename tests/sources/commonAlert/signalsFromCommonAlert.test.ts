@@ -3,8 +3,6 @@ import { enrichFailure } from '../../../src/enrich/enrichFailure.js';
 import type { FailureSignal } from '../../../src/model.js';
 import type { AlertRowTable } from '../../../src/sources/commonAlert/fromAlertRows.js';
 import type { LogSearchPlan } from '../../../src/sources/commonAlert/logSearchPlan.js';
-import { parseCommonAlertText } from '../../../src/sources/commonAlert/parseCommonAlert.js';
-import type { CommonAlert } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import {
   signalsFromCommonAlert,
   signalsFromCommonAlertText,
@@ -15,17 +13,9 @@ import type {
   FiredAlertMemory,
   RowFetch,
 } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
-import { alertFixtureText, setAt } from '../../support/commonAlertFixtures.js';
+import { alertFixtureText, alertOf, setAt } from '../../support/commonAlertFixtures.js';
 
 const kqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-function alertOf(path: string, edit?: (body: unknown) => void): CommonAlert {
-  const body = JSON.parse(alertFixtureText(path)) as unknown;
-  edit?.(body);
-  const r = parseCommonAlertText(JSON.stringify(body));
-  if (r.kind !== 'alert') throw new Error(JSON.stringify(r));
-  return r.alert;
-}
 
 /** Answers each plan with the given tables, honouring the row limit the way a `take` would. */
 class TableFetcher implements AlertRowFetcher {
