@@ -34,6 +34,8 @@ export interface NotifyPolicy {
   groupBy: GroupByField[];
   repeatIntervalMs: number;
   autoRepairHoldMs: number;
+  /** How long a NotReady node with no repair under way is held, waiting for auto-repair to start. */
+  notReadyGraceMs: number;
   silences: Silence[];
 }
 
@@ -42,6 +44,8 @@ export const DEFAULT_POLICY: NotifyPolicy = {
   groupBy: ['cluster', 'code'],
   repeatIntervalMs: 4 * 3_600_000,
   autoRepairHoldMs: 60 * 60_000,
+  // AKS calls a node unhealthy after about 10 minutes NotReady and starts repair 5 minutes later.
+  notReadyGraceMs: 15 * 60_000,
   silences: [],
 };
 
@@ -53,6 +57,7 @@ export function notifyPolicyDefaults(settings: {
   NOTIFY_GROUP_WINDOW?: string | undefined;
   NOTIFY_REPEAT_INTERVAL?: string | undefined;
   NOTIFY_AUTOREPAIR_HOLD?: string | undefined;
+  NOTIFY_NOTREADY_GRACE?: string | undefined;
 }): NotifyPolicy {
   const ms = (v: string | undefined, fallback: number) =>
     v === undefined ? fallback : (parseDurationMs(v) ?? fallback);
@@ -63,6 +68,7 @@ export function notifyPolicyDefaults(settings: {
     groupWindowMs: ms(settings.NOTIFY_GROUP_WINDOW, DEFAULT_POLICY.groupWindowMs),
     repeatIntervalMs: ms(settings.NOTIFY_REPEAT_INTERVAL, DEFAULT_POLICY.repeatIntervalMs),
     autoRepairHoldMs: ms(settings.NOTIFY_AUTOREPAIR_HOLD, DEFAULT_POLICY.autoRepairHoldMs),
+    notReadyGraceMs: ms(settings.NOTIFY_NOTREADY_GRACE, DEFAULT_POLICY.notReadyGraceMs),
   };
 }
 
@@ -80,6 +86,7 @@ const groupingSchema = z
     by: z.array(z.enum(GROUP_BY_FIELDS)).min(1).optional(),
     repeatInterval: duration.optional(),
     autoRepairHold: duration.optional(),
+    notReadyGrace: duration.optional(),
   })
   .strict();
 
@@ -150,6 +157,7 @@ export function parseNotifyPolicy(
       if (g.data.by) policy.groupBy = [...new Set(g.data.by)];
       policy.repeatIntervalMs = ms(g.data.repeatInterval, policy.repeatIntervalMs);
       policy.autoRepairHoldMs = ms(g.data.autoRepairHold, policy.autoRepairHoldMs);
+      policy.notReadyGraceMs = ms(g.data.notReadyGrace, policy.notReadyGraceMs);
     }
   }
   if (raw.silences !== undefined && raw.silences !== null) {

@@ -100,6 +100,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   NOTIFY_GROUP_WINDOW: "tuning; the routing file's grouping section overrides it",
   NOTIFY_REPEAT_INTERVAL: "tuning; the routing file's grouping section overrides it",
   NOTIFY_AUTOREPAIR_HOLD: "tuning; the routing file's grouping section overrides it",
+  NOTIFY_NOTREADY_GRACE: "tuning; the routing file's grouping section overrides it",
   POLL_INITIAL_LOOKBACK: 'tuning; the code default suits Azure',
   DELIVERY_MAX_ATTEMPTS: 'tuning; the code default suits Azure',
   DELIVERY_MAX_AGE: 'tuning; the code default suits Azure',
