@@ -258,14 +258,14 @@ export const SETTINGS = [
     name: 'NOTIFY_AUTOREPAIR_HOLD',
     default: '60m',
     description:
-      "How long node auto-repair is given: a repair start or a NotReady node under repair is held this long and sent only if the repair fails or never reports an end. The routing file's grouping.autoRepairHold overrides it.",
+      "How long a running node auto-repair is given (from its latest start event): a NotReady node under repair is held this long and sent only if the repair fails or the node is still NotReady when it runs out. The routing file's grouping.autoRepairHold overrides it.",
     validate: durationMs,
   },
   {
     name: 'NOTIFY_NOTREADY_GRACE',
     default: '15m',
     description:
-      "How long a NotReady node alert with no repair under way is held for auto-repair to start (AKS acts once a node has been unhealthy for 5-10 minutes); a repair start then extends the hold to NOTIFY_AUTOREPAIR_HOLD, the alert's resolve ends it unsent, and a node still NotReady when it ends is paged. The routing file's grouping.notReadyGrace overrides it.",
+      "How long a NotReady node with no repair under way is held, waiting for node auto-repair to start (AKS starts it after about 10 minutes NotReady plus 5); also how long after a repair's end event the node has to recover. Sent if it is still NotReady then. The routing file's grouping.notReadyGrace overrides it.",
     validate: durationMs,
   },
 ] as const satisfies readonly SettingSpec[];

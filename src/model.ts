@@ -200,7 +200,10 @@ export interface Notification {
   id: string;
   status: 'firing' | 'resolved';
   severity: Severity;
-  /** Fingerprint of the lead failure; PagerDuty's dedup_key, so a resolve pairs with its trigger. */
+  /**
+   * The key a resolve pairs with its trigger (PagerDuty's dedup_key): the fingerprint of the lead
+   * failure of the group's first notification, the same on that one, its update and its resolve.
+   */
   fingerprint: string;
   /** The grouping key (e.g. cluster + catalog code). Equal to the fingerprint for an ungrouped failure. */
   groupKey: string;
@@ -215,6 +218,20 @@ export interface Notification {
   nodes: string[];
   /** Some failures happened while the node pool was rolling (upgrade / node-image update). */
   duringUpgrade?: boolean;
-  /** A group update: how many of `count` an earlier notification already carried (the group's lead). */
-  sentBefore?: number;
+  /** On a group update: the group's first notification, whose failures `count` includes. */
+  update?: GroupUpdate;
+  /**
+   * On a resolve covering part of a group: how many of the group's failures are still firing. Sinks
+   * that can only close a whole incident (PagerDuty) leave such a resolve out.
+   */
+  stillFiring?: number;
+}
+
+export interface GroupUpdate {
+  /** Id of the group's first notification. */
+  firstId: string;
+  /** When it was sent. */
+  firstSentAt: string;
+  /** How many of `count` it already reported. */
+  alreadySent: number;
 }

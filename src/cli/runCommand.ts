@@ -93,6 +93,7 @@ function add(total: ProcessReport, part: ProcessReport): void {
     'held',
     'suppressed',
     'silenced',
+    'recovered',
     'unrouted',
   ] as const)
     total[k] += part[k];
@@ -250,7 +251,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       (rowErrors.length > 0 ? `, ${rowErrors.length} unreadable row(s)` : ''),
   );
   o(
-    `Notifications: ${report.notifications} planned, ${report.enqueued} queued; ${report.held} held, ${report.suppressed} suppressed (repeat), ${report.silenced} silenced` +
+    `Notifications: ${report.notifications} planned, ${report.enqueued} queued; ${report.held} held, ${report.suppressed} suppressed (repeat or nothing to resolve), ${report.silenced} silenced, ${report.recovered} recovered before being sent` +
       (report.unrouted > 0 && pipeline.receivers.size > 0 ? `, ${report.unrouted} matched no route` : ''),
   );
   if (delivery)

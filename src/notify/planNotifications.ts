@@ -3,20 +3,17 @@ import type { EnrichedFailure, Notification, Severity } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import type { PlanOutcome, PlannerPort } from '../pipeline/processSignals.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
+import { updateEntry } from '../state/updateEntry.js';
+import type { Member } from './incidents.js';
+import { createIncidents } from './incidents.js';
+import { createNodeHolds, isNodeNotReady, isRepairEnd, isRepairError, isRepairStart } from './nodeHolds.js';
+import { distinct, GROUP_SAMPLE, NOTIFY_SCOPES } from './notifyScopes.js';
 import type { NotifyPolicy } from './policy.js';
 import { groupKeyOf, silenceFor } from './policy.js';
 
-/** Failures kept on a grouped notification; `count` carries the full number. */
-export const GROUP_SAMPLE = 20;
+export { GROUP_SAMPLE, NOTIFY_SCOPES };
 
-export const NOTIFY_SCOPES = {
-  decided: 'notify-decided',
-  sent: 'notify-sent',
-  groups: 'notify-groups',
-  holds: 'notify-holds',
-};
-
-type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'recorded';
+type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'recovered' | 'recorded';
 
 interface DecidedRecord {
   decision: Decision;
@@ -25,47 +22,63 @@ interface DecidedRecord {
   at?: string;
 }
 
+/** A fingerprint waiting in a group window. */
+interface Joined {
+  /** Failures with it (a node can fail twice in one window). */
+  n: number;
+  severity: Severity;
+  node?: string;
+  nodePool?: string;
+}
+
 interface GroupWindow {
   groupKey: string;
   start: string;
   end: string;
-  /** Failures in the window, the lead's included. */
+  /** The group's first notification, sent when the window opened (absent in older windows). */
+  first?: {
+    id: string;
+    fingerprint: string;
+    sentAt: string;
+    count: number;
+    failures: EnrichedFailure[];
+    nodePools: string[];
+    nodes: string[];
+  };
+  /** What joined after the first, for the update. */
   count: number;
-  /** How many of them the lead notification already carried (absent in windows of older versions: 0). */
-  leadCount?: number;
-  /** The lead's fingerprint: the update lands on the same incident (PagerDuty dedup_key). */
-  leadFingerprint?: string;
+  failures: EnrichedFailure[];
+  nodePools: string[];
+  nodes: string[];
+  lastAt?: string;
+  members?: Record<string, Joined>;
+  /** Failures that joined without being tracked in `members` (over MAX_MEMBERS, or an older window). */
+  untracked?: number;
+}
+
+/** Resolves of one incident collected for one grouped resolve. */
+interface ResolveWindow {
+  key: string;
+  groupKey: string;
+  start: string;
+  end: string;
+  count: number;
   failures: EnrichedFailure[];
   nodePools: string[];
   nodes: string[];
 }
 
-interface Hold {
-  startedAt: string;
-  until: string;
-  failures: EnrichedFailure[];
-  /** True once auto-repair reported a start; before that the hold is the grace for it to begin. */
-  repairing?: boolean;
-}
+/**
+ * Fingerprints a window tracks one by one, and failures of the first notification it keeps for the
+ * update: with its 20 joined failures the window stays well inside one Table Storage entity.
+ */
+const MAX_MEMBERS = 1000;
+const FIRST_SAMPLE = 5;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 is most severe
 const failureKey = (f: EnrichedFailure) => `${f.source}|${f.sourceId}`;
-const nodeKey = (f: EnrichedFailure) =>
-  `${(f.cluster?.resourceId ?? f.resourceId ?? '-').toLowerCase()}|${(f.node ?? '').toLowerCase()}`;
-
-const isRepairStart = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && /start$/i.test(f.reason ?? '');
-const isRepairEnd = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && /end$/i.test(f.reason ?? '');
-const isRepairError = (f: EnrichedFailure) => f.kind === 'node-auto-repair' && f.status === 'firing';
-/** A node-not-ready signal: what auto-repair exists to fix, so worth holding while it works. */
-const isNodeNotReady = (f: EnrichedFailure) =>
-  f.node !== undefined &&
-  f.kind === 'alert' &&
-  /not ?ready/i.test(`${f.title} ${f.reason ?? ''} ${f.texts.join(' ')}`);
-
-function distinct(values: (string | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
-}
+const later = (a: string | undefined, b: string) => (a !== undefined && a > b ? a : b);
 
 /** A notification over failures (lead first, most severe then earliest). */
 export function notificationOver(
@@ -97,6 +110,93 @@ export function notificationOver(
   return n;
 }
 
+function membersOf(failures: readonly EnrichedFailure[]): Member[] {
+  const bySeverity = new Map<string, Severity>();
+  for (const f of failures) {
+    const known = bySeverity.get(f.fingerprint);
+    if (known === undefined || rank(f.severity) < rank(known)) bySeverity.set(f.fingerprint, f.severity);
+  }
+  return [...bySeverity].map(([fingerprint, severity]) => ({ fingerprint, severity }));
+}
+
+/** The update sent when a window closes: the whole group, under the first notification's key. */
+function updateOf(w: GroupWindow): Notification {
+  const first = w.first;
+  const n = notificationOver(
+    hash('update', w.groupKey, w.start),
+    w.groupKey,
+    [...(first?.failures ?? []), ...w.failures],
+    (first?.count ?? 0) + w.count,
+  );
+  n.nodePools = distinct([...(first?.nodePools ?? []), ...w.nodePools]);
+  n.nodes = distinct([...(first?.nodes ?? []), ...w.nodes]);
+  n.lastAt = later(w.lastAt, n.lastAt);
+  if (first) {
+    n.fingerprint = first.fingerprint;
+    n.update = { firstId: first.id, firstSentAt: first.sentAt, alreadySent: first.count };
+  }
+  return n;
+}
+
+function withJoined(w: GroupWindow, failures: readonly EnrichedFailure[]): GroupWindow {
+  const members: Record<string, Joined> = { ...(w.members ?? {}) };
+  let tracked = Object.keys(members).length;
+  // Failures of an older window were never tracked: its node lists cannot be rebuilt from members.
+  let untracked = w.untracked ?? (w.members ? 0 : w.count);
+  for (const f of failures) {
+    const m = members[f.fingerprint];
+    if (m) {
+      members[f.fingerprint] = {
+        ...m,
+        n: m.n + 1,
+        severity: rank(f.severity) < rank(m.severity) ? f.severity : m.severity,
+      };
+    } else if (tracked < MAX_MEMBERS) {
+      members[f.fingerprint] = {
+        n: 1,
+        severity: f.severity,
+        ...(f.node ? { node: f.node } : {}),
+        ...(f.nodePool ? { nodePool: f.nodePool } : {}),
+      };
+      tracked++;
+    } else untracked++;
+  }
+  return {
+    ...w,
+    count: w.count + failures.length,
+    failures: [...w.failures, ...failures].slice(0, GROUP_SAMPLE),
+    nodePools: distinct([...w.nodePools, ...failures.map((x) => x.nodePool)]),
+    nodes: distinct([...w.nodes, ...failures.map((x) => x.node)]),
+    lastAt: failures.reduce((t, f) => later(t, f.occurredAt), w.lastAt ?? ''),
+    members,
+    untracked,
+  };
+}
+
+function withoutMember(w: GroupWindow, fingerprint: string, m: Joined): GroupWindow {
+  const members = Object.fromEntries(Object.entries(w.members ?? {}).filter(([fp]) => fp !== fingerprint));
+  const next: GroupWindow = {
+    ...w,
+    members,
+    count: Math.max(0, w.count - m.n),
+    failures: w.failures.filter((f) => f.fingerprint !== fingerprint),
+  };
+  if (!w.untracked) {
+    next.nodes = distinct(Object.values(members).map((x) => x.node));
+    next.nodePools = distinct(Object.values(members).map((x) => x.nodePool));
+  }
+  return next;
+}
+
+function resolveNotification(w: ResolveWindow, stillFiring: number): Notification {
+  const n = notificationOver(hash('resolved', w.key, w.start), w.groupKey, w.failures, w.count);
+  n.fingerprint = w.key;
+  n.nodePools = w.nodePools;
+  n.nodes = w.nodes;
+  if (stillFiring > 0) n.stillFiring = stillFiring;
+  return n;
+}
+
 interface Batch {
   /** Group keys known to have an open window in this batch. */
   open: Set<string>;
@@ -118,146 +218,58 @@ function newBatch(): Batch {
   };
 }
 
-const empty = (): PlanOutcome => ({ notifications: [], held: [], suppressed: [], silenced: [] });
+const empty = (): PlanOutcome => ({
+  notifications: [],
+  held: [],
+  suppressed: [],
+  silenced: [],
+  recovered: [],
+});
 
 /**
  * Grouping, repeat interval, auto-repair holds and silences, with all state in the store:
  * - the first failure of a group goes out at once (nobody waits at 3 a.m.); more failures with the
- *   same group key inside the window are collected and go out as one group update when it closes;
+ *   same group key inside the window are collected and go out as one update of the whole group
+ *   when it closes, under the first one's key;
  * - a fingerprint already notified stays quiet for the repeat interval unless its severity rises;
- *   resolves always go out;
- * - a node NotReady alert is held while auto-repair works on that node: released when the hold
- *   expires with no repair end, folded into the repair's Error when one comes, dropped (counted as
- *   held) when the repair ends;
- * - silenced failures are muted and reported.
+ * - a node NotReady alert is held while auto-repair may still fix the node (nodeHolds.ts): released
+ *   when the hold runs out, folded into the repair's Error when one comes, dropped when the alert
+ *   resolves;
+ * - a resolve goes out only for what was notified: resolves of one incident are collected for a
+ *   group window and go out as one; a resolve of something held or still waiting in a group window
+ *   takes it back (recovered); any other is counted as suppressed;
+ * - silenced failures and resolves are muted and reported.
  * Every decision is stored per failure, so planning the same failure again (a retried batch)
  * returns the same notifications with the same ids.
  */
 export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): PlannerPort {
-  async function updateWindow(key: string, fn: (w: GroupWindow) => GroupWindow): Promise<boolean> {
-    for (let i = 0; i < 20; i++) {
-      const cur = await store.get<GroupWindow>(NOTIFY_SCOPES.groups, key);
-      if (!cur) return false;
-      if ((await store.put(NOTIFY_SCOPES.groups, key, fn(cur.value), cur.version)) !== undefined) return true;
-    }
-    throw new Error(`group ${key}: too much contention`);
+  const holds = createNodeHolds(store, policy);
+  const incidents = createIncidents(store);
+  const windowEnd = (now: Date) => new Date(now.getTime() + policy.groupWindowMs).toISOString();
+
+  async function releaseWindow(w: GroupWindow, now: Date, out: PlanOutcome): Promise<void> {
+    // Only the first, already sent (an older window without it needs joined failures to show).
+    if (w.count === 0 || (!w.first && w.failures.length === 0)) return;
+    const update = updateOf(w);
+    out.notifications.push(update);
+    const members: Member[] = w.members
+      ? Object.entries(w.members).map(([fingerprint, m]) => ({ fingerprint, severity: m.severity }))
+      : membersOf(w.failures);
+    await incidents.notified(update.fingerprint, w.groupKey, members, now);
   }
 
-  /** Takes a held NotReady alert for the resolved one's node out of its hold; true when there was one. */
-  async function clearHeld(resolved: EnrichedFailure): Promise<boolean> {
-    const key = nodeKey(resolved);
-    for (let i = 0; i < 20; i++) {
-      const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
-      if (!hold) return false;
-      const rest = hold.value.failures.filter((x) => x.fingerprint !== resolved.fingerprint);
-      if (rest.length === hold.value.failures.length) return false;
-      // A repair under way keeps its hold (its end or error still decides); a grace with nothing left ends.
-      const done =
-        rest.length === 0 && !hold.value.repairing
-          ? await store.delete(NOTIFY_SCOPES.holds, key, hold.version)
-          : (await store.put(NOTIFY_SCOPES.holds, key, { ...hold.value, failures: rest }, hold.version)) !==
-            undefined;
-      if (done) return true;
-    }
-    throw new Error(`hold ${key}: too much contention`);
+  async function releaseResolves(w: ResolveWindow, out: PlanOutcome): Promise<void> {
+    out.notifications.push(resolveNotification(w, await incidents.settle(w.key)));
   }
 
-  async function decide(
+  /** The first failure of a group goes out now and opens the window; later ones join it. */
+  async function group(
     f: EnrichedFailure,
+    extra: readonly EnrichedFailure[],
     now: Date,
     out: PlanOutcome,
     batch: Batch,
   ): Promise<DecidedRecord> {
-    if (f.status === 'info') {
-      if (f.node && isRepairStart(f)) {
-        const key = nodeKey(f);
-        const cur = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
-        const hold: Hold = {
-          startedAt: cur?.value.startedAt ?? now.toISOString(),
-          until: new Date(now.getTime() + policy.autoRepairHoldMs).toISOString(),
-          failures: cur?.value.failures ?? [],
-          repairing: true,
-        };
-        await store.put(NOTIFY_SCOPES.holds, key, hold);
-      } else if (f.node && isRepairEnd(f)) {
-        // The repair worked: held NotReady alerts for the node were noise; they stay counted as held.
-        await store.delete(NOTIFY_SCOPES.holds, nodeKey(f));
-      }
-      return { decision: 'recorded', notifications: [] };
-    }
-
-    if (f.status === 'resolved') {
-      // A silence mutes the end of what it muted, too.
-      if (silenceFor(policy.silences, f, now)) {
-        out.silenced.push({ failure: f });
-        return { decision: 'silenced', notifications: [] };
-      }
-      // The node recovered while its NotReady alert was held: nothing was sent, so nothing is resolved.
-      if (isNodeNotReady(f) && (await clearHeld(f))) {
-        out.held.push(f);
-        return { decision: 'held', notifications: [] };
-      }
-      await store.delete(NOTIFY_SCOPES.sent, f.fingerprint);
-      const n = notificationOver(hash('resolved', f.fingerprint, f.occurredAt), f.fingerprint, [f], 1);
-      out.notifications.push(n);
-      return { decision: 'notified', notifications: [n] };
-    }
-
-    const silence = silenceFor(policy.silences, f, now);
-    if (silence) {
-      out.silenced.push({ failure: f });
-      return { decision: 'silenced', notifications: [] };
-    }
-
-    if (isNodeNotReady(f)) {
-      const key = nodeKey(f);
-      for (let i = 0; i < 20; i++) {
-        const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
-        if (!hold || Date.parse(hold.value.until) <= now.getTime()) break;
-        const next: Hold = { ...hold.value, failures: [...hold.value.failures, f].slice(-GROUP_SAMPLE) };
-        if ((await store.put(NOTIFY_SCOPES.holds, key, next, hold.version)) !== undefined) {
-          out.held.push(f);
-          return { decision: 'held', notifications: [] };
-        }
-      }
-      // No repair under way yet: AKS starts one only after the node has been unhealthy for a while,
-      // so the alert waits that long for it; a start then extends the hold, a resolve ends it unsent.
-      if (policy.notReadyGraceMs > 0) {
-        const grace: Hold = {
-          startedAt: now.toISOString(),
-          until: new Date(now.getTime() + policy.notReadyGraceMs).toISOString(),
-          failures: [f],
-        };
-        const existing = await store.get<Hold>(NOTIFY_SCOPES.holds, key);
-        const written = existing
-          ? Date.parse(existing.value.until) <= now.getTime()
-            ? await store.put(NOTIFY_SCOPES.holds, key, grace, existing.version)
-            : undefined
-          : await store.create(NOTIFY_SCOPES.holds, key, grace);
-        if (written !== undefined) {
-          out.held.push(f);
-          return { decision: 'held', notifications: [] };
-        }
-      }
-    }
-
-    const extra: EnrichedFailure[] = [];
-    if (isRepairError(f) && f.node) {
-      const hold = await store.get<Hold>(NOTIFY_SCOPES.holds, nodeKey(f));
-      if (hold && (await store.delete(NOTIFY_SCOPES.holds, nodeKey(f), hold.version)))
-        extra.push(...hold.value.failures);
-    }
-
-    const sent = await store.get<{ at: string; severity: Severity }>(NOTIFY_SCOPES.sent, f.fingerprint);
-    if (
-      sent &&
-      now.getTime() - Date.parse(sent.value.at) < policy.repeatIntervalMs &&
-      rank(f.severity) >= rank(sent.value.severity)
-    ) {
-      out.suppressed.push(f);
-      return { decision: 'suppressed', notifications: [] };
-    }
-
     const groupKey = groupKeyOf(f, policy.groupBy);
     const joining = [f, ...extra];
     if (batch.open.has(groupKey)) {
@@ -271,29 +283,178 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         batch.join(groupKey, joining);
         return { decision: 'grouped', notifications: [] };
       }
+      if (window) {
+        // Ran out but the timer has not released it yet: release it here, so the new one loses nothing.
+        if (!(await store.delete(NOTIFY_SCOPES.groups, groupKey, window.version))) continue;
+        await releaseWindow(window.value, now, out);
+      }
+      const n = notificationOver(
+        hash('lead', groupKey, now.toISOString()),
+        groupKey,
+        joining,
+        joining.length,
+      );
       const fresh: GroupWindow = {
         groupKey,
         start: now.toISOString(),
-        end: new Date(now.getTime() + policy.groupWindowMs).toISOString(),
-        // The lead goes out now; the window collects what follows it and counts the whole group.
-        count: joining.length,
-        leadCount: joining.length,
-        leadFingerprint: f.fingerprint,
+        end: windowEnd(now),
+        first: {
+          id: n.id,
+          fingerprint: n.fingerprint,
+          sentAt: now.toISOString(),
+          count: n.count,
+          failures: n.failures.slice(0, FIRST_SAMPLE),
+          nodePools: n.nodePools,
+          nodes: n.nodes,
+        },
+        count: 0,
         failures: [],
-        nodePools: distinct(joining.map((x) => x.nodePool)),
-        nodes: distinct(joining.map((x) => x.node)),
+        nodePools: [],
+        nodes: [],
+        members: {},
       };
-      const created = window
-        ? await store.put(NOTIFY_SCOPES.groups, groupKey, fresh, window.version)
-        : await store.create(NOTIFY_SCOPES.groups, groupKey, fresh);
-      if (created === undefined) continue; // another instance opened it first: join theirs
+      if ((await store.create(NOTIFY_SCOPES.groups, groupKey, fresh)) === undefined) continue; // another instance opened it first: join theirs
       batch.open.add(groupKey);
-      const n = notificationOver(hash('lead', groupKey, fresh.start), groupKey, joining, joining.length);
-      await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+      await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now);
       out.notifications.push(n);
       return { decision: 'notified', notifications: [n] };
     }
     throw new Error(`group ${groupKey}: too much contention`);
+  }
+
+  /** Takes a fingerprint back out of its group window (it recovered before the update went out). */
+  async function dropPending(
+    groupKey: string,
+    fingerprint: string,
+    batch: Batch,
+    now: Date,
+  ): Promise<boolean> {
+    let dropped = false;
+    const joins = batch.joins.get(groupKey);
+    if (joins) {
+      const left = joins.filter((x) => x.fingerprint !== fingerprint);
+      if (left.length !== joins.length) {
+        batch.joins.set(groupKey, left);
+        dropped = true;
+      }
+    }
+    const incidentKey = await updateEntry<GroupWindow, string | undefined>(
+      store,
+      NOTIFY_SCOPES.groups,
+      groupKey,
+      (w) => {
+        const m = w?.members?.[fingerprint];
+        if (!w || !m) return { result: undefined };
+        return { next: withoutMember(w, fingerprint, m), result: w.first?.fingerprint ?? '' };
+      },
+    );
+    if (incidentKey !== undefined) {
+      dropped = true;
+      if (incidentKey) await incidents.leave(incidentKey, fingerprint, now);
+    }
+    return dropped;
+  }
+
+  async function joinResolves(key: string, f: EnrichedFailure, now: Date, out: PlanOutcome): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const cur = await store.get<ResolveWindow>(NOTIFY_SCOPES.resolves, key);
+      if (cur && Date.parse(cur.value.end) > now.getTime()) {
+        const w = cur.value;
+        const next: ResolveWindow = {
+          ...w,
+          count: w.count + 1,
+          failures: [...w.failures, f].slice(0, GROUP_SAMPLE),
+          nodePools: distinct([...w.nodePools, f.nodePool]),
+          nodes: distinct([...w.nodes, f.node]),
+        };
+        if ((await store.put(NOTIFY_SCOPES.resolves, key, next, cur.version)) !== undefined) return;
+        continue;
+      }
+      if (cur) {
+        if (!(await store.delete(NOTIFY_SCOPES.resolves, key, cur.version))) continue;
+        await releaseResolves(cur.value, out);
+      }
+      const fresh: ResolveWindow = {
+        key,
+        groupKey: groupKeyOf(f, policy.groupBy),
+        start: now.toISOString(),
+        end: windowEnd(now),
+        count: 1,
+        failures: [f],
+        nodePools: distinct([f.nodePool]),
+        nodes: distinct([f.node]),
+      };
+      if ((await store.create(NOTIFY_SCOPES.resolves, key, fresh)) !== undefined) return;
+    }
+    throw new Error(`resolves of ${key}: too much contention`);
+  }
+
+  async function decideResolve(
+    f: EnrichedFailure,
+    now: Date,
+    out: PlanOutcome,
+    batch: Batch,
+  ): Promise<DecidedRecord> {
+    // Whatever happens to the resolve, nothing it pairs with may go out later as firing.
+    let recovered = f.node !== undefined && (await holds.recovered(f));
+    if (await dropPending(groupKeyOf(f, policy.groupBy), f.fingerprint, batch, now)) recovered = true;
+    const sentUnder = await incidents.resolved(f.fingerprint, now);
+    if (silenceFor(policy.silences, f, now)) {
+      out.silenced.push({ failure: f });
+      return { decision: 'silenced', notifications: [] };
+    }
+    if (sentUnder.length > 0) {
+      for (const key of sentUnder) await joinResolves(key, f, now, out);
+      return { decision: 'grouped', notifications: [] };
+    }
+    if (recovered) {
+      out.recovered.push(f);
+      return { decision: 'recovered', notifications: [] };
+    }
+    // Nothing was sent for it: there is nothing to resolve.
+    out.suppressed.push(f);
+    return { decision: 'suppressed', notifications: [] };
+  }
+
+  async function decide(
+    f: EnrichedFailure,
+    now: Date,
+    out: PlanOutcome,
+    batch: Batch,
+  ): Promise<DecidedRecord> {
+    if (f.status === 'info') {
+      if (f.node && isRepairStart(f)) await holds.repairStarted(f, now);
+      else if (f.node && isRepairEnd(f)) await holds.repairEnded(f, now);
+      return { decision: 'recorded', notifications: [] };
+    }
+    if (f.status === 'resolved') return decideResolve(f, now, out, batch);
+
+    if (silenceFor(policy.silences, f, now)) {
+      out.silenced.push({ failure: f });
+      return { decision: 'silenced', notifications: [] };
+    }
+
+    const sent = await incidents.lastSent(f.fingerprint);
+    if (
+      sent &&
+      now.getTime() - Date.parse(sent.at) < policy.repeatIntervalMs &&
+      rank(f.severity) >= rank(sent.severity)
+    ) {
+      out.suppressed.push(f);
+      return { decision: 'suppressed', notifications: [] };
+    }
+
+    const extra: EnrichedFailure[] = [];
+    if (isNodeNotReady(f)) {
+      const r = await holds.hold(f, now);
+      if (r.held) {
+        out.held.push(f);
+        return { decision: 'held', notifications: [] };
+      }
+      extra.push(...r.released);
+    }
+    if (isRepairError(f) && f.node) extra.push(...(await holds.takeForRepairError(f)));
+    return group(f, extra, now, out, batch);
   }
 
   /**
@@ -303,20 +464,32 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
    */
   async function flushJoins(batch: Batch, now: Date, out: PlanOutcome): Promise<void> {
     for (const [key, failures] of batch.joins) {
-      const merged = await updateWindow(key, (w) => ({
-        ...w,
-        count: w.count + failures.length,
-        failures: [...w.failures, ...failures].slice(0, GROUP_SAMPLE),
-        nodePools: distinct([...w.nodePools, ...failures.map((x) => x.nodePool)]),
-        nodes: distinct([...w.nodes, ...failures.map((x) => x.node)]),
-      }));
-      if (!merged) {
-        const first = failures[0];
-        if (first)
-          out.notifications.push(
-            notificationOver(hash('late', key, failureKey(first)), key, failures, failures.length),
+      if (failures.length === 0) continue;
+      const merged = await updateEntry<GroupWindow, GroupWindow | undefined>(
+        store,
+        NOTIFY_SCOPES.groups,
+        key,
+        (w) => {
+          if (!w) return { result: undefined };
+          const next = withJoined(w, failures);
+          return { next, result: next };
+        },
+      );
+      if (merged) {
+        if (merged.first)
+          await incidents.join(
+            merged.first.fingerprint,
+            key,
+            failures.map((f) => f.fingerprint).filter((fp) => merged.members?.[fp]),
+            now,
           );
+        continue;
       }
+      const first = failures[0];
+      if (!first) continue;
+      const n = notificationOver(hash('late', key, failureKey(first)), key, failures, failures.length);
+      out.notifications.push(n);
+      await incidents.notified(n.fingerprint, key, membersOf(failures), now);
     }
     batch.joins.clear();
   }
@@ -348,32 +521,22 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     async releaseDue(now) {
       const out = empty();
       for await (const e of store.list<GroupWindow>(NOTIFY_SCOPES.groups)) {
-        const w = e.value;
-        if (Date.parse(w.end) > now.getTime()) continue;
+        if (Date.parse(e.value.end) > now.getTime()) continue;
         if (!(await store.delete(NOTIFY_SCOPES.groups, e.key, e.version))) continue; // another instance took it
-        if (w.count <= (w.leadCount ?? 0) || w.failures.length === 0) continue; // only the lead, already sent
-        const update = notificationOver(hash('update', w.groupKey, w.start), w.groupKey, w.failures, w.count);
-        update.nodePools = w.nodePools;
-        update.nodes = w.nodes;
-        update.firstAt = w.start < update.firstAt ? w.start : update.firstAt;
-        if (w.leadFingerprint) update.fingerprint = w.leadFingerprint;
-        if (w.leadCount) update.sentBefore = w.leadCount;
-        out.notifications.push(update);
-        for (const f of w.failures)
-          await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+        await releaseWindow(e.value, now, out);
       }
-      for await (const e of store.list<Hold>(NOTIFY_SCOPES.holds)) {
-        const h = e.value;
-        if (Date.parse(h.until) > now.getTime()) continue;
-        if (!(await store.delete(NOTIFY_SCOPES.holds, e.key, e.version))) continue;
-        if (h.failures.length === 0) continue;
-        // Still unhealthy when auto-repair's time ran out: now it is a page.
-        out.notifications.push(
-          notificationOver(hash('hold', e.key, h.startedAt), e.key, h.failures, h.failures.length),
-        );
-        for (const f of h.failures)
-          await store.put(NOTIFY_SCOPES.sent, f.fingerprint, { at: now.toISOString(), severity: f.severity });
+      for await (const e of store.list<ResolveWindow>(NOTIFY_SCOPES.resolves)) {
+        if (Date.parse(e.value.end) > now.getTime()) continue;
+        if (!(await store.delete(NOTIFY_SCOPES.resolves, e.key, e.version))) continue;
+        await releaseResolves(e.value, out);
       }
+      // Still NotReady when the hold ran out: now it is a failure, grouped like any other.
+      const batch = newBatch();
+      for (const { hold } of await holds.takeDue(now)) {
+        const [lead, ...rest] = hold.failures;
+        if (lead) await group(lead, rest, now, out, batch);
+      }
+      await flushJoins(batch, now, out);
       return out;
     },
   };

@@ -34,7 +34,7 @@ export interface NotifyPolicy {
   groupBy: GroupByField[];
   repeatIntervalMs: number;
   autoRepairHoldMs: number;
-  /** How long a NotReady node with no repair under way waits for auto-repair to start. */
+  /** How long a NotReady node with no repair under way is held, waiting for auto-repair to start. */
   notReadyGraceMs: number;
   silences: Silence[];
 }
@@ -44,6 +44,7 @@ export const DEFAULT_POLICY: NotifyPolicy = {
   groupBy: ['cluster', 'code'],
   repeatIntervalMs: 4 * 3_600_000,
   autoRepairHoldMs: 60 * 60_000,
+  // AKS calls a node unhealthy after about 10 minutes NotReady and starts repair 5 minutes later.
   notReadyGraceMs: 15 * 60_000,
   silences: [],
 };

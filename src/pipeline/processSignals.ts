@@ -9,6 +9,7 @@ import type {
   Notification,
 } from '../model.js';
 import { notificationForFailure } from '../sinks/routing/routeNotification.js';
+import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 /** ARM context as the pipeline needs it; a failed look-up never stops enrichment. */
@@ -33,6 +34,8 @@ export interface PlanOutcome {
   held: EnrichedFailure[];
   suppressed: EnrichedFailure[];
   silenced: { failure: EnrichedFailure }[];
+  /** Resolves that took back a held or not yet sent failure: nothing was sent, nothing will be. */
+  recovered: EnrichedFailure[];
 }
 export interface PlannerPort {
   plan(failures: EnrichedFailure[], now: Date): Promise<PlanOutcome>;
@@ -49,6 +52,8 @@ export interface OutgoingNotification {
 export interface DispatchPort {
   /** Receiver names a notification goes to (empty: no route matched). */
   route(notification: Notification): string[];
+  /** Whether a receiver's sink can take the notification (PagerDuty cannot close part of an incident). */
+  accepts(receiver: string, notification: Notification): boolean;
   /** Renders and stores each item in the outbox before anything is sent. */
   enqueue(items: OutgoingNotification[]): Promise<{ added: number; existing: number; errors: string[] }>;
   /** Counts held / suppressed / silenced per receiver for the digest's delivery health. */
@@ -87,6 +92,7 @@ export interface ProcessReport {
   held: number;
   suppressed: number;
   silenced: number;
+  recovered: number;
   unrouted: number;
   /** Problems that did not stop the batch (context look-ups, outbox rows), named. */
   problems: string[];
@@ -189,6 +195,15 @@ async function extrasFor(
   return extras;
 }
 
+async function countReceivers(
+  deps: PipelineDeps,
+  perReceiver: ReadonlyMap<string, number>,
+  counter: 'held' | 'suppressed' | 'silenced',
+  now: Date,
+): Promise<void> {
+  for (const [receiver, n] of perReceiver) await deps.dispatch.count(receiver, counter, n, now);
+}
+
 async function countPerReceiver(
   deps: PipelineDeps,
   failures: readonly EnrichedFailure[],
@@ -200,7 +215,27 @@ async function countPerReceiver(
     for (const r of deps.dispatch.route(notificationForFailure(f)))
       perReceiver.set(r, (perReceiver.get(r) ?? 0) + 1);
   }
-  for (const [receiver, n] of perReceiver) await deps.dispatch.count(receiver, counter, n, now);
+  await countReceivers(deps, perReceiver, counter, now);
+}
+
+/**
+ * The receivers a notification goes to. Firing: its routes, remembered per incident key. A resolve:
+ * those of its routes that were sent the incident (all of them when nothing is remembered, as for
+ * incidents notified before this was kept), and whose sink can take it.
+ */
+async function receiversFor(
+  deps: PipelineDeps,
+  n: Notification,
+  routed: readonly string[],
+  now: Date,
+): Promise<string[]> {
+  let receivers = [...routed];
+  if (n.status === 'firing') await recordAudience(deps.store, n.fingerprint, routed, now);
+  else {
+    const audience = await audienceOf(deps.store, n.fingerprint);
+    if (audience) receivers = receivers.filter((r) => audience.includes(r));
+  }
+  return receivers.filter((r) => deps.dispatch.accepts(r, n));
 }
 
 /** Routes and enqueues a plan's notifications, and counts what it held back. */
@@ -211,10 +246,15 @@ export async function dispatchPlan(
   report: ProcessReport,
 ): Promise<void> {
   const items: OutgoingNotification[] = [];
+  const leftOut = new Map<string, number>();
   for (const notification of plan.notifications) {
-    const receivers = deps.dispatch.route(notification);
-    if (receivers.length === 0) report.unrouted++;
+    const routed = deps.dispatch.route(notification);
+    if (routed.length === 0) report.unrouted++;
+    const receivers = await receiversFor(deps, notification, routed, now);
     for (const receiver of receivers) items.push({ receiver, notification });
+    // A resolve a receiver never got the failures of (or cannot take) is counted there, not sent.
+    for (const r of routed)
+      if (!receivers.includes(r)) leftOut.set(r, (leftOut.get(r) ?? 0) + notification.count);
   }
   report.notifications += plan.notifications.length;
   if (items.length > 0) {
@@ -225,6 +265,7 @@ export async function dispatchPlan(
   report.held += plan.held.length;
   report.suppressed += plan.suppressed.length;
   report.silenced += plan.silenced.length;
+  report.recovered += plan.recovered.length;
   await countPerReceiver(deps, plan.held, 'held', now);
   await countPerReceiver(deps, plan.suppressed, 'suppressed', now);
   await countPerReceiver(
@@ -233,6 +274,7 @@ export async function dispatchPlan(
     'silenced',
     now,
   );
+  await countReceivers(deps, leftOut, 'suppressed', now);
 }
 
 export function emptyReport(): ProcessReport {
@@ -245,6 +287,7 @@ export function emptyReport(): ProcessReport {
     held: 0,
     suppressed: 0,
     silenced: 0,
+    recovered: 0,
     unrouted: 0,
     problems: [],
     enriched: [],

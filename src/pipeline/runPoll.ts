@@ -31,6 +31,7 @@ function addInto(total: ProcessReport, part: ProcessReport): void {
   total.held += part.held;
   total.suppressed += part.suppressed;
   total.silenced += part.silenced;
+  total.recovered += part.recovered;
   total.unrouted += part.unrouted;
   total.problems.push(...part.problems);
   for (const f of part.enriched) total.enriched.push(f);

@@ -67,6 +67,11 @@ export function createDispatch(
   const receivers = receiverMap(routing);
   return {
     route: (n) => routeNotification(routing, n),
+    accepts(receiver, n) {
+      const r = receivers.get(receiver);
+      const accepts = r ? protocols[r.type]?.accepts : undefined;
+      return accepts ? accepts(n) : true;
+    },
     async enqueue(items) {
       const errors: string[] = [];
       const rows: OutboxItemInput[] = [];

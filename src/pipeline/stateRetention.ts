@@ -28,14 +28,19 @@ export const RETENTION_DAYS = {
 
 /**
  * The retention of every growing scope. The repeat-interval records (notify-sent) are kept at least as
- * long as the repeat interval, so deleting them never lets a repeat through early.
+ * long as the repeat interval, so deleting them never lets a repeat through early; a resolve after
+ * that finds nothing it pairs with and is counted, not sent.
  */
 export function stateRetention(policy: NotifyPolicy, now: Date): RetentionRule[] {
+  const notified = Math.max(policy.repeatIntervalMs, RETENTION_DAYS.decided * DAY_MS);
   return [
     { scope: SEEN_SCOPE, expiresAt: (v) => timeField(v, 'expiresAt') },
     { scope: claimScope(ALERT_DELIVERY_CLAIMS), expiresAt: (v) => timeField(v, 'expiresAt') },
     keepAfter(NOTIFY_SCOPES.decided, 'at', RETENTION_DAYS.decided * DAY_MS),
-    keepAfter(NOTIFY_SCOPES.sent, 'at', Math.max(policy.repeatIntervalMs, RETENTION_DAYS.decided * DAY_MS)),
+    keepAfter(NOTIFY_SCOPES.sent, 'at', notified),
+    // An incident whose failures never resolve (most sources send no resolve) would stay for ever.
+    keepAfter(NOTIFY_SCOPES.incidents, 'at', notified),
+    keepAfter(NOTIFY_SCOPES.audience, 'at', notified),
     keepAfter(OUTBOX_SCOPES.delivered, 'finishedAt', RETENTION_DAYS.delivered * DAY_MS),
     keepAfter(OUTBOX_SCOPES.dead, 'finishedAt', RETENTION_DAYS.dead * DAY_MS),
     {

@@ -87,22 +87,38 @@ export function when(n: Notification): string {
     : `${first} – ${last}`;
 }
 
+/** "39 s", "5 min", "3 h": how long a group spans. */
+export function spanOf(n: Notification): string {
+  const ms = Math.max(0, Date.parse(n.lastAt) - Date.parse(n.firstAt));
+  if (Number.isNaN(ms)) return '';
+  if (ms < 60_000) return `${String(Math.round(ms / 1000))} s`;
+  if (ms < 2 * 3_600_000) return `${String(Math.round(ms / 60_000))} min`;
+  return `${String(Math.round(ms / 3_600_000))} h`;
+}
+
 /**
  * What happened, in a sentence or two. A group says how many failures over which span and where,
- * then describes the first one.
+ * then describes the first one; a group update says when the group's first message went out; a
+ * resolve of part of a group says how many are still failing.
  */
 export function whatHappened(n: Notification, max: number): string {
   const lead = leadOf(n);
   const summary = clipText(lead?.summary ?? '', max);
-  if (n.count <= 1) return truncate(summary, max);
+  const rest =
+    n.stillFiring !== undefined && n.stillFiring > 0
+      ? ` ${String(n.stillFiring)} of the group ${n.stillFiring === 1 ? 'is' : 'are'} still failing.`
+      : '';
+  if (n.count <= 1) return truncate(`${summary}${rest}`, max);
   const where = [
     n.nodes.length > 0 ? `${String(n.nodes.length)} node${n.nodes.length === 1 ? '' : 's'}` : undefined,
     n.nodePools.length > 0
       ? `${String(n.nodePools.length)} node pool${n.nodePools.length === 1 ? '' : 's'}`
       : undefined,
   ].filter(Boolean);
-  const earlier = n.sentBefore ? `, ${String(n.sentBefore)} of them already notified` : '';
-  const head = `${String(n.count)} failures like this (${when(n)}${earlier})${where.length > 0 ? ` on ${where.join(' in ')}` : ''}.`;
+  const what = n.status === 'resolved' ? 'resolved' : 'failures like this';
+  const span = n.update ? ` in ${spanOf(n)}` : '';
+  const first = n.update ? `, first sent at ${formatTime(n.update.firstSentAt)}` : '';
+  const head = `${String(n.count)} ${what}${span} (${when(n)})${where.length > 0 ? ` on ${where.join(' in ')}` : ''}${first}.${rest}`;
   return truncate(summary ? `${head} The first: ${summary}` : head, max);
 }
 
@@ -129,6 +145,8 @@ export function keyFacts(n: Notification, budget: TextBudget): Fact[] {
   add('When', when(n));
   add('Source', lead ? `${lead.source}${lead.reason ? ` (${lead.reason})` : ''}` : undefined);
   if (n.count > 1) add('Failures', String(n.count));
+  if (n.update) add('First sent', formatTime(n.update.firstSentAt));
+  if (n.stillFiring) add('Still failing', String(n.stillFiring));
   return facts;
 }
 

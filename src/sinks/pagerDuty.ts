@@ -8,7 +8,9 @@ import { TEXT_BUDGETS } from './shortenToFit.js';
 /**
  * PagerDuty Events API v2. The stored body is the event without `routing_key`; the routing key
  * (the receiver's secret) is added only when the request is sent, so it never sits in the outbox.
- * `dedup_key` is the failure's fingerprint, so a resolve closes the alert its trigger opened.
+ * `dedup_key` is the notification's fingerprint, the same on a group's first notification, its
+ * update and its resolve, so the update lands on the alert the first one opened and the resolve
+ * closes it. A resolve of part of a group is left out: PagerDuty can only close the whole alert.
  */
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -55,6 +57,8 @@ function details(n: Notification, level: number): Record<string, unknown> {
     count: n.count,
     first_at: n.firstAt,
     last_at: n.lastAt,
+    // A group update: the whole group so far, the first notification's failures included.
+    first_sent_at: n.update?.firstSentAt,
     cluster: lead?.cluster
       ? {
           name: clean(lead.cluster.name, budget.line),
@@ -147,6 +151,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 
 export const pagerDuty: SinkProtocol = {
   type: 'pagerduty',
+  accepts: (n) => n.status === 'firing' || (n.stillFiring ?? 0) === 0,
   render: (notification) => JSON.stringify(toPagerDutyEvent(notification)),
   prepare: (item, receiver) => {
     if (!receiver.secret) throw new Error(`receiver '${receiver.name}' has no PagerDuty routing key`);

@@ -49,6 +49,8 @@ export type SendOutcome =
 /** One sink's wire protocol: a pure formatter plus how to send and how to read the answer. */
 export interface SinkProtocol {
   type: SinkType;
+  /** Whether the sink can take the notification at all (absent: it takes every one). */
+  accepts?: (notification: Notification) => boolean;
   /** Renders a notification to the stored body (pure, deterministic, no secrets). */
   render(notification: Notification): string;
   /** Builds the HTTP request at send time: adds the URL, secrets, signatures. */

@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { FailureSignal } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { ContextPort } from '../../src/pipeline/processSignals.js';
-import { journalScope, processSignals, TransientContextError } from '../../src/pipeline/processSignals.js';
+import type { ProcessReport } from '../../src/pipeline/processSignals.js';
+import {
+  dispatchPlan,
+  emptyReport,
+  journalScope,
+  processSignals,
+  TransientContextError,
+} from '../../src/pipeline/processSignals.js';
 import { safeWatermark } from '../../src/pipeline/runPoll.js';
 import { createPipeline } from '../../src/pipeline/runtime.js';
 import type { RoutingConfig } from '../../src/sinks/routing/index.js';
+import { readHealth } from '../../src/state/deliveryHealth.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { listOutbox } from '../../src/state/outbox.js';
+import type { Notification } from '../../src/model.js';
+import { notificationOf, operationFailure, resolvedOf } from '../support/enrichedFailures.js';
 
 const CLUSTER = {
   resourceId:
@@ -118,6 +128,85 @@ describe('processSignals', () => {
     ).rejects.toBeInstanceOf(TransientContextError);
     const retried = await processSignals(pipeline(store).deps, [signal('c')]);
     expect(retried).toMatchObject({ duplicates: 0, processed: 1, enqueued: 1 });
+  });
+});
+
+describe('dispatchPlan: resolves go only where the failures went', () => {
+  const now = new Date('2026-11-21T03:00:00.000Z');
+  // Firing goes to ops; resolves are routed to ops, pager and archive.
+  const routing: RoutingConfig = {
+    ...ROUTING,
+    receivers: [
+      { name: 'ops', type: 'generic', url: 'https://example.invalid/ops' },
+      { name: 'archive', type: 'generic', url: 'https://example.invalid/archive' },
+      { name: 'pager', type: 'pagerduty', url: 'https://example.invalid/pd', secret: 'k'.repeat(32) },
+    ],
+    routes: [
+      {
+        index: 0,
+        name: 'resolves',
+        match: { status: ['resolved'] },
+        receivers: ['ops', 'pager', 'archive'],
+        continue: false,
+      },
+    ],
+    defaultReceivers: ['ops'],
+  };
+  const firing = operationFailure();
+  const resolve = (over: Partial<Notification> = {}) =>
+    notificationOf([resolvedOf(firing)], { id: `resolve-${String(over.stillFiring ?? 0)}`, ...over });
+
+  async function dispatch(store: KeyValueStore, n: Notification): Promise<ProcessReport> {
+    const report = emptyReport();
+    const p = createPipeline({ store, routing, policy: DEFAULT_POLICY, now: () => now });
+    await dispatchPlan(
+      p.deps,
+      { notifications: [n], held: [], suppressed: [], silenced: [], recovered: [] },
+      now,
+      report,
+    );
+    return report;
+  }
+
+  async function queued(store: KeyValueStore): Promise<string[]> {
+    const out: string[] = [];
+    for await (const { item } of listOutbox(store, 'pending')) out.push(`${item.receiver} ${item.id}`);
+    return out.sort();
+  }
+
+  it('sends a resolve to the receivers that got the firing notification and counts the others', async () => {
+    const store = createMemoryStore();
+    await dispatch(store, notificationOf([firing], { id: 'fired' }));
+    const r = await dispatch(store, resolve());
+    expect(r.enqueued).toBe(1);
+    expect(await queued(store)).toEqual(['ops fired', 'ops resolve-0']);
+    const health = await readHealth(store, now, now);
+    expect([health.pager?.suppressed, health.archive?.suppressed]).toEqual([1, 1]);
+  });
+
+  it('leaves a partial resolve out for PagerDuty, which can only close the whole incident', async () => {
+    const store = createMemoryStore();
+    const pagerRouting = { ...routing, defaultReceivers: ['ops', 'pager'] };
+    const p = createPipeline({ store, routing: pagerRouting, policy: DEFAULT_POLICY, now: () => now });
+    const plan = (n: Notification) => ({
+      notifications: [n],
+      held: [],
+      suppressed: [],
+      silenced: [],
+      recovered: [],
+    });
+    await dispatchPlan(p.deps, plan(notificationOf([firing], { id: 'fired' })), now, emptyReport());
+    await dispatchPlan(p.deps, plan(resolve({ stillFiring: 2 })), now, emptyReport());
+    expect(await queued(store)).toEqual(['ops fired', 'ops resolve-2', 'pager fired']);
+    await dispatchPlan(p.deps, plan(resolve()), now, emptyReport());
+    expect(await queued(store)).toEqual([
+      'ops fired',
+      'ops resolve-0',
+      'ops resolve-2',
+      'pager fired',
+      'pager resolve-0',
+    ]);
+    expect((await readHealth(store, now, now)).pager?.suppressed).toBe(1);
   });
 });
 

@@ -94,6 +94,23 @@ describe('toPagerDutyEvent', () => {
     });
   });
 
+  it('sends a group update under the key of the first notification, saying when that went out', () => {
+    const update = groupNotification(40, {
+      fingerprint: 'first-failure-fingerprint',
+      update: { firstId: 'first', firstSentAt: '2026-03-14T03:00:07.000Z', alreadySent: 1 },
+    });
+    const e = toPagerDutyEvent(update);
+    expect(e.dedup_key).toBe('first-failure-fingerprint');
+    expect(e.payload?.custom_details).toMatchObject({ count: 40, first_sent_at: '2026-03-14T03:00:07.000Z' });
+  });
+
+  it('takes a resolve only when it closes the whole group', () => {
+    const resolved = notificationOf([resolvedOf(operationFailure())]);
+    expect(pagerDuty.accepts?.(resolved)).toBe(true);
+    expect(pagerDuty.accepts?.({ ...resolved, stillFiring: 3 })).toBe(false);
+    expect(pagerDuty.accepts?.(groupNotification(2))).toBe(true);
+  });
+
   it('maps every severity and names a source without a cluster', () => {
     for (const severity of ['critical', 'error', 'warning', 'info'] as const)
       expect(toPagerDutyEvent(notificationOf([operationFailure({ severity })])).payload?.severity).toBe(

@@ -85,6 +85,26 @@ describe('toAdaptiveCard', () => {
     );
   });
 
+  it('says a group update covers the whole group, and when its first message went out', () => {
+    const update = groupNotification(40, {
+      update: { firstId: 'first', firstSentAt: '2026-03-14T03:00:07.000Z', alreadySent: 1 },
+    });
+    const text = JSON.stringify(toAdaptiveCard(update));
+    expect(text).toContain(
+      '40 failures like this in 5 min (2026-03-14 03:00:00 – 03:04:33 UTC) on 40 nodes in 1 node pool, first sent at 2026-03-14 03:00:07 UTC. The first:',
+    );
+    expect(text).toContain('First sent');
+  });
+
+  it('a resolve of part of a group says how many are still failing', () => {
+    const resolved = groupNotification(3, { status: 'resolved', stillFiring: 2 });
+    const text = JSON.stringify(toAdaptiveCard(resolved));
+    expect(text).toContain('RESOLVED');
+    expect(text).toContain(
+      '3 resolved (2026-03-14 03:00:00 – 03:00:14 UTC) on 3 nodes in 1 node pool. 2 of the group are still failing.',
+    );
+  });
+
   it('names the count and the nodes of a group', () => {
     const card = toAdaptiveCard(groupNotification(12));
     const text = JSON.stringify(card);
