@@ -54,7 +54,7 @@ param aksClusterResourceIds array = []
 @description('Resource group IDs where the app also gets Reader, for fleets whose clusters come and go (instead of, or besides, per-cluster Reader).')
 param clusterReaderResourceGroupIds array = []
 
-@description('Scopes whose failed ARM writes, actions and deletes on Microsoft.ContainerService resources go to aksEvents: resource group IDs (/subscriptions/<id>/resourceGroups/<name>), or /subscriptions/<id> for a whole subscription (its system topic is placed in a resource group of this deployment\'s name in that subscription).')
+@description('Scopes whose failed ARM writes, actions and deletes on Microsoft.ContainerService resources go to aksEvents: resource group IDs (/subscriptions/<id>/resourceGroups/<name>), or /subscriptions/<id> for a whole subscription (its system topic goes into a resource group named like the app\'s in that subscription, created there if it is not this one).')
 param resourceFailureEventScopes array = []
 
 @description('Names of system topics that already exist for a source (only one system topic is allowed per source), keyed by the source resource ID exactly as listed in aksClusterResourceIds or resourceFailureEventScopes (or by /subscriptions/<id> for the scheduled-event topic).')
@@ -447,6 +447,21 @@ module resourceGroupFailureTopics 'eventgrid/systemTopic.bicep' = [
   }
 ]
 
+// A whole subscription's topic goes into a resource group named like the app's in that subscription: for
+// this subscription that is rg itself, for any other one this creates it.
+module subscriptionFailureTopicGroups 'eventgrid/topicResourceGroup.bicep' = [
+  for (scopeId, i) in subscriptionFailureScopes: if (toLower(split(scopeId, '/')[2]) != toLower(subscription().subscriptionId)) {
+    // Subscription-scope deployment names are per subscription and region: the token keeps them apart.
+    name: take('rg-sub-${i}-${resourceToken}', 64)
+    scope: subscription(split(scopeId, '/')[2])
+    params: {
+      name: rgName
+      location: location
+      tags: tags
+    }
+  }
+]
+
 module subscriptionFailureTopics 'eventgrid/systemTopic.bicep' = [
   for (scopeId, i) in subscriptionFailureScopes: {
     name: 'topic-sub-${i}'
@@ -460,6 +475,7 @@ module subscriptionFailureTopics 'eventgrid/systemTopic.bicep' = [
     }
     dependsOn: [
       rg
+      subscriptionFailureTopicGroups
     ]
   }
 ]

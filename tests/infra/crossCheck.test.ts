@@ -507,6 +507,44 @@ function paramsPassed(decl: Declaration): string[] {
   return keys;
 }
 
+/** A declaration's tokens as text, one space apart, without comments and newlines. */
+function sigText(decl: Declaration): string {
+  return significant(decl.tokens)
+    .map((t) => t.text)
+    .join(' ');
+}
+
+/**
+ * Modules and resources a declaration waits for: those it names in dependsOn or references (directly,
+ * in string interpolations or through variables), transitively, as the compiler derives dependsOn.
+ */
+function dependencies(file: BicepFile, decl: Declaration): Set<string> {
+  const byName = new Map(file.decls.filter((d) => d.name !== '').map((d) => [d.name, d]));
+  const found = new Set<string>();
+  const seen = new Set<string>([decl.name]);
+  const visit = (d: Declaration): void => {
+    const sig = significant(d.tokens).slice(2);
+    const names = sig.flatMap((t, i) => {
+      if (t.kind === 'string')
+        return (t.interpolations ?? []).flatMap((src) =>
+          [...src.matchAll(/(?<![.\w])([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''),
+        );
+      // Not a property access (x.name) or an object key (name: ...).
+      const isReference = t.kind === 'ident' && sig[i - 1]?.text !== '.' && sig[i + 1]?.text !== ':';
+      return isReference ? [t.text] : [];
+    });
+    for (const name of names) {
+      const target = byName.get(name);
+      if (!target || seen.has(name) || target.keyword === 'param') continue;
+      seen.add(name);
+      if (target.keyword === 'module' || target.keyword === 'resource') found.add(name);
+      visit(target);
+    }
+  };
+  visit(decl);
+  return found;
+}
+
 function literalOrText(decl: Declaration): string {
   return significant(valueTokens(decl))
     .map((t) => t.text)
@@ -676,6 +714,38 @@ describe('template structure', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it("creates the resource group of a whole other subscription's topic before anything goes into it", () => {
+    const groupModule = 'eventgrid/topicResourceGroup.bicep';
+    const target = bicep.find((f) => f.rel === join('infra', ...groupModule.split('/')));
+    expect(target?.text).toMatch(/^targetScope = 'subscription'$/m);
+    expect(target?.text).toMatch(
+      /^resource \w+ 'Microsoft\.Resources\/resourceGroups@[\d-]+(-preview)?' = \{$/m,
+    );
+    const groups = main.decls.filter(
+      (d) => d.keyword === 'module' && stringTokens(d)[0]?.value === groupModule,
+    );
+    expect(groups.map((d) => d.name)).toHaveLength(1);
+    const group = groups[0] as Declaration;
+    const groupText = sigText(group);
+    // One per whole-subscription scope, deployed at that subscription, with the name the topics use.
+    expect(groupText).toMatch(/= \[ for \( scopeId , i \) in subscriptionFailureScopes : /);
+    expect(groupText).toContain("scope : subscription ( split ( scopeId , '/' ) [ 2 ] )");
+    expect(groupText).toMatch(/params : \{ name : rgName location : location tags : tags \}/);
+    // Everything placed in a group of that name outside rg (topics, their event subscriptions) waits for it.
+    const inOtherGroup = main.decls.filter(
+      (d) =>
+        (d.keyword === 'module' || d.keyword === 'resource') &&
+        /scope : resourceGroup \( (?!subscription \( \) \.subscriptionId )[^)]*\) \[ 2 \] , rgName \)/.test(
+          sigText(d),
+        ),
+    );
+    expect(inOtherGroup.map((d) => d.name).sort()).toEqual([
+      'subscriptionFailureSubscriptions',
+      'subscriptionFailureTopics',
+    ]);
+    for (const decl of inOtherGroup) expect(dependencies(main, decl), decl.name).toContain(group.name);
   });
 
   it('uses for-expressions only where Bicep allows them', () => {
