@@ -99,6 +99,12 @@ param alertWebhookEntraAppClientId string = ''
 @description('NCRONTAB schedule of the failurePoll timer (six fields, UTC).')
 param failurePollSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the dailyDigest timer (six fields, UTC); the digest window ends at the start of the hour it runs in.')
+param digestSchedule string = '0 0 7 * * *'
+
+@description('Routing file (receivers, routes, digest, grouping, silences; docs/routing.md) relative to the app root, e.g. routing.yaml committed at the repository root. Empty: everything goes to the generic webhook in WEBHOOK_URL.')
+param routingConfigPath string = ''
+
 @description('How the failure poll runs: queue (one poll-work message per workspace and slice, processed in parallel by pollWorker across instances) or inline (the timer queries every workspace itself; enough for a few workspaces).')
 @allowed(['queue', 'inline'])
 param pollFanout string = 'queue'
@@ -117,7 +123,7 @@ param pollWorkQueueName string = 'poll-work'
 @description('Table Storage table of the state store (watermarks, dedup keys, outbox).')
 param stateTableName string = 'aksalertenricher'
 
-@description('More app settings, name -> value: routing config, digest schedule and any other setting listed in docs/configuration.md. Applied after the template\'s own settings, so they win.')
+@description('More app settings, name -> value: any setting listed in docs/configuration.md. Applied after the template\'s own settings, so they win.')
 param appSettingOverrides object = {}
 
 @secure()
@@ -350,6 +356,7 @@ var armEndpoint = endsWith(environment().resourceManager, '/')
 var productAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   FAILURE_POLL_SCHEDULE: failurePollSchedule
+  DIGEST_SCHEDULE: digestSchedule
   POLL_FANOUT: pollFanout
   ARM_ENDPOINT: armEndpoint
   POLL_MAX_CONCURRENCY: string(pollMaxConcurrency)
@@ -358,6 +365,9 @@ var productAppSettings = {
   STATE_TABLE_NAME: stateTableName
   ALERT_INBOX_QUEUE: alertInboxQueueName
 }
+
+// Unset rather than empty when there is no routing file: the code then routes to WEBHOOK_URL.
+var routingAppSettings = !empty(routingConfigPath) ? { ROUTING_CONFIG_PATH: routingConfigPath } : {}
 
 var secureWebhookAppSettings = secureWebhook
   ? {
@@ -400,7 +410,13 @@ module functionApp 'app/function.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     // A for-expression must be a property's whole value (and only there may it read runtime values).
     workspaceCustomerIds: [for (ws, i) in workspaceScopes: workspaces[i].properties.customerId]
-    appSettings: union(productAppSettings, secureWebhookAppSettings, secretReferenceAppSettings, appSettingOverrides)
+    appSettings: union(
+      productAppSettings,
+      routingAppSettings,
+      secureWebhookAppSettings,
+      secretReferenceAppSettings,
+      appSettingOverrides
+    )
   }
   dependsOn: [
     keyVault

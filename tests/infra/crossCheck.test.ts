@@ -109,8 +109,6 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_DEDUP_TTL: 'tuning; the code default suits Azure',
   ALERT_WEBHOOK_AUTHORITY:
     'the code default is the public-cloud Entra ID authority; other clouds override it',
-  ROUTING_CONFIG_PATH: 'unset routes everything to WEBHOOK_URL; a deployment with a routing file sets it',
-  DIGEST_SCHEDULE: 'the code default (07:00 daily) suits Azure; a team picks its own morning',
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
