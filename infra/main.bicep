@@ -117,9 +117,6 @@ param pollMaxConcurrency int = 4
 @description('Storage queue between alertWebhook and the function that processes alerts; its poison queue is <name>-poison.')
 param alertInboxQueueName string = 'alert-inbox'
 
-@description('Storage queue for poll work items (one per workspace and time slice) processed in parallel across instances; its poison queue is <name>-poison.')
-param pollWorkQueueName string = 'poll-work'
-
 @description('Table Storage table of the state store (watermarks, dedup keys, outbox).')
 param stateTableName string = 'aksalertenricher'
 
@@ -177,6 +174,9 @@ var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
 var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var deadLetterContainerName = 'eventgrid-deadletter'
+// Poll work items (POLL_FANOUT=queue) and their poison queue <name>-poison. Fixed: the code uses this
+// name (POLL_WORK_QUEUE in src/fanout/enqueuePollWork.ts, the pollWorker trigger).
+var pollWorkQueueName = 'poll-work'
 
 // The functions this infrastructure points at. The cross-check test (tests/infra/crossCheck.test.ts)
 // requires each to be registered in functions/*.ts with the matching trigger.
@@ -732,7 +732,6 @@ output AZURE_USER_ASSIGNED_IDENTITY_PRINCIPAL_ID string = identity.outputs.princ
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STATE_TABLE_NAME string = stateTableName
 output AZURE_ALERT_INBOX_QUEUE string = alertInboxQueueName
-output AZURE_POLL_WORK_QUEUE string = pollWorkQueueName
 output AZURE_EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri

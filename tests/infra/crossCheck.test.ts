@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
+import { POLL_WORK_QUEUE } from '../../src/fanout/enqueuePollWork.js';
 import type { SettingSpec } from '../../src/config.js';
 import {
   commentOnLine,
@@ -429,6 +430,18 @@ describe('functions the infrastructure calls', () => {
       extensions?: { http?: { routePrefix?: string } };
     };
     expect(host.extensions?.http?.routePrefix ?? 'api').toBe('api');
+  });
+
+  it('creates the poll-work queue and its poison queue under the name the code uses', () => {
+    const queueVar = main.decls.find((d) => d.keyword === 'var' && d.name === 'pollWorkQueueName');
+    expect(queueVar && literalValue(queueVar)).toBe(POLL_WORK_QUEUE);
+    const worker = registrations.find((r) => r.name === 'pollWorker');
+    expect(worker?.trigger).toBe('storageQueue');
+    expect(worker?.options).toMatch(/\bqueueName:\s*POLL_WORK_QUEUE\b/);
+    const storage = main.decls.find((d) => d.keyword === 'module' && d.name === 'storage');
+    const storageText = storage ? sigText(storage) : '';
+    expect(storageText).toContain('{ name : pollWorkQueueName }');
+    expect(storageText).toContain("{ name : '${pollWorkQueueName}-poison' }");
   });
 
   it('filters Event Grid to the event types the product handles', () => {
