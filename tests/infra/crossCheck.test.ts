@@ -868,6 +868,38 @@ describe('azure.yaml', () => {
     expect(serviceName && literalValue(serviceName)).toBe(name);
   });
 
+  it('packages a routing file at the repository root (.funcignore keeps it)', () => {
+    const rules = readFileSync(join(ROOT, '.funcignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    // Enough of the gitignore rules for this file: globs, `!` negation, a slash-free pattern
+    // matching any path segment, the last matching rule winning.
+    const ignored = (path: string): boolean => {
+      let out = false;
+      for (const rule of rules) {
+        const negate = rule.startsWith('!');
+        const pattern = (negate ? rule.slice(1) : rule).replace(/^\/|\/$/g, '');
+        const glob = pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]');
+        const re = new RegExp(`^${glob}$`);
+        const hit = pattern.includes('/') ? re.test(path) : path.split('/').some((p) => re.test(p));
+        if (hit) out = !negate;
+      }
+      return out;
+    };
+    expect(ignored('routing.yaml')).toBe(false);
+    expect(ignored('host.json')).toBe(false);
+    expect(ignored('dist/functions/pollWorker.js')).toBe(false);
+    expect(ignored('dist/src/config.d.ts')).toBe(false);
+    // What .funcignore is there to keep out, so the matcher is known to work.
+    expect(ignored('src/config.ts')).toBe(true);
+    expect(ignored('tests/infra/crossCheck.test.ts')).toBe(true);
+    expect(ignored('infra/main.bicep')).toBe(true);
+  });
+
   it('compiles TypeScript before packaging and wires the second provisioning pass', () => {
     const doc = load();
     const service = Object.values(doc.services ?? {})[0];
