@@ -120,7 +120,7 @@ param alertInboxQueueName string = 'alert-inbox'
 @description('Table Storage table of the state store (watermarks, dedup keys, outbox).')
 param stateTableName string = 'aksalertenricher'
 
-@description('More app settings, name -> value: any setting listed in docs/configuration.md. Applied after the template\'s own settings, so they win.')
+@description('More app settings, name -> value: any setting listed in docs/configuration.md. They replace this template\'s product settings of the same name (schedules, fan-out, state store, Key Vault references), but not LOG_ANALYTICS_WORKSPACE_IDS (built from logAnalyticsWorkspaceResourceIds) or the Functions host settings (AzureWebJobsStorage__*, APPLICATIONINSIGHTS_*), which app/function.bicep applies last.')
 param appSettingOverrides object = {}
 
 @secure()
