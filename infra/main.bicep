@@ -183,7 +183,8 @@ var pollWorkQueueName = 'poll-work'
 var eventGridFunctionName = 'aksEvents'
 var alertWebhookFunctionName = 'alertWebhook'
 
-// Event types the product handles (docs: event-schema-aks, event-schema-resource-groups).
+// Event types the product handles (docs: event-schema-aks, event-schema-resource-groups); the cross-check
+// compares them with AKS_EVENT_TYPES and RESOURCE_FAILURES in src/sources/eventGrid/fromEventGrid.ts.
 var aksEventTypes = [
   'Microsoft.ContainerService.NodePoolRollingStarted'
   'Microsoft.ContainerService.NodePoolRollingSucceeded'

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
 import { POLL_WORK_QUEUE } from '../../src/fanout/enqueuePollWork.js';
+import { AKS_EVENT_TYPES, RESOURCE_FAILURES } from '../../src/sources/eventGrid/fromEventGrid.js';
 import type { SettingSpec } from '../../src/config.js';
 import {
   commentOnLine,
@@ -444,24 +445,30 @@ describe('functions the infrastructure calls', () => {
     expect(storageText).toContain("{ name : '${pollWorkQueueName}-poison' }");
   });
 
-  it('filters Event Grid to the event types the product handles', () => {
+  it('subscribes to exactly the Event Grid event types the code handles', () => {
     const eventTypes = (name: string): string[] => {
       const decl = main.decls.find((d) => d.keyword === 'var' && d.name === name);
       return decl ? stringTokens(decl).map((t) => t.value ?? '') : [];
     };
-    expect(eventTypes('aksEventTypes').sort()).toEqual([
-      'Microsoft.ContainerService.ClusterSupportEnded',
-      'Microsoft.ContainerService.ClusterSupportEnding',
-      'Microsoft.ContainerService.NewKubernetesVersionAvailable',
-      'Microsoft.ContainerService.NodePoolRollingFailed',
-      'Microsoft.ContainerService.NodePoolRollingStarted',
-      'Microsoft.ContainerService.NodePoolRollingSucceeded',
-    ]);
-    expect(eventTypes('resourceFailureEventTypes').sort()).toEqual([
-      'Microsoft.Resources.ResourceActionFailure',
-      'Microsoft.Resources.ResourceDeleteFailure',
-      'Microsoft.Resources.ResourceWriteFailure',
-    ]);
+    // The code compares event types in lower case.
+    const lower = (types: readonly string[]): string[] => types.map((t) => t.toLowerCase()).sort();
+    const handledAks = Object.values(AKS_EVENT_TYPES);
+    const isClusterEvent = (t: string) => t.toLowerCase().startsWith('microsoft.containerservice.');
+    // Cluster topics carry Microsoft.ContainerService.* events; the rest (planned maintenance) come from
+    // the subscription's Microsoft.ResourceNotifications topic.
+    expect(lower(eventTypes('aksEventTypes'))).toEqual(lower(handledAks.filter(isClusterEvent)));
+    expect(lower(eventTypes('scheduledEventTypes'))).toEqual(
+      lower(handledAks.filter((t) => !isClusterEvent(t))),
+    );
+    expect(lower(eventTypes('resourceFailureEventTypes'))).toEqual(lower(Object.keys(RESOURCE_FAILURES)));
+    // Each list is what some event subscription delivers.
+    for (const name of ['aksEventTypes', 'scheduledEventTypes', 'resourceFailureEventTypes'])
+      expect(
+        main.decls.some(
+          (d) => d.keyword === 'module' && sigText(d).includes(`includedEventTypes : ${name} `),
+        ),
+        name,
+      ).toBe(true);
     expect(main.text).toMatch(/key: 'data\.resourceProvider'[\s\S]*?'Microsoft\.ContainerService'/);
   });
 
