@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
+import { POLL_WORK_QUEUE } from '../src/fanout/enqueuePollWork.js';
 import { pollWorkerDepsFromEnv } from '../src/fanout/fanOutRuntime.js';
 import { fromPollWorkMessage } from '../src/fanout/pollWork.js';
 import type { PollItemDeps } from '../src/fanout/processPollItem.js';
@@ -24,7 +25,7 @@ export function pollWorkerHandler(deps: () => PollItemDeps) {
 }
 
 app.storageQueue('pollWorker', {
-  queueName: 'poll-work',
+  queueName: POLL_WORK_QUEUE,
   connection: 'AzureWebJobsStorage',
   handler: pollWorkerHandler(() => pollWorkerDepsFromEnv(process.env)),
 });

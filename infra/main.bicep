@@ -54,7 +54,7 @@ param aksClusterResourceIds array = []
 @description('Resource group IDs where the app also gets Reader, for fleets whose clusters come and go (instead of, or besides, per-cluster Reader).')
 param clusterReaderResourceGroupIds array = []
 
-@description('Scopes whose failed ARM writes, actions and deletes on Microsoft.ContainerService resources go to aksEvents: resource group IDs (/subscriptions/<id>/resourceGroups/<name>), or /subscriptions/<id> for a whole subscription (its system topic is placed in a resource group of this deployment\'s name in that subscription).')
+@description('Scopes whose failed ARM writes, actions and deletes on Microsoft.ContainerService resources go to aksEvents: resource group IDs (/subscriptions/<id>/resourceGroups/<name>), or /subscriptions/<id> for a whole subscription (its system topic goes into a resource group named like the app\'s in that subscription, created there if it is not this one).')
 param resourceFailureEventScopes array = []
 
 @description('Names of system topics that already exist for a source (only one system topic is allowed per source), keyed by the source resource ID exactly as listed in aksClusterResourceIds or resourceFailureEventScopes (or by /subscriptions/<id> for the scheduled-event topic).')
@@ -99,6 +99,12 @@ param alertWebhookEntraAppClientId string = ''
 @description('NCRONTAB schedule of the failurePoll timer (six fields, UTC).')
 param failurePollSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the dailyDigest timer (six fields, UTC); the digest window ends at the start of the hour it runs in.')
+param digestSchedule string = '0 0 7 * * *'
+
+@description('Routing file (receivers, routes, digest, grouping, silences; docs/routing.md) relative to the app root, e.g. routing.yaml committed at the repository root. Empty: everything goes to the generic webhook in WEBHOOK_URL.')
+param routingConfigPath string = ''
+
 @description('How the failure poll runs: queue (one poll-work message per workspace and slice, processed in parallel by pollWorker across instances) or inline (the timer queries every workspace itself; enough for a few workspaces).')
 @allowed(['queue', 'inline'])
 param pollFanout string = 'queue'
@@ -111,13 +117,10 @@ param pollMaxConcurrency int = 4
 @description('Storage queue between alertWebhook and the function that processes alerts; its poison queue is <name>-poison.')
 param alertInboxQueueName string = 'alert-inbox'
 
-@description('Storage queue for poll work items (one per workspace and time slice) processed in parallel across instances; its poison queue is <name>-poison.')
-param pollWorkQueueName string = 'poll-work'
-
 @description('Table Storage table of the state store (watermarks, dedup keys, outbox).')
 param stateTableName string = 'aksalertenricher'
 
-@description('More app settings, name -> value: routing config, digest schedule and any other setting listed in docs/configuration.md. Applied after the template\'s own settings, so they win.')
+@description('More app settings, name -> value: any setting listed in docs/configuration.md. They replace this template\'s product settings of the same name (schedules, fan-out, state store, Key Vault references), but not LOG_ANALYTICS_WORKSPACE_IDS (built from logAnalyticsWorkspaceResourceIds) or the Functions host settings (AzureWebJobsStorage__*, APPLICATIONINSIGHTS_*), which app/function.bicep applies last.')
 param appSettingOverrides object = {}
 
 @secure()
@@ -171,13 +174,17 @@ var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
 var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var deadLetterContainerName = 'eventgrid-deadletter'
+// Poll work items (POLL_FANOUT=queue) and their poison queue <name>-poison. Fixed: the code uses this
+// name (POLL_WORK_QUEUE in src/fanout/enqueuePollWork.ts, the pollWorker trigger).
+var pollWorkQueueName = 'poll-work'
 
 // The functions this infrastructure points at. The cross-check test (tests/infra/crossCheck.test.ts)
 // requires each to be registered in functions/*.ts with the matching trigger.
 var eventGridFunctionName = 'aksEvents'
 var alertWebhookFunctionName = 'alertWebhook'
 
-// Event types the product handles (docs: event-schema-aks, event-schema-resource-groups).
+// Event types the product handles (docs: event-schema-aks, event-schema-resource-groups); the cross-check
+// compares them with AKS_EVENT_TYPES and RESOURCE_FAILURES in src/sources/eventGrid/fromEventGrid.ts.
 var aksEventTypes = [
   'Microsoft.ContainerService.NodePoolRollingStarted'
   'Microsoft.ContainerService.NodePoolRollingSucceeded'
@@ -350,6 +357,7 @@ var armEndpoint = endsWith(environment().resourceManager, '/')
 var productAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   FAILURE_POLL_SCHEDULE: failurePollSchedule
+  DIGEST_SCHEDULE: digestSchedule
   POLL_FANOUT: pollFanout
   ARM_ENDPOINT: armEndpoint
   POLL_MAX_CONCURRENCY: string(pollMaxConcurrency)
@@ -358,6 +366,9 @@ var productAppSettings = {
   STATE_TABLE_NAME: stateTableName
   ALERT_INBOX_QUEUE: alertInboxQueueName
 }
+
+// Unset rather than empty when there is no routing file: the code then routes to WEBHOOK_URL.
+var routingAppSettings = !empty(routingConfigPath) ? { ROUTING_CONFIG_PATH: routingConfigPath } : {}
 
 var secureWebhookAppSettings = secureWebhook
   ? {
@@ -400,7 +411,13 @@ module functionApp 'app/function.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     // A for-expression must be a property's whole value (and only there may it read runtime values).
     workspaceCustomerIds: [for (ws, i) in workspaceScopes: workspaces[i].properties.customerId]
-    appSettings: union(productAppSettings, secureWebhookAppSettings, secretReferenceAppSettings, appSettingOverrides)
+    appSettings: union(
+      productAppSettings,
+      routingAppSettings,
+      secureWebhookAppSettings,
+      secretReferenceAppSettings,
+      appSettingOverrides
+    )
   }
   dependsOn: [
     keyVault
@@ -447,6 +464,21 @@ module resourceGroupFailureTopics 'eventgrid/systemTopic.bicep' = [
   }
 ]
 
+// A whole subscription's topic goes into a resource group named like the app's in that subscription: for
+// this subscription that is rg itself, for any other one this creates it.
+module subscriptionFailureTopicGroups 'eventgrid/topicResourceGroup.bicep' = [
+  for (scopeId, i) in subscriptionFailureScopes: if (toLower(split(scopeId, '/')[2]) != toLower(subscription().subscriptionId)) {
+    // Subscription-scope deployment names are per subscription and region: the token keeps them apart.
+    name: take('rg-sub-${i}-${resourceToken}', 64)
+    scope: subscription(split(scopeId, '/')[2])
+    params: {
+      name: rgName
+      location: location
+      tags: tags
+    }
+  }
+]
+
 module subscriptionFailureTopics 'eventgrid/systemTopic.bicep' = [
   for (scopeId, i) in subscriptionFailureScopes: {
     name: 'topic-sub-${i}'
@@ -460,6 +492,7 @@ module subscriptionFailureTopics 'eventgrid/systemTopic.bicep' = [
     }
     dependsOn: [
       rg
+      subscriptionFailureTopicGroups
     ]
   }
 ]
@@ -700,7 +733,6 @@ output AZURE_USER_ASSIGNED_IDENTITY_PRINCIPAL_ID string = identity.outputs.princ
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STATE_TABLE_NAME string = stateTableName
 output AZURE_ALERT_INBOX_QUEUE string = alertInboxQueueName
-output AZURE_POLL_WORK_QUEUE string = pollWorkQueueName
 output AZURE_EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri

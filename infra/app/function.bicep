@@ -35,7 +35,7 @@ param instanceMemoryMB int = 2048
 @description('Customer IDs (GUIDs) of the Log Analytics workspaces to poll.')
 param workspaceCustomerIds array = []
 
-@description('Product app settings (see docs/configuration.md); the settings below are added to them.')
+@description('Product app settings (see docs/configuration.md); the settings below are applied after them and win on a clash.')
 param appSettings object = {}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
+import { POLL_WORK_QUEUE } from '../../src/fanout/enqueuePollWork.js';
+import { AKS_EVENT_TYPES, RESOURCE_FAILURES } from '../../src/sources/eventGrid/fromEventGrid.js';
 import type { SettingSpec } from '../../src/config.js';
 import {
   commentOnLine,
@@ -109,8 +111,6 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_DEDUP_TTL: 'tuning; the code default suits Azure',
   ALERT_WEBHOOK_AUTHORITY:
     'the code default is the public-cloud Entra ID authority; other clouds override it',
-  ROUTING_CONFIG_PATH: 'unset routes everything to WEBHOOK_URL; a deployment with a routing file sets it',
-  DIGEST_SCHEDULE: 'the code default (07:00 daily) suits Azure; a team picks its own morning',
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
@@ -433,24 +433,42 @@ describe('functions the infrastructure calls', () => {
     expect(host.extensions?.http?.routePrefix ?? 'api').toBe('api');
   });
 
-  it('filters Event Grid to the event types the product handles', () => {
+  it('creates the poll-work queue and its poison queue under the name the code uses', () => {
+    const queueVar = main.decls.find((d) => d.keyword === 'var' && d.name === 'pollWorkQueueName');
+    expect(queueVar && literalValue(queueVar)).toBe(POLL_WORK_QUEUE);
+    const worker = registrations.find((r) => r.name === 'pollWorker');
+    expect(worker?.trigger).toBe('storageQueue');
+    expect(worker?.options).toMatch(/\bqueueName:\s*POLL_WORK_QUEUE\b/);
+    const storage = main.decls.find((d) => d.keyword === 'module' && d.name === 'storage');
+    const storageText = storage ? sigText(storage) : '';
+    expect(storageText).toContain('{ name : pollWorkQueueName }');
+    expect(storageText).toContain("{ name : '${pollWorkQueueName}-poison' }");
+  });
+
+  it('subscribes to exactly the Event Grid event types the code handles', () => {
     const eventTypes = (name: string): string[] => {
       const decl = main.decls.find((d) => d.keyword === 'var' && d.name === name);
       return decl ? stringTokens(decl).map((t) => t.value ?? '') : [];
     };
-    expect(eventTypes('aksEventTypes').sort()).toEqual([
-      'Microsoft.ContainerService.ClusterSupportEnded',
-      'Microsoft.ContainerService.ClusterSupportEnding',
-      'Microsoft.ContainerService.NewKubernetesVersionAvailable',
-      'Microsoft.ContainerService.NodePoolRollingFailed',
-      'Microsoft.ContainerService.NodePoolRollingStarted',
-      'Microsoft.ContainerService.NodePoolRollingSucceeded',
-    ]);
-    expect(eventTypes('resourceFailureEventTypes').sort()).toEqual([
-      'Microsoft.Resources.ResourceActionFailure',
-      'Microsoft.Resources.ResourceDeleteFailure',
-      'Microsoft.Resources.ResourceWriteFailure',
-    ]);
+    // The code compares event types in lower case.
+    const lower = (types: readonly string[]): string[] => types.map((t) => t.toLowerCase()).sort();
+    const handledAks = Object.values(AKS_EVENT_TYPES);
+    const isClusterEvent = (t: string) => t.toLowerCase().startsWith('microsoft.containerservice.');
+    // Cluster topics carry Microsoft.ContainerService.* events; the rest (planned maintenance) come from
+    // the subscription's Microsoft.ResourceNotifications topic.
+    expect(lower(eventTypes('aksEventTypes'))).toEqual(lower(handledAks.filter(isClusterEvent)));
+    expect(lower(eventTypes('scheduledEventTypes'))).toEqual(
+      lower(handledAks.filter((t) => !isClusterEvent(t))),
+    );
+    expect(lower(eventTypes('resourceFailureEventTypes'))).toEqual(lower(Object.keys(RESOURCE_FAILURES)));
+    // Each list is what some event subscription delivers.
+    for (const name of ['aksEventTypes', 'scheduledEventTypes', 'resourceFailureEventTypes'])
+      expect(
+        main.decls.some(
+          (d) => d.keyword === 'module' && sigText(d).includes(`includedEventTypes : ${name} `),
+        ),
+        name,
+      ).toBe(true);
     expect(main.text).toMatch(/key: 'data\.resourceProvider'[\s\S]*?'Microsoft\.ContainerService'/);
   });
 
@@ -505,6 +523,44 @@ function paramsPassed(decl: Declaration): string[] {
     }
   }
   return keys;
+}
+
+/** A declaration's tokens as text, one space apart, without comments and newlines. */
+function sigText(decl: Declaration): string {
+  return significant(decl.tokens)
+    .map((t) => t.text)
+    .join(' ');
+}
+
+/**
+ * Modules and resources a declaration waits for: those it names in dependsOn or references (directly,
+ * in string interpolations or through variables), transitively, as the compiler derives dependsOn.
+ */
+function dependencies(file: BicepFile, decl: Declaration): Set<string> {
+  const byName = new Map(file.decls.filter((d) => d.name !== '').map((d) => [d.name, d]));
+  const found = new Set<string>();
+  const seen = new Set<string>([decl.name]);
+  const visit = (d: Declaration): void => {
+    const sig = significant(d.tokens).slice(2);
+    const names = sig.flatMap((t, i) => {
+      if (t.kind === 'string')
+        return (t.interpolations ?? []).flatMap((src) =>
+          [...src.matchAll(/(?<![.\w])([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''),
+        );
+      // Not a property access (x.name) or an object key (name: ...).
+      const isReference = t.kind === 'ident' && sig[i - 1]?.text !== '.' && sig[i + 1]?.text !== ':';
+      return isReference ? [t.text] : [];
+    });
+    for (const name of names) {
+      const target = byName.get(name);
+      if (!target || seen.has(name) || target.keyword === 'param') continue;
+      seen.add(name);
+      if (target.keyword === 'module' || target.keyword === 'resource') found.add(name);
+      visit(target);
+    }
+  };
+  visit(decl);
+  return found;
 }
 
 function literalOrText(decl: Declaration): string {
@@ -678,6 +734,38 @@ describe('template structure', () => {
     expect(problems).toEqual([]);
   });
 
+  it("creates the resource group of a whole other subscription's topic before anything goes into it", () => {
+    const groupModule = 'eventgrid/topicResourceGroup.bicep';
+    const target = bicep.find((f) => f.rel === join('infra', ...groupModule.split('/')));
+    expect(target?.text).toMatch(/^targetScope = 'subscription'$/m);
+    expect(target?.text).toMatch(
+      /^resource \w+ 'Microsoft\.Resources\/resourceGroups@[\d-]+(-preview)?' = \{$/m,
+    );
+    const groups = main.decls.filter(
+      (d) => d.keyword === 'module' && stringTokens(d)[0]?.value === groupModule,
+    );
+    expect(groups.map((d) => d.name)).toHaveLength(1);
+    const group = groups[0] as Declaration;
+    const groupText = sigText(group);
+    // One per whole-subscription scope, deployed at that subscription, with the name the topics use.
+    expect(groupText).toMatch(/= \[ for \( scopeId , i \) in subscriptionFailureScopes : /);
+    expect(groupText).toContain("scope : subscription ( split ( scopeId , '/' ) [ 2 ] )");
+    expect(groupText).toMatch(/params : \{ name : rgName location : location tags : tags \}/);
+    // Everything placed in a group of that name outside rg (topics, their event subscriptions) waits for it.
+    const inOtherGroup = main.decls.filter(
+      (d) =>
+        (d.keyword === 'module' || d.keyword === 'resource') &&
+        /scope : resourceGroup \( (?!subscription \( \) \.subscriptionId )[^)]*\) \[ 2 \] , rgName \)/.test(
+          sigText(d),
+        ),
+    );
+    expect(inOtherGroup.map((d) => d.name).sort()).toEqual([
+      'subscriptionFailureSubscriptions',
+      'subscriptionFailureTopics',
+    ]);
+    for (const decl of inOtherGroup) expect(dependencies(main, decl), decl.name).toContain(group.name);
+  });
+
   it('uses for-expressions only where Bicep allows them', () => {
     const problems: string[] = [];
     for (const file of bicep) {
@@ -785,6 +873,38 @@ describe('azure.yaml', () => {
     // azd finds the app by the azd-service-name tag, which main.bicep sets from serviceName.
     const serviceName = main.decls.find((d) => d.keyword === 'var' && d.name === 'serviceName');
     expect(serviceName && literalValue(serviceName)).toBe(name);
+  });
+
+  it('packages a routing file at the repository root (.funcignore keeps it)', () => {
+    const rules = readFileSync(join(ROOT, '.funcignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    // Enough of the gitignore rules for this file: globs, `!` negation, a slash-free pattern
+    // matching any path segment, the last matching rule winning.
+    const ignored = (path: string): boolean => {
+      let out = false;
+      for (const rule of rules) {
+        const negate = rule.startsWith('!');
+        const pattern = (negate ? rule.slice(1) : rule).replace(/^\/|\/$/g, '');
+        const glob = pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]');
+        const re = new RegExp(`^${glob}$`);
+        const hit = pattern.includes('/') ? re.test(path) : path.split('/').some((p) => re.test(p));
+        if (hit) out = !negate;
+      }
+      return out;
+    };
+    expect(ignored('routing.yaml')).toBe(false);
+    expect(ignored('host.json')).toBe(false);
+    expect(ignored('dist/functions/pollWorker.js')).toBe(false);
+    expect(ignored('dist/src/config.d.ts')).toBe(false);
+    // What .funcignore is there to keep out, so the matcher is known to work.
+    expect(ignored('src/config.ts')).toBe(true);
+    expect(ignored('tests/infra/crossCheck.test.ts')).toBe(true);
+    expect(ignored('infra/main.bicep')).toBe(true);
   });
 
   it('compiles TypeScript before packaging and wires the second provisioning pass', () => {

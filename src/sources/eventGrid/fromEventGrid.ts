@@ -51,7 +51,8 @@ export const AKS_EVENT_TYPES = {
   scheduledEvent: 'Microsoft.ResourceNotifications.ContainerServiceEventResources.ScheduledEventEmitted',
 } as const;
 
-const RESOURCE_FAILURES: Record<string, string> = {
+/** Resource failure event types (lower case) and the verb a notification uses for each. */
+export const RESOURCE_FAILURES: Record<string, string> = {
   'microsoft.resources.resourcewritefailure': 'write',
   'microsoft.resources.resourceactionfailure': 'action',
   'microsoft.resources.resourcedeletefailure': 'delete',
