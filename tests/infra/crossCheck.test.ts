@@ -110,6 +110,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
     'the code default is the public-cloud Entra ID authority; other clouds override it',
   ROUTING_CONFIG_PATH: 'unset routes everything to WEBHOOK_URL; a deployment with a routing file sets it',
   DIGEST_SCHEDULE: 'the code default (07:00 daily) suits Azure; a team picks its own morning',
+  WEBSITE_TIME_ZONE: 'platform setting; Flex Consumption ignores it and runs timers in UTC',
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
