@@ -1,21 +1,20 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { DigestSource } from '../digest/collectDigest.js';
 import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '../digest/collectDigest.js';
-import type { Digest } from '../digest/digest.js';
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { headline } from '../digest/render/digestText.js';
-import { toDigestHtml } from '../digest/render/toDigestHtml.js';
-import { toDigestMarkdown } from '../digest/render/toDigestMarkdown.js';
 import type { FailureSignal } from '../model.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
 import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import type { DigestFormat } from './digestFiles.js';
+import { DIGEST_FORMATS, dayAfterLatest, renderDigest, writeDigestFiles } from './digestFiles.js';
 
 const HELP = `Usage: aks-alert-enricher digest [options]
 
@@ -39,16 +38,8 @@ Options:
   --logs-scope <id> scope of the fleet-wide Log Analytics links (workspace resource id or
                     /subscriptions/<id>)`;
 
-const FORMATS = ['md', 'json', 'html'] as const;
-type Format = (typeof FORMATS)[number];
-const DAY_MS = 86_400_000;
+const FORMATS: readonly string[] = DIGEST_FORMATS;
 const HOUR_MS = 3_600_000;
-
-function render(format: Format, d: Digest): string {
-  if (format === 'md') return toDigestMarkdown(d);
-  if (format === 'html') return toDigestHtml(d);
-  return `${JSON.stringify(d, null, 2)}\n`;
-}
 
 function parseTime(value: string | undefined, name: string): Date | string | undefined {
   if (value === undefined) return undefined;
@@ -56,15 +47,6 @@ function parseTime(value: string | undefined, name: string): Date | string | und
   return Number.isNaN(ms)
     ? `${name} is not a date/time: use ISO 8601, e.g. 2026-11-20T07:00:00Z`
     : new Date(ms);
-}
-
-function latest(signals: readonly FailureSignal[]): number | undefined {
-  let max: number | undefined;
-  for (const s of signals) {
-    const ms = Date.parse(s.occurredAt);
-    if (!Number.isNaN(ms) && (max === undefined || ms > max)) max = ms;
-  }
-  return max;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -83,7 +65,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     allowPositionals: false,
   });
   const formats = values.format.split(',').map((f) => f.trim().toLowerCase());
-  const bad = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
+  const bad = formats.filter((f) => !FORMATS.includes(f));
   if (bad.length > 0 || formats.length === 0) {
     err(`digest: unknown --format ${bad.join(', ')}: use md, json and/or html`);
     return 2;
@@ -149,8 +131,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors = parsed.rowErrors;
     }
     source = signalSource(src === 'sample' ? 'sample fleet' : src, signals, rowErrors);
-    const last = latest(signals) ?? Date.now();
-    defaultEnd = Math.floor(last / DAY_MS) * DAY_MS + DAY_MS;
+    defaultEnd = dayAfterLatest(signals).getTime();
   }
   const end = to ?? (from ? new Date(from.getTime() + windowMs) : new Date(defaultEnd));
   const window = from ? { start: from.toISOString(), end: end.toISOString() } : windowEndingAt(end, windowMs);
@@ -162,7 +143,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const out = resolve(io.cwd, values.out);
   const ext = extname(out).slice(1).toLowerCase();
-  const single = (FORMATS as readonly string[]).includes(ext);
+  const single = FORMATS.includes(ext);
   if (single && formats.length !== 1) {
     err(`digest: --out ${values.out} is one file; give one --format or an --out folder`);
     return 2;
@@ -170,16 +151,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const written: string[] = [];
   try {
     if (single) {
-      writeFileSync(out, render(formats[0] as Format, digest));
+      writeFileSync(out, renderDigest(formats[0] as DigestFormat, digest));
       written.push(out);
-    } else {
-      mkdirSync(out, { recursive: true });
-      for (const f of formats as Format[]) {
-        const path = resolve(out, `digest.${f}`);
-        writeFileSync(path, render(f, digest));
-        written.push(path);
-      }
-    }
+    } else written.push(...writeDigestFiles(digest, out, formats as DigestFormat[]));
   } catch (e) {
     err(`digest: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 1;
