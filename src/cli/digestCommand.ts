@@ -8,13 +8,17 @@ import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '..
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { headline } from '../digest/render/digestText.js';
 import type { FailureSignal } from '../model.js';
+import type { RoutingConfig } from '../sinks/routing/index.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
 import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
+import { createFileStore } from '../state/fileStore.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 import type { DigestFormat } from './digestFiles.js';
 import { DIGEST_FORMATS, dayAfterLatest, renderDigest, writeDigestFiles } from './digestFiles.js';
+import { sendDigest } from './digestWebhook.js';
+import { webhookRouting } from './webhookRouting.js';
 
 const HELP = `Usage: aks-alert-enricher digest [options]
 
@@ -36,7 +40,12 @@ Options:
   --out <path>      a folder for digest.md / digest.json / digest.html (default out), or a
                     file (.md, .json or .html) for a single format
   --logs-scope <id> scope of the fleet-wide Log Analytics links (workspace resource id or
-                    /subscriptions/<id>)`;
+                    /subscriptions/<id>)
+  --webhook <url>   also send the JSON digest to a generic signed webhook (https, or http on
+                    localhost), through the outbox as 'run --webhook' does: a window's digest
+                    is sent once per state folder; the secret comes from --secret or WEBHOOK_SECRET
+  --secret <s>      Standard Webhooks secret ('whsec_' + base64) for --webhook
+  --state <dir>     state folder for --webhook (default .state): the outbox`;
 
 const FORMATS: readonly string[] = DIGEST_FORMATS;
 const HOUR_MS = 3_600_000;
@@ -61,6 +70,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
       format: { type: 'string', default: 'md,json,html' },
       out: { type: 'string', default: 'out' },
       'logs-scope': { type: 'string' },
+      webhook: { type: 'string' },
+      secret: { type: 'string' },
+      state: { type: 'string', default: '.state' },
     },
     allowPositionals: false,
   });
@@ -74,6 +86,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (windowMs === undefined || windowMs <= 0) {
     err("digest: --window must be a duration like '24h' or '7d'");
     return 2;
+  }
+  let routing: RoutingConfig | undefined;
+  if (values.webhook !== undefined) {
+    const r = webhookRouting(values.webhook, values.secret ?? io.env.WEBHOOK_SECRET);
+    if (typeof r === 'string') {
+      err(`digest: ${r}`);
+      return 2;
+    }
+    routing = r;
   }
   const fromParsed = parseTime(values.from, '--from');
   const toParsed = parseTime(values.to, '--to');
@@ -161,6 +182,25 @@ async function run(args: string[], io: CliIo): Promise<number> {
   writeLine(io.stdout, `${window.start} .. ${window.end}: ${headline(digest)}`);
   for (const p of digest.problems.slice(0, 20)) writeLine(io.stdout, `  problem: ${p}`);
   for (const w of written) writeLine(io.stdout, `wrote ${w}`);
+  if (!routing) return 0;
+
+  const { publish, delivery } = await sendDigest(
+    digest,
+    routing,
+    createFileStore(resolve(io.cwd, values.state)),
+    io.env,
+  );
+  writeLine(
+    io.stdout,
+    publish.added > 0
+      ? 'webhook: digest queued'
+      : "webhook: this window's digest was queued before (sent or waiting); not queued again",
+  );
+  writeLine(
+    io.stdout,
+    `delivery: ${String(delivery.delivered)} delivered, ${String(delivery.pending)} pending, ${String(delivery.deadLettered)} dead-lettered`,
+  );
+  for (const e of [...publish.errors, ...delivery.errors].slice(0, 20)) err(`delivery: ${e}`);
   return 0;
 }
 

@@ -22,6 +22,7 @@ import { readWatermark, writeWatermark } from '../state/watermarks.js';
 import { headline } from '../digest/render/digestText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import { webhookRouting } from './webhookRouting.js';
 import { DIGEST_FORMATS, digestOfSignals, writeDigestFiles } from './digestFiles.js';
 
 const HELP = `Usage: aks-alert-enricher run [options]
@@ -45,29 +46,6 @@ Options:
   --out <dir>      where to write enriched-failures.json (default out); with the sample fleet
                    also its daily digest (digest.html, digest.md, digest.json)
   --quiet          print the summary only`;
-
-function webhookRouting(url: string, secret: string | undefined): RoutingConfig | string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '--webhook is not a URL';
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
-    return '--webhook must be https (http is accepted only on localhost)';
-  if (u.username || u.password) return '--webhook must not carry user info';
-  const receiver = { name: 'webhook', type: 'generic' as const, url, ...(secret ? { secret } : {}) };
-  return {
-    source: '--webhook',
-    receivers: [receiver],
-    receiverInfo: [{ name: 'webhook', type: 'generic', settings: {}, unset: [] }],
-    routes: [],
-    defaultReceivers: ['webhook'],
-    digest: { receivers: ['webhook'] },
-    notify: { grouping: undefined, silences: undefined },
-  };
-}
 
 const NO_RECEIVERS: RoutingConfig = {
   source: '(console only)',
