@@ -1,3 +1,4 @@
+import type { HealthCounts } from '../../state/deliveryHealth.js';
 import type { Digest, DigestError } from '../digest.js';
 
 /** '+12.5% vs previous day' style trend text. */
@@ -29,4 +30,19 @@ export function headline(d: Digest): string {
 
 export function supportText(s: 'ending' | 'ended' | undefined): string {
   return s === 'ended' ? 'out of support' : s === 'ending' ? 'support ending' : '';
+}
+
+/**
+ * A receiver's delivery health in one line: what was sent, retried and dead-lettered, and what was
+ * kept back on purpose (held for auto-repair, suppressed as a repeat, silenced).
+ */
+export function deliveryText(h: HealthCounts): string {
+  return [
+    `${String(h.delivered)} sent`,
+    `${String(h.retried)} retried`,
+    `${String(h.deadLettered)} dead-lettered`,
+    `${String(h.held)} held`,
+    `${String(h.suppressed)} suppressed`,
+    `${String(h.silenced)} silenced`,
+  ].join(' · ');
 }

@@ -2,7 +2,7 @@ import { clipLine, safeUrl, utf8Bytes } from '../../sinks/escape/plainText.js';
 import type { CardElement, TeamsMessage } from '../../sinks/toAdaptiveCard.js';
 import { TEAMS_MAX_BYTES } from '../../sinks/toAdaptiveCard.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, windowText } from './digestText.js';
+import { deliveryText, errorLabel, headline, supportText, windowText } from './digestText.js';
 
 /*
  * Untrusted text (codes, titles, names, mitigations) goes only into TextRuns of RichTextBlocks,
@@ -110,12 +110,15 @@ function body(d: Digest, n: CardSizes): CardElement[] {
   }
   if (d.delivery.length > 0 && n.delivery > 0) {
     out.push(heading('Delivery'));
+    // The counts go on their own line: beside the name they would squeeze it in a narrow chat pane.
     for (const h of d.delivery.slice(0, n.delivery))
       out.push(
-        row(
-          literal(h.receiver, 80),
-          `${String(h.delivered)} sent · ${String(h.retried)} retried · ${String(h.deadLettered)} dead`,
-        ),
+        literal(h.receiver, 80, { weight: 'Bolder' }),
+        label(deliveryText(h), { isSubtle: true, size: 'Small', spacing: 'None' }),
+      );
+    if (d.delivery.length > n.delivery)
+      out.push(
+        label(`…and ${String(d.delivery.length - n.delivery)} more in the report`, { isSubtle: true }),
       );
   }
   return out;

@@ -88,12 +88,12 @@ export function toDigestMarkdown(d: Digest): string {
   if (d.delivery.length === 0) out.push('No deliveries recorded.');
   else {
     out.push(
-      '| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed |',
-      '|---|---:|---:|---:|---:|---:|',
+      '| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed | Silenced |',
+      '|---|---:|---:|---:|---:|---:|---:|',
     );
     for (const h of d.delivery)
       out.push(
-        `| ${md(h.receiver)} | ${String(h.delivered)} | ${String(h.retried)} | ${String(h.deadLettered)} | ${String(h.held)} | ${String(h.suppressed)} |`,
+        `| ${md(h.receiver)} | ${String(h.delivered)} | ${String(h.retried)} | ${String(h.deadLettered)} | ${String(h.held)} | ${String(h.suppressed)} | ${String(h.silenced)} |`,
       );
   }
   if (d.problems.length > 0 || d.truncated.length > 0) {

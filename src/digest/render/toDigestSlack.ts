@@ -3,7 +3,7 @@ import { safeUrl } from '../../sinks/escape/plainText.js';
 import type { SlackBlock, SlackMessage } from '../../sinks/toSlackBlocks.js';
 import { SLACK_LIMITS, blockTextLength, clipEscaped } from '../../sinks/toSlackBlocks.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, windowText } from './digestText.js';
+import { deliveryText, errorLabel, headline, supportText, windowText } from './digestText.js';
 
 function section(text: string): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clipEscaped(text, SLACK_LIMITS.sectionText) } };
@@ -73,11 +73,10 @@ function blocks(
       section(
         `*Delivery*\n${d.delivery
           .slice(0, 10)
-          .map(
-            (h) =>
-              `• ${slackText(h.receiver)}: ${String(h.delivered)} sent, ${String(h.retried)} retried, ${String(h.deadLettered)} dead-lettered`,
-          )
-          .join('\n')}`,
+          .map((h) => `• ${slackText(h.receiver)}: ${deliveryText(h)}`)
+          .join(
+            '\n',
+          )}${d.delivery.length > 10 ? `\n…and ${String(d.delivery.length - 10)} more in the report` : ''}`,
       ),
     );
   return out.slice(0, SLACK_LIMITS.blocks);

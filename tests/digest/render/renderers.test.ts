@@ -26,8 +26,8 @@ function digestOf(extra: ReturnType<typeof operationFailure>[] = []): Digest {
           retried: 1,
           deadLettered: 0,
           held: 2,
-          suppressed: 0,
-          silenced: 0,
+          suppressed: 4,
+          silenced: 3,
           poisoned: 0,
         },
       },
@@ -78,7 +78,19 @@ function hugeDigest(): Digest {
       ),
     );
   }
-  return agg.finish();
+  const counts = {
+    delivered: 99999,
+    retried: 9999,
+    deadLettered: 999,
+    held: 999,
+    suppressed: 9999,
+    silenced: 999,
+    poisoned: 0,
+  };
+  const delivery = Object.fromEntries(
+    Array.from({ length: 60 }, (_, i) => [`receiver-${String(i)}-${'r'.repeat(60)}`, counts]),
+  );
+  return agg.finish({ delivery });
 }
 
 describe('digest renderers', () => {
@@ -94,7 +106,8 @@ describe('digest renderers', () => {
       expect(md).toContain(h);
     expect(md).not.toContain('<script>');
     expect(md).not.toContain('[x](javascript');
-    expect(md).toContain('| teams | 5 | 1 | 0 | 2 | 0 |');
+    expect(md).toContain('| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed | Silenced |');
+    expect(md).toContain('| teams | 5 | 1 | 0 | 2 | 4 | 3 |');
   });
 
   it('HTML is self-contained, has the charts and escapes untrusted text', () => {
@@ -121,6 +134,14 @@ describe('digest renderers', () => {
       title: 'Full report',
       url: 'https://example.org/api/digestReport',
     });
+  });
+
+  it('the chat digests show what was held, suppressed and silenced beside what was sent', () => {
+    const line = '5 sent · 1 retried · 0 dead-lettered · 2 held · 4 suppressed · 3 silenced';
+    const card = toDigestTeamsMessage(digestOf()).message.attachments[0].content;
+    expect(JSON.stringify(card)).toContain(line);
+    expect(cardProblems(card)).toEqual([]);
+    expect(JSON.stringify(toDigestSlackMessage(digestOf()).blocks)).toContain(`• teams: ${line}`);
   });
 
   it('a huge fleet still fits the card and Slack limits', () => {
