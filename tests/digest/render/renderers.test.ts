@@ -100,7 +100,7 @@ describe('digest renderers', () => {
       '## Top errors',
       '## Clusters',
       '## Node auto-repair',
-      '## Unrecognised error codes',
+      '## What the catalog is missing',
       '## Delivery health',
     ])
       expect(md).toContain(h);
@@ -108,6 +108,40 @@ describe('digest renderers', () => {
     expect(md).not.toContain('[x](javascript');
     expect(md).toContain('| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed | Silenced |');
     expect(md).toContain('| teams | 5 | 1 | 0 | 2 | 4 | 3 |');
+  });
+
+  it('counts read as English, and failures without a catalog entry are listed as what the catalog lacks', () => {
+    const d = digestOf([
+      at(
+        '2026-03-14T08:00:00.000Z',
+        operationFailure({
+          kind: 'autoscaler',
+          reason: 'NotTriggerScaleUp',
+          title: 'pod did not trigger scale-up',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+    ]);
+    const md = toDigestMarkdown(d);
+    expect(md).toMatch(/\*\* \(rg-aks-b\): 1 failure \(0 before\)/);
+    expect(md).not.toMatch(/\b1 (failures|episodes|clusters)\b/);
+    expect(md).toContain('2 episodes, 2 actions, 2 failed');
+    expect(md).not.toContain('Unmatched');
+    expect(md).toContain('1 failure matched no catalog entry and is not listed here');
+    expect(md).toContain(
+      '- autoscaler NotTriggerScaleUp: 1 on 1 cluster (e.g. pod did not trigger scale-up)',
+    );
+    expect(md).toContain('- none: the catalog knew every code');
+    const html = toDigestHtml(d);
+    expect(html).toContain('<h2>What the catalog is missing</h2>');
+    expect(html).toContain('<td>autoscaler NotTriggerScaleUp</td>');
+    const slack = JSON.stringify(toDigestSlackMessage(d).blocks);
+    expect(slack).not.toContain('cluster(s)');
+    expect(slack).toContain('autoscaler NotTriggerScaleUp ×1');
+    const card = JSON.stringify(toDigestTeamsMessage(d).message);
+    expect(card).toContain('No entry: autoscaler NotTriggerScaleUp');
+    expect(card).toContain('1 failure matched no catalog entry');
   });
 
   it('HTML is self-contained, has the charts and escapes untrusted text', () => {
