@@ -321,6 +321,7 @@ async function digestPhase(endpoint: string): Promise<PhaseResult> {
       receivers: receiverMap(ROUTING),
       sources: [workspaceSource({ client, workspaceIds: [WORKSPACE] })],
       windowMs: DAY,
+      schedule: '0 0 0 * * *',
       now: () => new Date(WINDOW_END + 10 * 60_000),
     });
     if (publish.added !== 1) throw new Error(`digest not queued: ${JSON.stringify(publish)}`);

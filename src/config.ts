@@ -1,3 +1,5 @@
+import { parseNcrontab } from './digest/ncrontab.js';
+
 /**
  * App settings -> one typed, validated config object. Every setting the code reads is declared in
  * SETTINGS with its default and meaning; the configuration reference and local.settings.example.json
@@ -211,7 +213,16 @@ export const SETTINGS = [
     name: 'DIGEST_SCHEDULE',
     default: '0 0 7 * * *',
     description:
-      'NCRONTAB schedule of the dailyDigest timer (UTC unless WEBSITE_TIME_ZONE is set); the digest window ends at the start of the hour it runs in.',
+      "NCRONTAB schedule of the dailyDigest timer (six fields, UTC unless WEBSITE_TIME_ZONE is set); the digest window ends at the schedule's most recent occurrence, so a late or retried run covers the same window and sends nothing twice.",
+    validate: (v: string) => {
+      const parsed = parseNcrontab(v);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  },
+  {
+    name: 'WEBSITE_TIME_ZONE',
+    description:
+      "Platform setting: the time zone the Functions host runs timer schedules in. The dailyDigest reads it to end its window at the schedule's last occurrence in that zone; give an IANA name (e.g. Europe/Berlin), as Linux plans take. Flex Consumption (this repo's template) does not support it and runs timers in UTC: leave it unset there.",
   },
   {
     name: 'DIGEST_WINDOW',

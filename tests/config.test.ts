@@ -10,12 +10,18 @@ describe('readSettings', () => {
 
   it('names every bad setting and never echoes a secret', () => {
     try {
-      readSettings({ POLL_MAX_CONCURRENCY: 'many', STATE_STORE: 'redis', POLL_OVERLAP: 'soon' });
+      readSettings({
+        POLL_MAX_CONCURRENCY: 'many',
+        STATE_STORE: 'redis',
+        POLL_OVERLAP: 'soon',
+        DIGEST_SCHEDULE: '0 7 * * *',
+      });
       expect.fail('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems;
-      expect(problems).toHaveLength(3);
+      expect(problems).toHaveLength(4);
+      expect(problems.join('\n')).toMatch(/DIGEST_SCHEDULE='0 7 \* \* \*' .*six fields/);
       expect(problems.join('\n')).toMatch(/POLL_MAX_CONCURRENCY='many'/);
       expect(problems.join('\n')).toMatch(/STATE_STORE='redis'/);
     }

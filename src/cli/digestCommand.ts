@@ -1,21 +1,24 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
 import { parseDurationMs, readSettings } from '../config.js';
 import type { DigestSource } from '../digest/collectDigest.js';
 import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '../digest/collectDigest.js';
-import type { Digest } from '../digest/digest.js';
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { headline } from '../digest/render/digestText.js';
-import { toDigestHtml } from '../digest/render/toDigestHtml.js';
-import { toDigestMarkdown } from '../digest/render/toDigestMarkdown.js';
 import type { FailureSignal } from '../model.js';
+import type { RoutingConfig } from '../sinks/routing/index.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
 import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
+import { createFileStore } from '../state/fileStore.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import type { DigestFormat } from './digestFiles.js';
+import { DIGEST_FORMATS, dayAfterLatest, renderDigest, writeDigestFiles } from './digestFiles.js';
+import { sendDigest } from './digestWebhook.js';
+import { webhookRouting } from './webhookRouting.js';
 
 const HELP = `Usage: aks-alert-enricher digest [options]
 
@@ -37,18 +40,15 @@ Options:
   --out <path>      a folder for digest.md / digest.json / digest.html (default out), or a
                     file (.md, .json or .html) for a single format
   --logs-scope <id> scope of the fleet-wide Log Analytics links (workspace resource id or
-                    /subscriptions/<id>)`;
+                    /subscriptions/<id>)
+  --webhook <url>   also send the JSON digest to a generic signed webhook (https, or http on
+                    localhost), through the outbox as 'run --webhook' does: a window's digest
+                    is sent once per state folder; the secret comes from --secret or WEBHOOK_SECRET
+  --secret <s>      Standard Webhooks secret ('whsec_' + base64) for --webhook
+  --state <dir>     state folder for --webhook (default .state): the outbox`;
 
-const FORMATS = ['md', 'json', 'html'] as const;
-type Format = (typeof FORMATS)[number];
-const DAY_MS = 86_400_000;
+const FORMATS: readonly string[] = DIGEST_FORMATS;
 const HOUR_MS = 3_600_000;
-
-function render(format: Format, d: Digest): string {
-  if (format === 'md') return toDigestMarkdown(d);
-  if (format === 'html') return toDigestHtml(d);
-  return `${JSON.stringify(d, null, 2)}\n`;
-}
 
 function parseTime(value: string | undefined, name: string): Date | string | undefined {
   if (value === undefined) return undefined;
@@ -56,15 +56,6 @@ function parseTime(value: string | undefined, name: string): Date | string | und
   return Number.isNaN(ms)
     ? `${name} is not a date/time: use ISO 8601, e.g. 2026-11-20T07:00:00Z`
     : new Date(ms);
-}
-
-function latest(signals: readonly FailureSignal[]): number | undefined {
-  let max: number | undefined;
-  for (const s of signals) {
-    const ms = Date.parse(s.occurredAt);
-    if (!Number.isNaN(ms) && (max === undefined || ms > max)) max = ms;
-  }
-  return max;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -79,11 +70,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
       format: { type: 'string', default: 'md,json,html' },
       out: { type: 'string', default: 'out' },
       'logs-scope': { type: 'string' },
+      webhook: { type: 'string' },
+      secret: { type: 'string' },
+      state: { type: 'string', default: '.state' },
     },
     allowPositionals: false,
   });
   const formats = values.format.split(',').map((f) => f.trim().toLowerCase());
-  const bad = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
+  const bad = formats.filter((f) => !FORMATS.includes(f));
   if (bad.length > 0 || formats.length === 0) {
     err(`digest: unknown --format ${bad.join(', ')}: use md, json and/or html`);
     return 2;
@@ -92,6 +86,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (windowMs === undefined || windowMs <= 0) {
     err("digest: --window must be a duration like '24h' or '7d'");
     return 2;
+  }
+  let routing: RoutingConfig | undefined;
+  if (values.webhook !== undefined) {
+    const r = webhookRouting(values.webhook, values.secret ?? io.env.WEBHOOK_SECRET);
+    if (typeof r === 'string') {
+      err(`digest: ${r}`);
+      return 2;
+    }
+    routing = r;
   }
   const fromParsed = parseTime(values.from, '--from');
   const toParsed = parseTime(values.to, '--to');
@@ -149,8 +152,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors = parsed.rowErrors;
     }
     source = signalSource(src === 'sample' ? 'sample fleet' : src, signals, rowErrors);
-    const last = latest(signals) ?? Date.now();
-    defaultEnd = Math.floor(last / DAY_MS) * DAY_MS + DAY_MS;
+    defaultEnd = dayAfterLatest(signals).getTime();
   }
   const end = to ?? (from ? new Date(from.getTime() + windowMs) : new Date(defaultEnd));
   const window = from ? { start: from.toISOString(), end: end.toISOString() } : windowEndingAt(end, windowMs);
@@ -162,7 +164,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const out = resolve(io.cwd, values.out);
   const ext = extname(out).slice(1).toLowerCase();
-  const single = (FORMATS as readonly string[]).includes(ext);
+  const single = FORMATS.includes(ext);
   if (single && formats.length !== 1) {
     err(`digest: --out ${values.out} is one file; give one --format or an --out folder`);
     return 2;
@@ -170,16 +172,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const written: string[] = [];
   try {
     if (single) {
-      writeFileSync(out, render(formats[0] as Format, digest));
+      writeFileSync(out, renderDigest(formats[0] as DigestFormat, digest));
       written.push(out);
-    } else {
-      mkdirSync(out, { recursive: true });
-      for (const f of formats as Format[]) {
-        const path = resolve(out, `digest.${f}`);
-        writeFileSync(path, render(f, digest));
-        written.push(path);
-      }
-    }
+    } else written.push(...writeDigestFiles(digest, out, formats as DigestFormat[]));
   } catch (e) {
     err(`digest: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 1;
@@ -187,6 +182,25 @@ async function run(args: string[], io: CliIo): Promise<number> {
   writeLine(io.stdout, `${window.start} .. ${window.end}: ${headline(digest)}`);
   for (const p of digest.problems.slice(0, 20)) writeLine(io.stdout, `  problem: ${p}`);
   for (const w of written) writeLine(io.stdout, `wrote ${w}`);
+  if (!routing) return 0;
+
+  const { publish, delivery } = await sendDigest(
+    digest,
+    routing,
+    createFileStore(resolve(io.cwd, values.state)),
+    io.env,
+  );
+  writeLine(
+    io.stdout,
+    publish.added > 0
+      ? 'webhook: digest queued'
+      : "webhook: this window's digest was queued before (sent or waiting); not queued again",
+  );
+  writeLine(
+    io.stdout,
+    `delivery: ${String(delivery.delivered)} delivered, ${String(delivery.pending)} pending, ${String(delivery.deadLettered)} dead-lettered`,
+  );
+  for (const e of [...publish.errors, ...delivery.errors].slice(0, 20)) err(`delivery: ${e}`);
   return 0;
 }
 

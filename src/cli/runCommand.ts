@@ -19,8 +19,11 @@ import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/p
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { createFileStore } from '../state/fileStore.js';
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
+import { headline } from '../digest/render/digestText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import { webhookRouting } from './webhookRouting.js';
+import { DIGEST_FORMATS, digestOfSignals, writeDigestFiles } from './digestFiles.js';
 
 const HELP = `Usage: aks-alert-enricher run [options]
 
@@ -40,31 +43,9 @@ Options:
   --secret <s>     Standard Webhooks secret ('whsec_' + base64) for --webhook
   --config <file>  a routing file (receivers, routes, grouping, silences); see docs/routing.md
   --state <dir>    state folder (default .state): dedup, outbox, watermarks
-  --out <dir>      where to write enriched-failures.json (default out)
+  --out <dir>      where to write enriched-failures.json (default out); with the sample fleet
+                   also its daily digest (digest.html, digest.md, digest.json)
   --quiet          print the summary only`;
-
-function webhookRouting(url: string, secret: string | undefined): RoutingConfig | string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '--webhook is not a URL';
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
-    return '--webhook must be https (http is accepted only on localhost)';
-  if (u.username || u.password) return '--webhook must not carry user info';
-  const receiver = { name: 'webhook', type: 'generic' as const, url, ...(secret ? { secret } : {}) };
-  return {
-    source: '--webhook',
-    receivers: [receiver],
-    receiverInfo: [{ name: 'webhook', type: 'generic', settings: {}, unset: [] }],
-    routes: [],
-    defaultReceivers: ['webhook'],
-    digest: { receivers: ['webhook'] },
-    notify: { grouping: undefined, silences: undefined },
-  };
-}
 
 const NO_RECEIVERS: RoutingConfig = {
   source: '(console only)',
@@ -157,6 +138,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const rowErrors: string[] = [];
   let failedQueries: string[] = [];
   let rows = 0;
+  let sampleSignals: FailureSignal[] | undefined;
 
   const source = values.source;
   if (source.startsWith('workspace:')) {
@@ -207,6 +189,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       signals = fleet.signals;
       rowErrors.push(...fleet.rowErrors);
       rows = fleet.rows;
+      sampleSignals = signals;
     } else {
       let text: string;
       try {
@@ -260,6 +243,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   else o('Delivery: no receiver configured (use --webhook or --config); failures are printed above');
   o(`Wrote ${outFile}`);
+  // The whole sample, not only what this run found new: the digest reads the fleet, not the state.
+  if (sampleSignals) {
+    const digest = await digestOfSignals('sample fleet', sampleSignals, rowErrors);
+    o(`Digest ${digest.window.start} .. ${digest.window.end}: ${headline(digest)}`);
+    for (const path of writeDigestFiles(digest, outDir, DIGEST_FORMATS)) o(`Wrote ${path}`);
+  }
   for (const e of rowErrors.slice(0, 20)) err(`row error: ${e}`);
   for (const p of report.problems.slice(0, 20)) err(`problem: ${p}`);
   for (const e of delivery?.errors.slice(0, 20) ?? []) err(`delivery: ${e}`);

@@ -6,6 +6,7 @@ import type {
   DigestAutoRepair,
   DigestCluster,
   DigestError,
+  DigestUncatalogued,
   DigestUnrecognised,
   DigestWindow,
 } from './digest.js';
@@ -135,13 +136,24 @@ interface UnrecognisedAcc {
   example: string;
 }
 
-/** The key a failure is filed under: its best catalog code, else what kind of failure it was. */
+/**
+ * The key a failure is filed under in per-cluster and per-pool counts and the new/recurring table:
+ * its best catalog code, else what kind of failure it was.
+ */
 export function errorKey(f: EnrichedFailure): string {
   return f.matches[0]?.code ?? `unmatched:${f.kind}`;
 }
 
 function clusterKey(f: EnrichedFailure): string {
   return f.cluster ? f.cluster.resourceId.toLowerCase() : '(no cluster)';
+}
+
+interface UncataloguedAcc {
+  kind: string;
+  reason?: string;
+  count: number;
+  clusters: Set<string>;
+  example: string;
 }
 
 function supportOf(f: EnrichedFailure): 'ending' | 'ended' | undefined {
@@ -201,6 +213,8 @@ export function createDigestAggregator(
   };
   const repairNodes = new BoundedMap<NodeAcc>(limits.maxNodes);
   const unrecognised = new BoundedMap<UnrecognisedAcc>(limits.maxUnrecognised);
+  const uncatalogued = new BoundedMap<UncataloguedAcc>(limits.maxUnrecognised);
+  let unmatched = 0;
 
   function clusterAcc(f: EnrichedFailure, at: string): ClusterAcc | undefined {
     const c = f.cluster;
@@ -286,19 +300,39 @@ export function createDigestAggregator(
     const p = problems.upsert(`${ck}|${code}`, () => ({ current: false, previous: false }));
     if (p) p.current = true;
 
-    const e = errors.upsert(code, () => ({
-      code,
-      title: match?.title ?? 'no catalog entry matched',
-      severity: f.severity,
-      count: 0,
-      previousCount: 0,
-      clusters: new Set<string>(),
-      clusterNames: new Map<string, number>(),
-      firstSeen: f.occurredAt,
-      lastSeen: f.occurredAt,
-      ...(match ? { category: match.category, mitigation: match.mitigation, docUrl: match.docUrl } : {}),
-      ...(!match && f.category ? { category: f.category } : {}),
-    }));
+    if (!match) {
+      unmatched++;
+      // Codes the catalog lacks are listed by code below; a support notice shows in its cluster's row.
+      if (f.unrecognised.length === 0 && f.kind !== 'cluster-support') {
+        const u = uncatalogued.upsert(`${f.kind}|${f.reason ?? ''}`, () => ({
+          kind: f.kind,
+          ...(f.reason ? { reason: f.reason } : {}),
+          count: 0,
+          clusters: new Set<string>(),
+          example: f.title,
+        }));
+        if (u) {
+          u.count++;
+          if (u.clusters.size < limits.maxClusters) u.clusters.add(ck);
+        }
+      }
+    }
+    const e = match
+      ? errors.upsert(code, () => ({
+          code,
+          title: match.title,
+          category: match.category,
+          severity: f.severity,
+          count: 0,
+          previousCount: 0,
+          clusters: new Set<string>(),
+          clusterNames: new Map<string, number>(),
+          firstSeen: f.occurredAt,
+          lastSeen: f.occurredAt,
+          mitigation: match.mitigation,
+          ...(match.docUrl ? { docUrl: match.docUrl } : {}),
+        }))
+      : undefined;
     if (e) {
       e.count++;
       if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(e.severity)) e.severity = f.severity;
@@ -410,7 +444,7 @@ export function createDigestAggregator(
         .slice(0, limits.topK);
       const repeated = [...repairNodes.map.values()]
         .map((n) => ({ ...n, episodes: episodes(n.hours) }))
-        .filter((n) => n.episodes >= 2 || n.failures >= 2)
+        .filter((n) => n.episodes >= 2)
         .sort((a, b) => b.episodes - a.episodes || b.failures - a.failures || b.actions - a.actions)
         .slice(0, limits.topK)
         .map(({ cluster, node, actions, failures, episodes: ep }) => ({
@@ -431,6 +465,19 @@ export function createDigestAggregator(
         .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))
         .slice(0, limits.topK)
         .map(([code, u]) => ({ code, count: u.count, clusters: u.clusters.size, example: u.example }));
+      const uncataloguedList: DigestUncatalogued[] = [...uncatalogued.map.values()]
+        .sort(
+          (a, b) =>
+            b.count - a.count || `${a.kind}|${a.reason ?? ''}`.localeCompare(`${b.kind}|${b.reason ?? ''}`),
+        )
+        .slice(0, limits.topK)
+        .map((u) => ({
+          kind: u.kind,
+          ...(u.reason ? { reason: u.reason } : {}),
+          count: u.count,
+          clusters: u.clusters.size,
+          example: u.example,
+        }));
       const hours = Array.from({ length: hourCount }, (_, i) =>
         new Date(startMs + i * HOUR_MS).toISOString(),
       );
@@ -448,6 +495,7 @@ export function createDigestAggregator(
       note('nodes', nodes.dropped + repairNodes.dropped, limits.maxNodes);
       note('error codes', errors.dropped, limits.maxErrors);
       note('unrecognised codes', unrecognised.dropped, limits.maxUnrecognised);
+      note('failures without a catalog entry', uncatalogued.dropped, limits.maxUnrecognised);
       note('cluster/error pairs', problems.dropped, limits.maxClusters * 20);
       const delivery = Object.entries(extra.delivery ?? {})
         .map(([receiver, counts]) => ({ receiver, ...counts }))
@@ -468,6 +516,7 @@ export function createDigestAggregator(
           clusters: currentClusters.size,
           nodes: nodes.map.size,
           bySeverity: { ...bySeverity },
+          unmatched,
           newProblems,
           recurringProblems,
           previous: { failures: previous.failures, clusters: previous.clusters.size },
@@ -478,6 +527,7 @@ export function createDigestAggregator(
         clusters: clusterList,
         autoRepair,
         unrecognised: unrecognisedList,
+        uncatalogued: uncataloguedList,
         delivery,
         sources: extra.sources ?? [],
         problems: extra.problems ?? [],

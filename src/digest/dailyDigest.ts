@@ -9,10 +9,12 @@ import type { DigestSource } from './collectDigest.js';
 import { computeDigest, journalSource, windowEndingAt, workspaceSource } from './collectDigest.js';
 import type { Digest } from './digest.js';
 import { withLogsLinks } from './logsDeepLink.js';
+import { isKnownTimeZone, parseNcrontab, previousOccurrence } from './ncrontab.js';
 import type { PublishResult } from './publishDigest.js';
 import { enqueueDigest, storeReport } from './publishDigest.js';
 
-const HOUR_MS = 3_600_000;
+/** A timer can fire a moment before its time (clock adjustments); that run still gets its own window. */
+const EARLY_FIRE_MS = 60_000;
 
 export interface DailyDigestDeps {
   store: KeyValueStore;
@@ -20,6 +22,9 @@ export interface DailyDigestDeps {
   receivers: ReadonlyMap<string, Receiver>;
   sources: readonly DigestSource[];
   windowMs: number;
+  /** The timer's NCRONTAB schedule (DIGEST_SCHEDULE) and the zone it runs in (WEBSITE_TIME_ZONE). */
+  schedule: string;
+  timeZone?: string;
   logsScope?: string;
   reportUrl?: string;
   now: () => Date;
@@ -31,13 +36,37 @@ export interface DailyDigestResult {
 }
 
 /**
- * The scheduled digest: the window ends at the start of the current hour, so a retry of the same
- * run computes the same window and its outbox ids (`digest:<windowEnd>:<receiver>`) match the first
- * attempt's: a digest is queued once per window and receiver. The HTML report is stored as the latest.
+ * When the window of a run at `now` ends: the schedule's most recent occurrence, in the timer's time
+ * zone. A late or retried run gets the same end as the run it stands for.
+ */
+export function scheduledWindowEnd(
+  schedule: string,
+  timeZone: string | undefined,
+  now: Date,
+): { ok: true; end: Date } | { ok: false; error: string } {
+  const parsed = parseNcrontab(schedule);
+  if (!parsed.ok) return { ok: false, error: `DIGEST_SCHEDULE ${parsed.error}` };
+  const zone = timeZone ?? 'UTC';
+  if (!isKnownTimeZone(zone))
+    return {
+      ok: false,
+      error: `WEBSITE_TIME_ZONE '${zone}' is not an IANA time zone name (e.g. Europe/Berlin), which Linux plans use`,
+    };
+  const end = previousOccurrence(parsed.schedule, new Date(now.getTime() + EARLY_FIRE_MS), zone);
+  return end ? { ok: true, end } : { ok: false, error: `DIGEST_SCHEDULE '${schedule}' never occurs` };
+}
+
+/**
+ * The scheduled digest: the window ends at the schedule's most recent occurrence, so a retry of the
+ * same run, however late, computes the same window and its outbox ids (`digest:<windowEnd>:<receiver>`)
+ * match the first attempt's: a digest is queued once per window and receiver. The HTML report is
+ * stored as the latest.
  */
 export async function runDailyDigest(deps: DailyDigestDeps): Promise<DailyDigestResult> {
   const now = deps.now();
-  const end = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+  const scheduled = scheduledWindowEnd(deps.schedule, deps.timeZone, now);
+  if (!scheduled.ok) throw new Error(`digest: ${scheduled.error}`);
+  const end = scheduled.end;
   const computed = await computeDigest({
     window: windowEndingAt(end, deps.windowMs),
     sources: deps.sources,
@@ -78,6 +107,8 @@ export function dailyDigestDepsFromEnv(env: NodeJS.ProcessEnv): DailyDigestDeps 
     receivers: receiverMap(routing),
     sources,
     windowMs: parseDurationMs(s.DIGEST_WINDOW ?? '24h') ?? 86_400_000,
+    schedule: s.DIGEST_SCHEDULE ?? '0 0 7 * * *',
+    ...(s.WEBSITE_TIME_ZONE ? { timeZone: s.WEBSITE_TIME_ZONE } : {}),
     ...(s.DIGEST_LOGS_SCOPE ? { logsScope: s.DIGEST_LOGS_SCOPE } : {}),
     ...(s.DIGEST_REPORT_URL ? { reportUrl: s.DIGEST_REPORT_URL } : {}),
     now: () => new Date(),

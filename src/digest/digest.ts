@@ -17,6 +17,11 @@ export interface DigestTotals {
   clusters: number;
   nodes: number;
   bySeverity: Record<Severity, number>;
+  /**
+   * Failures no catalog entry matched: not top errors (a bucket of unrelated problems with no fix),
+   * but listed under what the catalog is missing (`unrecognised`, `uncatalogued`).
+   */
+  unmatched: number;
   /** Distinct cluster + error pairs this window; new = absent from the previous window. */
   newProblems: number;
   recurringProblems: number;
@@ -26,7 +31,7 @@ export interface DigestTotals {
 }
 
 export interface DigestError {
-  /** Catalog code, or `unmatched:<kind>` for failures no entry matched. */
+  /** Catalog code. */
   code: string;
   title: string;
   category?: Category;
@@ -75,8 +80,8 @@ export interface DigestAutoRepair {
   failed: number;
   failedByError: { code: string; count: number }[];
   /**
-   * Nodes repaired in two or more separate episodes (hours apart), or whose repair failed more than
-   * once: candidates to replace.
+   * Nodes repaired in two or more separate episodes (hours apart): candidates to replace. The
+   * reboot-reimage-redeploy ladder of one episode counts once, however many of its steps failed.
    */
   repeatedNodes: { cluster: string; node: string; actions: number; failures: number; episodes: number }[];
   logsUrl?: string;
@@ -84,6 +89,19 @@ export interface DigestAutoRepair {
 
 export interface DigestUnrecognised {
   code: string;
+  count: number;
+  clusters: number;
+  example: string;
+}
+
+/**
+ * Failures no catalog entry matched that carried no error code the catalog could look up (those
+ * are under `unrecognised`), by kind and reason: what the catalog could learn to explain.
+ */
+export interface DigestUncatalogued {
+  kind: string;
+  /** Event reason, operation or alert rule, when the source gives one. */
+  reason?: string;
   count: number;
   clusters: number;
   example: string;
@@ -111,6 +129,7 @@ export interface Digest {
   clusters: DigestCluster[];
   autoRepair: DigestAutoRepair;
   unrecognised: DigestUnrecognised[];
+  uncatalogued: DigestUncatalogued[];
   delivery: DigestDelivery[];
   /** A deep link to all the window's failure rows, when the workspace is known. */
   logsUrl?: string;

@@ -49,12 +49,7 @@ export function withLogsLinks(digest: Digest, configuredScope?: string): Digest 
     const all = out.logsUrl;
     out.errors = digest.errors.map((e) => ({
       ...e,
-      logsUrl:
-        e.category === 'auto-repair' || e.code === 'unmatched:node-auto-repair'
-          ? repairs
-          : e.category === 'autoscaler' || e.code.startsWith('unmatched:')
-            ? all
-            : ops,
+      logsUrl: e.category === 'auto-repair' ? repairs : e.category === 'autoscaler' ? all : ops,
     }));
   }
   return out;

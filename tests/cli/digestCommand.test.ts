@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestCommand } from '../../src/cli/digestCommand.js';
 import type { Digest } from '../../src/digest/digest.js';
 import { memoryIo } from '../support/io.js';
+import { WebhookReceiver } from '../support/webhookReceiver.js';
+
+const SECRET = `whsec_${Buffer.from('digest-command-signing-secret-0123').toString('base64')}`;
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'digest-cli-'));
@@ -79,11 +82,76 @@ describe('digest command', () => {
       [['--source', 'workspace:'], /needs at least one workspace id/],
       [['--out', 'x.html'], /is one file; give one --format/],
       [['--from', '2026-11-20T10:00:00Z', '--to', '2026-11-20T09:00:00Z'], /--to must be after --from/],
+      [['--webhook', 'http://hooks.example.com/x'], /--webhook must be https/],
     ];
     for (const [args, message] of cases) {
       const { io, stderr } = memoryIo('', {}, dir);
       expect(await digestCommand.run(args, io)).toBe(2);
       expect(stderr()).toMatch(message);
     }
+  });
+});
+
+describe('digest --webhook', () => {
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    receiver = new WebhookReceiver(SECRET);
+    await receiver.start();
+  });
+  afterEach(() => receiver.stop());
+
+  async function send(dir: string, env: NodeJS.ProcessEnv = {}, ...extra: string[]) {
+    const m = memoryIo('', env, dir);
+    const code = await digestCommand.run(
+      ['--source', 'sample', '--format', 'json', '--out', 'd', '--webhook', receiver.url, ...extra],
+      m.io,
+    );
+    return { code, out: m.stdout(), err: m.stderr() };
+  }
+
+  it('sends the JSON digest once per window, signed, through the outbox of the state folder', async () => {
+    const dir = tmp();
+    const first = await send(dir, {}, '--secret', SECRET, '--state', 'st');
+    expect(first.code).toBe(0);
+    expect(first.err).toBe('');
+    expect(first.out).toContain('webhook: digest queued');
+    expect(first.out).toContain('delivery: 1 delivered, 0 pending, 0 dead-lettered');
+    expect(receiver.requests).toHaveLength(1);
+    const req = receiver.requests[0];
+    expect(req?.signatureValid).toBe(true);
+    const written = JSON.parse(readFileSync(join(dir, 'd', 'digest.json'), 'utf8')) as Digest;
+    const body = JSON.parse(req?.body ?? '{}') as { type: string; digest: Digest };
+    expect(body.type).toBe('aks.digest');
+    expect(body.digest.window).toEqual(written.window);
+    expect(body.digest.totals).toEqual(written.totals);
+    expect(req?.headers['webhook-id']).toBe(`digest:${written.window.end}:webhook`);
+
+    // The same window again, secret from the environment this time: nothing new is sent.
+    const second = await send(dir, { WEBHOOK_SECRET: SECRET }, '--state', 'st');
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('queued before (sent or waiting); not queued again');
+    expect(second.out).toContain('delivery: 0 delivered, 0 pending');
+    expect(receiver.requests).toHaveLength(1);
+
+    // Another window is another digest.
+    const other = await send(dir, {}, '--secret', SECRET, '--state', 'st', '--to', '2026-11-20T12:00:00Z');
+    expect(other.out).toContain('webhook: digest queued');
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests[1]?.signatureValid).toBe(true);
+  });
+
+  it('keeps an undelivered digest in the outbox and sends it on the next invocation', async () => {
+    const dir = tmp();
+    receiver.fallback = { status: 503 };
+    const down = await send(dir, {}, '--secret', SECRET, '--state', 'st');
+    expect(down.code).toBe(0);
+    expect(down.out).toContain('delivery: 0 delivered, 1 pending');
+    expect(down.err).toMatch(/delivery: .*503/);
+    receiver.fallback = { status: 200, body: 'ok' };
+    const back = await send(dir, {}, '--secret', SECRET, '--state', 'st');
+    expect(back.out).toContain('not queued again');
+    expect(back.out).toContain('delivery: 1 delivered, 0 pending');
+    expect(receiver.acceptedIds().size).toBe(1);
+    expect(back.out + back.err).not.toContain('secret-path-token');
   });
 });

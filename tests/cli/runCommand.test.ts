@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import type { Digest } from '../../src/digest/digest.js';
 import type { EnrichedFailure } from '../../src/model.js';
 import { memoryIo } from '../support/io.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
@@ -39,6 +40,38 @@ describe('run on the bundled sample fleet', () => {
     const second = await run();
     expect(second.out).toMatch(/Failures: (\d+) found, 0 new, \1 already processed/);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'))).toEqual([]);
+  });
+
+  it("also writes the sample's daily digest (the digest command's output) and says where", async () => {
+    const r = await run('--quiet');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /Digest 2026-11-20T00:00:00\.000Z \.\. 2026-11-21T00:00:00\.000Z: \d+ AKS failures/,
+    );
+    for (const f of ['digest.html', 'digest.md', 'digest.json'])
+      expect(r.out).toContain(`Wrote ${join(dir, 'out', f)}`);
+    const digest = JSON.parse(readFileSync(join(dir, 'out', 'digest.json'), 'utf8')) as Digest;
+    const cli = memoryIo('', {}, dir);
+    expect(
+      await runCli(['digest', '--source', 'sample', '--format', 'json', '--out', 'd.json'], cli.io),
+    ).toBe(0);
+    const direct = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')) as Digest;
+    expect({ ...digest, generatedAt: '' }).toEqual({ ...direct, generatedAt: '' });
+    expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toContain('## Top errors');
+    expect(readFileSync(join(dir, 'out', 'digest.html'), 'utf8')).toContain('<h1>AKS failure digest</h1>');
+
+    // A run that finds nothing new still writes the whole sample's digest.
+    const again = await run('--quiet');
+    expect(again.out).toContain(`Wrote ${join(dir, 'out', 'digest.json')}`);
+    const second = JSON.parse(readFileSync(join(dir, 'out', 'digest.json'), 'utf8')) as Digest;
+    expect(second.totals).toEqual(digest.totals);
+  });
+
+  it('writes no digest for an exported file (only the sample fleet has one)', async () => {
+    const file = join(dir, 'empty.json');
+    writeFileSync(file, '[]');
+    const r = await run('--source', file, '--quiet');
+    expect(r.out).not.toContain('digest.json');
   });
 });
 

@@ -88,16 +88,95 @@ describe('createDigestAggregator', () => {
     ]);
   });
 
-  it('unrecognised codes and failures no entry matched', () => {
+  it('failures no entry matched: under what the catalog is missing, not top errors', () => {
     const agg = createDigestAggregator(WINDOW);
     agg.add(
       at('2026-03-14T01:00:00.000Z', operationFailure({ matches: [], unrecognised: ['BrandNewError'] })),
     );
+    const scaleUp = (cluster: string) =>
+      operationFailure({
+        kind: 'autoscaler',
+        reason: 'NotTriggerScaleUp',
+        title: `NotTriggerScaleUp on ${cluster}`,
+        matches: [],
+        unrecognised: [],
+        cluster: clusterRef(cluster),
+      });
+    agg.add(at('2026-03-14T02:00:00.000Z', scaleUp('aks-a')));
+    agg.add(at('2026-03-14T03:00:00.000Z', scaleUp('aks-b')));
+    agg.add(
+      at(
+        '2026-03-14T04:00:00.000Z',
+        operationFailure({ kind: 'autoscaler', reason: 'ScaleDownFailed', matches: [], unrecognised: [] }),
+      ),
+    );
+    // A support notice is shown in its cluster's row, not as something the catalog lacks.
+    agg.add(
+      at(
+        '2026-03-14T05:00:00.000Z',
+        operationFailure({
+          kind: 'cluster-support',
+          reason: 'ClusterSupportEnding',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+    );
+    agg.add(at('2026-03-14T06:00:00.000Z', operationFailure()));
     const d = agg.finish();
     expect(d.unrecognised).toEqual([
       { code: 'BrandNewError', count: 1, clusters: 1, example: operationFailure().title },
     ]);
-    expect(d.errors[0]?.code).toBe('unmatched:operation-failed');
+    expect(d.uncatalogued).toEqual([
+      {
+        kind: 'autoscaler',
+        reason: 'NotTriggerScaleUp',
+        count: 2,
+        clusters: 2,
+        example: 'NotTriggerScaleUp on aks-a',
+      },
+      {
+        kind: 'autoscaler',
+        reason: 'ScaleDownFailed',
+        count: 1,
+        clusters: 1,
+        example: operationFailure().title,
+      },
+    ]);
+    expect(d.errors.map((e) => e.code)).toEqual([operationFailure().matches[0]?.code]);
+    expect(d.totals.failures).toBe(6);
+    expect(d.totals.unmatched).toBe(5);
+    // Still counted where they happened.
+    expect(d.clusters.find((c) => c.name === 'aks-a')?.topErrors).toEqual([
+      { code: 'unmatched:autoscaler', count: 1 },
+    ]);
+  });
+
+  it('a node whose repair ladder failed twice in one episode is not "repaired repeatedly"', () => {
+    const agg = createDigestAggregator(WINDOW);
+    const node = 'aks-userpool-1-vmss000003';
+    agg.add(
+      at('2026-03-14T06:12:00.000Z', autoRepairFailure(node, { reason: 'NodeRebootStart', status: 'info' })),
+    );
+    agg.add(
+      at('2026-03-14T06:22:00.000Z', autoRepairFailure(node, { reason: 'NodeReimageStart', status: 'info' })),
+    );
+    agg.add(at('2026-03-14T06:31:00.000Z', autoRepairFailure(node, { reason: 'NodeReimageError' })));
+    agg.add(
+      at(
+        '2026-03-14T06:33:00.000Z',
+        autoRepairFailure(node, { reason: 'NodeRedeployStart', status: 'info' }),
+      ),
+    );
+    agg.add(at('2026-03-14T06:41:00.000Z', autoRepairFailure(node, { reason: 'NodeRedeployError' })));
+    expect(agg.finish().autoRepair.repeatedNodes).toEqual([]);
+    // The same node back under repair in the afternoon: a second episode.
+    agg.add(
+      at('2026-03-14T15:02:00.000Z', autoRepairFailure(node, { reason: 'NodeRebootStart', status: 'info' })),
+    );
+    expect(agg.finish().autoRepair.repeatedNodes).toEqual([
+      { cluster: 'aks-prod-weu-01', node, actions: 4, failures: 2, episodes: 2 },
+    ]);
   });
 
   it('failures per hour by category', () => {

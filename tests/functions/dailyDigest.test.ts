@@ -72,7 +72,7 @@ function routing(): RoutingConfig {
   };
 }
 
-function deps(): DailyDigestDeps {
+function deps(now = NOW, schedule = '0 0 7 * * *', timeZone?: string): DailyDigestDeps {
   const r = routing();
   return {
     store,
@@ -83,9 +83,16 @@ function deps(): DailyDigestDeps {
       journalSource(store),
     ],
     windowMs: 24 * HOUR,
+    schedule,
+    ...(timeZone ? { timeZone } : {}),
     reportUrl: 'https://func.example.org/api/digestReport',
-    now: () => NOW,
+    now: () => now,
   };
+}
+
+/** The run's summary line (warnings follow it). */
+function summary(): string | undefined {
+  return logs.filter((l) => l.includes(' receiver(s), ')).at(-1);
 }
 
 async function pending(): Promise<OutboxItem[]> {
@@ -153,6 +160,40 @@ describe('dailyDigest timer', () => {
     await pipeline.deliver({ dueNow: true });
     const digests = receiver.requests.filter((r) => r.body.includes('aks.digest'));
     expect(digests).toHaveLength(1);
+  });
+
+  it('a retry 70 minutes late (past the hour) covers the same window and sends nothing new', async () => {
+    const pipeline = createPipeline({ store, routing: routing(), policy: DEFAULT_POLICY, now: () => NOW });
+    await dailyDigestHandler(() => deps())(TIMER, context('dailyDigest'));
+    await pipeline.deliver({ dueNow: true });
+    const late = new Date(NOW.getTime() + 70 * 60_000);
+    await dailyDigestHandler(() => deps(late))(TIMER, context('dailyDigest'));
+    expect(summary()).toMatch(new RegExp(`\\.\\.${END}: .*queued for 0 receiver\\(s\\), 2 already queued`));
+    await pipeline.deliver({ dueNow: true });
+    expect(receiver.requests.filter((r) => r.body.includes('aks.digest'))).toHaveLength(1);
+    expect(await pending()).toEqual([]);
+  });
+
+  it('ends the window at the scheduled time: 06:30, and 07:00 in Asia/Kolkata (UTC+05:30)', async () => {
+    await dailyDigestHandler(() => deps(NOW, '0 30 6 * * *'))(TIMER, context('dailyDigest'));
+    expect(summary()).toContain('..2026-11-21T06:30:00.000Z:');
+    // 07:00 in Kolkata is 01:30 UTC; the run retried at 02:40 UTC still ends there.
+    const retried = new Date('2026-11-21T02:40:00.000Z');
+    await dailyDigestHandler(() => deps(retried, '0 0 7 * * *', 'Asia/Kolkata'))(
+      TIMER,
+      context('dailyDigest'),
+    );
+    expect(summary()).toContain('2026-11-20T01:30:00.000Z..2026-11-21T01:30:00.000Z:');
+  });
+
+  it('fails the run, naming the setting, when the time zone is not one Intl knows', async () => {
+    await expect(
+      dailyDigestHandler(() => deps(NOW, '0 0 7 * * *', 'W. Europe Standard Time'))(
+        TIMER,
+        context('dailyDigest'),
+      ),
+    ).rejects.toThrow(/WEBSITE_TIME_ZONE 'W\. Europe Standard Time' is not an IANA time zone/);
+    expect(await pending()).toEqual([]);
   });
 
   it('digestReport serves the latest HTML report, 404 before there is one', async () => {

@@ -111,6 +111,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_DEDUP_TTL: 'tuning; the code default suits Azure',
   ALERT_WEBHOOK_AUTHORITY:
     'the code default is the public-cloud Entra ID authority; other clouds override it',
+  WEBSITE_TIME_ZONE: 'platform setting; Flex Consumption ignores it and runs timers in UTC',
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',

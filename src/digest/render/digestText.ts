@@ -1,4 +1,5 @@
-import type { Digest, DigestError } from '../digest.js';
+import type { HealthCounts } from '../../state/deliveryHealth.js';
+import type { Digest, DigestError, DigestUncatalogued } from '../digest.js';
 
 /** '+12.5% vs previous day' style trend text. */
 export function trendText(d: Digest): string {
@@ -11,9 +12,27 @@ export function trendText(d: Digest): string {
   return `${t > 0 ? '+' : ''}${String(t)}% vs the previous window (${String(d.totals.previous.failures)})`;
 }
 
-/** A readable name for an error key (`unmatched:<kind>` keys spelled out). */
+/** A readable name for an error key (`unmatched:<kind>` keys of per-cluster counts spelled out). */
 export function errorLabel(e: Pick<DigestError, 'code'>): string {
-  return e.code.startsWith('unmatched:') ? `Unmatched ${e.code.slice('unmatched:'.length)}` : e.code;
+  return e.code.startsWith('unmatched:') ? `${e.code.slice('unmatched:'.length)} (no catalog entry)` : e.code;
+}
+
+/** '1 episode', '2 episodes'. */
+export function counted(n: number, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** What failures no catalog entry matched were, e.g. 'autoscaler NotTriggerScaleUp'. */
+export function uncataloguedLabel(u: Pick<DigestUncatalogued, 'kind' | 'reason'>): string {
+  // A reason that only names the component ('cluster-autoscaler' log lines) adds nothing to the kind.
+  return u.reason && !u.reason.toLowerCase().includes(u.kind) ? `${u.kind} ${u.reason}` : u.kind;
+}
+
+/** The line under the top errors that says where the failures without a catalog entry went. */
+export function unmatchedNote(d: Digest): string | undefined {
+  const n = d.totals.unmatched;
+  if (n === 0) return undefined;
+  return `${counted(n, 'failure')} matched no catalog entry and ${n === 1 ? 'is' : 'are'} not listed here: see what the catalog is missing.`;
 }
 
 export function windowText(d: Digest): string {
@@ -29,4 +48,19 @@ export function headline(d: Digest): string {
 
 export function supportText(s: 'ending' | 'ended' | undefined): string {
   return s === 'ended' ? 'out of support' : s === 'ending' ? 'support ending' : '';
+}
+
+/**
+ * A receiver's delivery health in one line: what was sent, retried and dead-lettered, and what was
+ * kept back on purpose (held for auto-repair, suppressed as a repeat, silenced).
+ */
+export function deliveryText(h: HealthCounts): string {
+  return [
+    `${String(h.delivered)} sent`,
+    `${String(h.retried)} retried`,
+    `${String(h.deadLettered)} dead-lettered`,
+    `${String(h.held)} held`,
+    `${String(h.suppressed)} suppressed`,
+    `${String(h.silenced)} silenced`,
+  ].join(' · ');
 }

@@ -2,7 +2,16 @@ import { clipLine, safeUrl, utf8Bytes } from '../../sinks/escape/plainText.js';
 import type { CardElement, TeamsMessage } from '../../sinks/toAdaptiveCard.js';
 import { TEAMS_MAX_BYTES } from '../../sinks/toAdaptiveCard.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, windowText } from './digestText.js';
+import {
+  counted,
+  deliveryText,
+  errorLabel,
+  headline,
+  supportText,
+  uncataloguedLabel,
+  unmatchedNote,
+  windowText,
+} from './digestText.js';
 
 /*
  * Untrusted text (codes, titles, names, mitigations) goes only into TextRuns of RichTextBlocks,
@@ -69,7 +78,8 @@ function body(d: Digest, n: CardSizes): CardElement[] {
     },
   ];
   out.push(heading('Top errors'));
-  if (d.errors.length === 0) out.push(label('No failures in this window.'));
+  if (d.errors.length === 0)
+    out.push(label(t.failures > 0 ? 'No failure matched a catalog entry.' : 'No failures in this window.'));
   for (const e of d.errors.slice(0, n.errors)) {
     out.push(
       row(
@@ -82,6 +92,8 @@ function body(d: Digest, n: CardSizes): CardElement[] {
   }
   if (d.errors.length > n.errors)
     out.push(label(`…and ${String(d.errors.length - n.errors)} more in the report`, { isSubtle: true }));
+  const note = unmatchedNote(d);
+  if (note) out.push(label(note, { isSubtle: true, size: 'Small' }));
   out.push(heading('Clusters'));
   for (const c of d.clusters.slice(0, n.clusters)) {
     const extra = [c.kubernetesVersion ? `Kubernetes ${c.kubernetesVersion}` : '', supportText(c.support)]
@@ -100,22 +112,32 @@ function body(d: Digest, n: CardSizes): CardElement[] {
     out.push(
       row(
         literal(`${node.node} (${node.cluster})`, 160),
-        `${String(node.episodes)} episode${node.episodes === 1 ? '' : 's'}, ${String(node.failures)} failed`,
+        `${counted(node.episodes, 'episode')}, ${String(node.failures)} failed`,
       ),
     );
-  if (d.unrecognised.length > 0 && n.unrecognised > 0) {
-    out.push(heading('Unrecognised codes'));
-    for (const u of d.unrecognised.slice(0, n.unrecognised))
-      out.push(row(literal(u.code, 120), String(u.count)));
+  const missing = [
+    ...d.unrecognised.map((u) => ({ what: `Unknown code ${u.code}`, count: u.count })),
+    ...d.uncatalogued.map((u) => ({ what: `No entry: ${uncataloguedLabel(u)}`, count: u.count })),
+  ];
+  if (missing.length > 0 && n.unrecognised > 0) {
+    out.push(heading('What the catalog is missing'));
+    for (const m of missing.slice(0, n.unrecognised)) out.push(row(literal(m.what, 120), String(m.count)));
+    if (missing.length > n.unrecognised)
+      out.push(
+        label(`…and ${String(missing.length - n.unrecognised)} more in the report`, { isSubtle: true }),
+      );
   }
   if (d.delivery.length > 0 && n.delivery > 0) {
     out.push(heading('Delivery'));
+    // The counts go on their own line: beside the name they would squeeze it in a narrow chat pane.
     for (const h of d.delivery.slice(0, n.delivery))
       out.push(
-        row(
-          literal(h.receiver, 80),
-          `${String(h.delivered)} sent · ${String(h.retried)} retried · ${String(h.deadLettered)} dead`,
-        ),
+        literal(h.receiver, 80, { weight: 'Bolder' }),
+        label(deliveryText(h), { isSubtle: true, size: 'Small', spacing: 'None' }),
+      );
+    if (d.delivery.length > n.delivery)
+      out.push(
+        label(`…and ${String(d.delivery.length - n.delivery)} more in the report`, { isSubtle: true }),
       );
   }
   return out;

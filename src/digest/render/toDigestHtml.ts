@@ -1,6 +1,14 @@
 import { cleanText, safeUrl } from '../../sinks/escape/plainText.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, trendText, windowText } from './digestText.js';
+import {
+  errorLabel,
+  headline,
+  supportText,
+  trendText,
+  uncataloguedLabel,
+  unmatchedNote,
+  windowText,
+} from './digestText.js';
 
 /** Untrusted text as HTML text or attribute content. */
 export function esc(value: string): string {
@@ -127,7 +135,7 @@ export function toDigestHtml(d: Digest): string {
       (
         e,
       ) => `<tr><td><b>${esc(errorLabel(e))}</b> ${e.isNew ? '<span class="tag new">new</span>' : ''}<br><span class="muted">${esc(e.title)}</span></td>
-<td class="n">${String(e.count)}<br><span class="muted">${String(e.previousCount)} before</span></td>
+<td class="n">${String(e.count)}${e.isNew ? '' : `<br><span class="muted">${String(e.previousCount)} before</span>`}</td>
 <td>${String(e.clusters)}: ${esc(e.clusterNames.join(', '))}</td>
 <td class="n">${esc(e.firstSeen.slice(11, 16))}–${esc(e.lastSeen.slice(11, 16))}</td>
 <td>${e.mitigation ? esc(e.mitigation) : '<span class="muted">No catalog guidance.</span>'}${e.docUrl ? ` ${a('Docs', e.docUrl)}` : ''}${e.logsUrl ? ` · ${a('Rows', e.logsUrl)}` : ''}</td></tr>`,
@@ -157,6 +165,13 @@ export function toDigestHtml(d: Digest): string {
         `<tr><td><code>${esc(u.code)}</code></td><td class="n">${String(u.count)}</td><td class="n">${String(u.clusters)}</td><td>${esc(u.example)}</td></tr>`,
     )
     .join('\n');
+  const uncat = d.uncatalogued
+    .map(
+      (u) =>
+        `<tr><td>${esc(uncataloguedLabel(u))}</td><td class="n">${String(u.count)}</td><td class="n">${String(u.clusters)}</td><td>${esc(u.example)}</td></tr>`,
+    )
+    .join('\n');
+  const note = unmatchedNote(d);
   const delivery = d.delivery
     .map(
       (h) =>
@@ -185,7 +200,8 @@ ${barChart(
   'Top errors',
   d.errors.map((e) => ({ label: errorLabel(e), value: e.count })),
 )}
-${d.errors.length > 0 ? `<table><thead><tr><th>Error</th><th>Count</th><th>Clusters</th><th>Seen (UTC)</th><th>Mitigation</th></tr></thead><tbody>${errorsRows}</tbody></table>` : '<p class="muted">No failures in this window.</p>'}
+${d.errors.length > 0 ? `<table><thead><tr><th>Error</th><th>Count</th><th>Clusters</th><th>Seen (UTC)</th><th>Mitigation</th></tr></thead><tbody>${errorsRows}</tbody></table>` : `<p class="muted">${d.totals.failures > 0 ? 'No failure matched a catalog entry.' : 'No failures in this window.'}</p>`}
+${note ? `<p class="muted">${esc(note)}</p>` : ''}
 </section>
 <section id="clusters"><h2>Clusters ranked</h2>
 ${barChart(
@@ -206,8 +222,11 @@ ${d.clusters.length > 0 ? `<table><thead><tr><th>Cluster</th><th>Failures</th><t
 ${r.failedByError.length > 0 ? `<p>Failed repairs by error: ${r.failedByError.map((e) => `${esc(e.code)} ×${String(e.count)}`).join(', ')}</p>` : ''}
 ${repeated ? `<h3>Nodes repaired repeatedly (candidates to replace)</h3><table><thead><tr><th>Node</th><th>Cluster</th><th>Episodes</th><th>Actions</th><th>Failed</th></tr></thead><tbody>${repeated}</tbody></table>` : '<p class="muted">No node was repaired repeatedly.</p>'}
 </section>
-<section id="unrecognised"><h2>Unrecognised error codes</h2>
+<section id="unrecognised"><h2>What the catalog is missing</h2>
+<h3>Error codes it does not know</h3>
 ${unrec ? `<table><thead><tr><th>Code</th><th>Count</th><th>Clusters</th><th>Example</th></tr></thead><tbody>${unrec}</tbody></table>` : '<p class="muted">None: the catalog knew every code.</p>'}
+<h3>Failures without a code that no entry matched</h3>
+${uncat ? `<table><thead><tr><th>What</th><th>Count</th><th>Clusters</th><th>Example</th></tr></thead><tbody>${uncat}</tbody></table>` : '<p class="muted">None.</p>'}
 </section>
 <section id="delivery"><h2>Delivery health</h2>
 ${delivery ? `<table><thead><tr><th>Receiver</th><th>Delivered</th><th>Retried</th><th>Dead-lettered</th><th>Held</th><th>Suppressed</th><th>Silenced</th></tr></thead><tbody>${delivery}</tbody></table>` : '<p class="muted">No deliveries recorded in this window.</p>'}

@@ -1,6 +1,14 @@
 import { cleanLine, safeUrl } from '../../sinks/escape/plainText.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, windowText } from './digestText.js';
+import {
+  counted,
+  errorLabel,
+  headline,
+  supportText,
+  uncataloguedLabel,
+  unmatchedNote,
+  windowText,
+} from './digestText.js';
 
 /** Untrusted text in Markdown: one line, with every character Markdown could act on escaped. */
 export function md(value: string): string {
@@ -27,7 +35,8 @@ export function toDigestMarkdown(d: Digest): string {
   if (d.logsUrl) out.push(`- ${link('All rows in Log Analytics', d.logsUrl)}`);
   if (d.reportUrl) out.push(`- ${link('Full report', d.reportUrl)}`);
   out.push('', '## Top errors', '');
-  if (d.errors.length === 0) out.push('No failures in this window.');
+  if (d.errors.length === 0)
+    out.push(t.failures > 0 ? 'No failure matched a catalog entry.' : 'No failures in this window.');
   else {
     out.push(
       '| Error | Count | Trend | Clusters | First / last seen | What to do |',
@@ -47,13 +56,15 @@ export function toDigestMarkdown(d: Digest): string {
       );
     }
   }
+  const note = unmatchedNote(d);
+  if (note) out.push('', md(note));
   out.push('', '## Clusters', '');
   if (d.clusters.length === 0) out.push('No cluster had failures.');
   for (const c of d.clusters) {
     const version = c.kubernetesVersion ? ` · Kubernetes ${md(c.kubernetesVersion)}` : '';
     const support = c.support ? ` · **${supportText(c.support)}**` : '';
     out.push(
-      `- **${link(c.name, c.logsUrl)}** (${md(c.resourceGroup)}): ${String(c.count)} failures (${String(c.previousCount)} before)${version}${support}`,
+      `- **${link(c.name, c.logsUrl)}** (${md(c.resourceGroup)}): ${counted(c.count, 'failure')} (${String(c.previousCount)} before)${version}${support}`,
     );
     const errs = c.topErrors.map((e) => `${md(errorLabel(e))} ×${String(e.count)}`).join(', ');
     if (errs) out.push(`  - errors: ${errs}`);
@@ -77,23 +88,31 @@ export function toDigestMarkdown(d: Digest): string {
     out.push('', 'Nodes repaired repeatedly (consider replacing):', '');
     for (const n of r.repeatedNodes)
       out.push(
-        `- ${md(n.node)} on ${md(n.cluster)}: ${String(n.episodes)} episodes, ${String(n.actions)} actions, ${String(n.failures)} failed`,
+        `- ${md(n.node)} on ${md(n.cluster)}: ${counted(n.episodes, 'episode')}, ${counted(n.actions, 'action')}, ${String(n.failures)} failed`,
       );
   }
-  out.push('', '## Unrecognised error codes', '');
-  if (d.unrecognised.length === 0) out.push('None: the catalog knew every code.');
+  out.push('', '## What the catalog is missing', '', 'Error codes it does not know:', '');
+  if (d.unrecognised.length === 0) out.push('- none: the catalog knew every code');
   for (const u of d.unrecognised)
-    out.push(`- ${md(u.code)}: ${String(u.count)} on ${String(u.clusters)} clusters (e.g. ${md(u.example)})`);
+    out.push(
+      `- ${md(u.code)}: ${String(u.count)} on ${counted(u.clusters, 'cluster')} (e.g. ${md(u.example)})`,
+    );
+  out.push('', 'Failures without a code that no entry matched:', '');
+  if (d.uncatalogued.length === 0) out.push('- none');
+  for (const u of d.uncatalogued)
+    out.push(
+      `- ${md(uncataloguedLabel(u))}: ${String(u.count)} on ${counted(u.clusters, 'cluster')} (e.g. ${md(u.example)})`,
+    );
   out.push('', '## Delivery health', '');
   if (d.delivery.length === 0) out.push('No deliveries recorded.');
   else {
     out.push(
-      '| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed |',
-      '|---|---:|---:|---:|---:|---:|',
+      '| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed | Silenced |',
+      '|---|---:|---:|---:|---:|---:|---:|',
     );
     for (const h of d.delivery)
       out.push(
-        `| ${md(h.receiver)} | ${String(h.delivered)} | ${String(h.retried)} | ${String(h.deadLettered)} | ${String(h.held)} | ${String(h.suppressed)} |`,
+        `| ${md(h.receiver)} | ${String(h.delivered)} | ${String(h.retried)} | ${String(h.deadLettered)} | ${String(h.held)} | ${String(h.suppressed)} | ${String(h.silenced)} |`,
       );
   }
   if (d.problems.length > 0 || d.truncated.length > 0) {

@@ -3,7 +3,16 @@ import { safeUrl } from '../../sinks/escape/plainText.js';
 import type { SlackBlock, SlackMessage } from '../../sinks/toSlackBlocks.js';
 import { SLACK_LIMITS, blockTextLength, clipEscaped } from '../../sinks/toSlackBlocks.js';
 import type { Digest } from '../digest.js';
-import { errorLabel, headline, supportText, windowText } from './digestText.js';
+import {
+  counted,
+  deliveryText,
+  errorLabel,
+  headline,
+  supportText,
+  uncataloguedLabel,
+  unmatchedNote,
+  windowText,
+} from './digestText.js';
 
 function section(text: string): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clipEscaped(text, SLACK_LIMITS.sectionText) } };
@@ -31,12 +40,14 @@ function blocks(
     { type: 'divider' },
   ];
   const errs = d.errors.slice(0, n.errors).map((e) => {
-    const head = `• *${slackText(errorLabel(e))}* ×${String(e.count)}${e.isNew ? ' (new)' : ''} on ${String(e.clusters)} cluster(s): ${slackText(e.title)}`;
+    const head = `• *${slackText(errorLabel(e))}* ×${String(e.count)}${e.isNew ? ' (new)' : ''} on ${counted(e.clusters, 'cluster')}: ${slackText(e.title)}`;
     const fix = n.mitigation && e.mitigation ? `\n   ${slackText(e.mitigation)}` : '';
     const docs = e.docUrl ? ` ${link(e.docUrl, 'docs')}` : '';
     return clipEscaped(head + fix, 600) + docs;
   });
-  out.push(section(`*Top errors*\n${errs.join('\n') || 'No failures in this window.'}`));
+  const none = t.failures > 0 ? 'No failure matched a catalog entry.' : 'No failures in this window.';
+  const note = unmatchedNote(d);
+  out.push(section(`*Top errors*\n${errs.join('\n') || none}${note ? `\n_${slackText(note)}_` : ''}`));
   const cls = d.clusters.slice(0, n.clusters).map((c) => {
     const extra = [
       c.kubernetesVersion ? `Kubernetes ${slackText(c.kubernetesVersion)}` : '',
@@ -52,32 +63,27 @@ function blocks(
     .slice(0, n.nodes)
     .map(
       (x) =>
-        `• ${slackText(x.node)} (${slackText(x.cluster)}): ${String(x.episodes)} episodes, ${String(x.failures)} failed`,
+        `• ${slackText(x.node)} (${slackText(x.cluster)}): ${counted(x.episodes, 'episode')}, ${String(x.failures)} failed`,
     );
   out.push(
     section(
       `*Node auto-repair*\nreboot ${String(r.actions.reboot)} · reimage ${String(r.actions.reimage)} · redeploy ${String(r.actions.redeploy)} · failed ${String(r.failed)}${nodes.length > 0 ? `\nRepaired repeatedly:\n${nodes.join('\n')}` : ''}`,
     ),
   );
-  if (d.unrecognised.length > 0)
-    out.push(
-      section(
-        `*Unrecognised codes*: ${d.unrecognised
-          .slice(0, 10)
-          .map((u) => `${slackText(u.code)} ×${String(u.count)}`)
-          .join(', ')}`,
-      ),
-    );
+  const missing = [
+    ...d.unrecognised.slice(0, 10).map((u) => `unknown code ${slackText(u.code)} ×${String(u.count)}`),
+    ...d.uncatalogued.slice(0, 10).map((u) => `${slackText(uncataloguedLabel(u))} ×${String(u.count)}`),
+  ];
+  if (missing.length > 0) out.push(section(`*What the catalog is missing*: ${missing.join(', ')}`));
   if (d.delivery.length > 0)
     out.push(
       section(
         `*Delivery*\n${d.delivery
           .slice(0, 10)
-          .map(
-            (h) =>
-              `• ${slackText(h.receiver)}: ${String(h.delivered)} sent, ${String(h.retried)} retried, ${String(h.deadLettered)} dead-lettered`,
-          )
-          .join('\n')}`,
+          .map((h) => `• ${slackText(h.receiver)}: ${deliveryText(h)}`)
+          .join(
+            '\n',
+          )}${d.delivery.length > 10 ? `\n…and ${String(d.delivery.length - 10)} more in the report` : ''}`,
       ),
     );
   return out.slice(0, SLACK_LIMITS.blocks);

@@ -26,8 +26,8 @@ function digestOf(extra: ReturnType<typeof operationFailure>[] = []): Digest {
           retried: 1,
           deadLettered: 0,
           held: 2,
-          suppressed: 0,
-          silenced: 0,
+          suppressed: 4,
+          silenced: 3,
           poisoned: 0,
         },
       },
@@ -78,7 +78,19 @@ function hugeDigest(): Digest {
       ),
     );
   }
-  return agg.finish();
+  const counts = {
+    delivered: 99999,
+    retried: 9999,
+    deadLettered: 999,
+    held: 999,
+    suppressed: 9999,
+    silenced: 999,
+    poisoned: 0,
+  };
+  const delivery = Object.fromEntries(
+    Array.from({ length: 60 }, (_, i) => [`receiver-${String(i)}-${'r'.repeat(60)}`, counts]),
+  );
+  return agg.finish({ delivery });
 }
 
 describe('digest renderers', () => {
@@ -88,13 +100,48 @@ describe('digest renderers', () => {
       '## Top errors',
       '## Clusters',
       '## Node auto-repair',
-      '## Unrecognised error codes',
+      '## What the catalog is missing',
       '## Delivery health',
     ])
       expect(md).toContain(h);
     expect(md).not.toContain('<script>');
     expect(md).not.toContain('[x](javascript');
-    expect(md).toContain('| teams | 5 | 1 | 0 | 2 | 0 |');
+    expect(md).toContain('| Receiver | Delivered | Retried | Dead-lettered | Held | Suppressed | Silenced |');
+    expect(md).toContain('| teams | 5 | 1 | 0 | 2 | 4 | 3 |');
+  });
+
+  it('counts read as English, and failures without a catalog entry are listed as what the catalog lacks', () => {
+    const d = digestOf([
+      at(
+        '2026-03-14T08:00:00.000Z',
+        operationFailure({
+          kind: 'autoscaler',
+          reason: 'NotTriggerScaleUp',
+          title: 'pod did not trigger scale-up',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+    ]);
+    const md = toDigestMarkdown(d);
+    expect(md).toMatch(/\*\* \(rg-aks-b\): 1 failure \(0 before\)/);
+    expect(md).not.toMatch(/\b1 (failures|episodes|clusters)\b/);
+    expect(md).toContain('2 episodes, 2 actions, 2 failed');
+    expect(md).not.toContain('Unmatched');
+    expect(md).toContain('1 failure matched no catalog entry and is not listed here');
+    expect(md).toContain(
+      '- autoscaler NotTriggerScaleUp: 1 on 1 cluster (e.g. pod did not trigger scale-up)',
+    );
+    expect(md).toContain('- none: the catalog knew every code');
+    const html = toDigestHtml(d);
+    expect(html).toContain('<h2>What the catalog is missing</h2>');
+    expect(html).toContain('<td>autoscaler NotTriggerScaleUp</td>');
+    const slack = JSON.stringify(toDigestSlackMessage(d).blocks);
+    expect(slack).not.toContain('cluster(s)');
+    expect(slack).toContain('autoscaler NotTriggerScaleUp ×1');
+    const card = JSON.stringify(toDigestTeamsMessage(d).message);
+    expect(card).toContain('No entry: autoscaler NotTriggerScaleUp');
+    expect(card).toContain('1 failure matched no catalog entry');
   });
 
   it('HTML is self-contained, has the charts and escapes untrusted text', () => {
@@ -121,6 +168,14 @@ describe('digest renderers', () => {
       title: 'Full report',
       url: 'https://example.org/api/digestReport',
     });
+  });
+
+  it('the chat digests show what was held, suppressed and silenced beside what was sent', () => {
+    const line = '5 sent · 1 retried · 0 dead-lettered · 2 held · 4 suppressed · 3 silenced';
+    const card = toDigestTeamsMessage(digestOf()).message.attachments[0].content;
+    expect(JSON.stringify(card)).toContain(line);
+    expect(cardProblems(card)).toEqual([]);
+    expect(JSON.stringify(toDigestSlackMessage(digestOf()).blocks)).toContain(`• teams: ${line}`);
   });
 
   it('a huge fleet still fits the card and Slack limits', () => {

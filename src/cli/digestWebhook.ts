@@ -1,0 +1,33 @@
+import type { Digest } from '../digest/digest.js';
+import type { PublishResult } from '../digest/publishDigest.js';
+import { enqueueDigest } from '../digest/publishDigest.js';
+import { DEFAULT_POLICY } from '../notify/policy.js';
+import { createPipeline, deliverySettings } from '../pipeline/runtime.js';
+import type { DeliveryReport } from '../sinks/delivery.js';
+import type { RoutingConfig } from '../sinks/routing/index.js';
+import type { KeyValueStore } from '../state/keyValueStore.js';
+
+export interface DigestSendResult {
+  publish: PublishResult;
+  delivery: DeliveryReport;
+}
+
+/**
+ * Queues the digest for the routing's digest receivers and delivers what is due, through the outbox
+ * `run --webhook` uses: the outbox id is per window and receiver, so with the same state a second
+ * send of a window's digest finds it already sent (or still waiting) and sends nothing new.
+ */
+export async function sendDigest(
+  digest: Digest,
+  routing: RoutingConfig,
+  store: KeyValueStore,
+  env: NodeJS.ProcessEnv,
+  now = new Date(),
+): Promise<DigestSendResult> {
+  // The digest goes straight to the outbox: no grouping, repeat or silence applies to it.
+  const pipeline = createPipeline({ store, routing, policy: DEFAULT_POLICY }, deliverySettings(env));
+  const publish = await enqueueDigest(store, routing, pipeline.receivers, digest, now);
+  // Started by hand: pending items are retried now rather than after their backoff.
+  const delivery = await pipeline.deliver({ dueNow: true });
+  return { publish, delivery };
+}
