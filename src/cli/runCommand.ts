@@ -127,16 +127,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
+  const source = values.source;
+  const sample = source === 'sample' ? readSampleFleet() : undefined;
   const store = createFileStore(resolve(io.cwd, values.state));
-  const pipeline = createPipeline({ store, routing, policy }, deliverySettings(io.env));
+  // The sample's saved cluster list stands in for Resource Manager, as ARM context does in Azure.
+  const pipeline = createPipeline(
+    { store, routing, policy, ...(sample ? { context: sample.context } : {}) },
+    deliverySettings(io.env),
+  );
   const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const report = emptyReport();
   const rowErrors: string[] = [];
   let failedQueries: string[] = [];
   let rows = 0;
-  let sampleSignals: FailureSignal[] | undefined;
 
-  const source = values.source;
   if (source.startsWith('workspace:')) {
     const ids = source
       .slice('workspace:'.length)
@@ -177,12 +181,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     failedQueries = polled.failed;
   } else {
     let signals: FailureSignal[];
-    if (source === 'sample') {
-      const fleet = readSampleFleet();
-      signals = fleet.signals;
-      rowErrors.push(...fleet.rowErrors);
-      rows = fleet.rows;
-      sampleSignals = signals;
+    if (sample) {
+      signals = sample.signals;
+      rowErrors.push(...sample.rowErrors);
+      rows = sample.rows;
     } else {
       let text: string;
       try {
@@ -237,8 +239,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   else o('Delivery: no receiver configured (use --webhook or --config); failures are printed above');
   o(`Wrote ${outFile}`);
   // The whole sample, not only what this run found new: the digest reads the fleet, not the state.
-  if (sampleSignals) {
-    const digest = await digestOfSignals('sample fleet', sampleSignals, rowErrors);
+  if (sample) {
+    const digest = await digestOfSignals('sample fleet', sample.signals, sample.rowErrors, sample.context);
     o(`Digest ${digest.window.start} .. ${digest.window.end}: ${headline(digest)}`);
     for (const path of writeDigestFiles(digest, outDir, DIGEST_FORMATS)) o(`Wrote ${path}`);
   }
