@@ -1,9 +1,13 @@
 /**
  * Writes samples/fleet/*.json: what `az monitor log-analytics query -o json` returns for the tables
- * the product reads, for a small made-up fleet (6 clusters in 2 subscriptions) over one morning.
- * Node auto-repair, failed upgrades and scale operations, quota, a full subnet, throttling, VM
- * extension and autoscaler failures, among ordinary rows (successful operations, Normal events,
- * informational log lines, other resource providers) that must not become failures.
+ * the product reads, for a small made-up fleet (6 clusters in 2 subscriptions) over one morning and
+ * a few failures of the day before (so the digest has a trend). Node auto-repair, failed upgrades and
+ * scale operations, quota, a full subnet, throttling, VM extension and autoscaler failures, among
+ * ordinary rows (successful operations, Normal events, informational log lines, other resource
+ * providers) that must not become failures. Beside them, what the fleet looks like to Resource
+ * Manager (arm/managedClusters.json, as `az aks list -o json` prints it: Kubernetes and node pool
+ * versions) and an Event Grid delivery (eventGrid/events.json: support for one cluster's Kubernetes
+ * version is ending).
  * Deterministic: a fixed seed and start time, so the committed files only change with this script.
  *   npx tsx scripts/generateSampleFleet.ts [outDir]
  */
@@ -43,6 +47,7 @@ interface Cluster {
   name: string;
   location: string;
   pools: Pool[];
+  kubernetesVersion: string;
 }
 
 const SUB_PROD = 'c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71';
@@ -54,6 +59,7 @@ function cluster(
   name: string,
   location: string,
   pools: [string, string][],
+  kubernetesVersion: string,
 ): Cluster {
   return {
     subscriptionId,
@@ -61,35 +67,78 @@ function cluster(
     name,
     location,
     pools: pools.map(([pool, vmSize]) => ({ name: pool, vmss: `aks-${pool}-${digits(8)}-vmss`, vmSize })),
+    kubernetesVersion,
   };
 }
 
 const FLEET: Cluster[] = [
-  cluster(SUB_PROD, 'rg-shop-prod', 'aks-shop-prod-weu', 'westeurope', [
-    ['system', 'Standard_D4ds_v5'],
-    ['userpool', 'Standard_D8ds_v5'],
-  ]),
-  cluster(SUB_PROD, 'rg-payments-prod', 'aks-payments-prod-neu', 'northeurope', [
-    ['system', 'Standard_D4ds_v5'],
-    ['apps', 'Standard_D8s_v3'],
-  ]),
-  cluster(SUB_PROD, 'rg-data-prod', 'aks-data-prod-eus', 'eastus', [
-    ['system', 'Standard_D4s_v3'],
-    ['spark', 'Standard_D16s_v3'],
-    ['gpu', 'Standard_NC24ads_A100_v4'],
-  ]),
-  cluster(SUB_NONPROD, 'rg-shop-staging', 'aks-shop-staging-weu', 'westeurope', [
-    ['system', 'Standard_D2s_v3'],
-    ['userpool', 'Standard_D4s_v3'],
-  ]),
-  cluster(SUB_NONPROD, 'rg-ml-dev', 'aks-ml-dev-eus2', 'eastus2', [
-    ['system', 'Standard_D4s_v3'],
-    ['spot', 'Standard_D8s_v3'],
-  ]),
-  cluster(SUB_NONPROD, 'rg-batch-dev', 'aks-batch-dev-weu', 'westeurope', [
-    ['system', 'Standard_D2s_v3'],
-    ['batch', 'Standard_F8s_v2'],
-  ]),
+  cluster(
+    SUB_PROD,
+    'rg-shop-prod',
+    'aks-shop-prod-weu',
+    'westeurope',
+    [
+      ['system', 'Standard_D4ds_v5'],
+      ['userpool', 'Standard_D8ds_v5'],
+    ],
+    '1.34.2',
+  ),
+  cluster(
+    SUB_PROD,
+    'rg-payments-prod',
+    'aks-payments-prod-neu',
+    'northeurope',
+    [
+      ['system', 'Standard_D4ds_v5'],
+      ['apps', 'Standard_D8s_v3'],
+    ],
+    '1.34.2',
+  ),
+  cluster(
+    SUB_PROD,
+    'rg-data-prod',
+    'aks-data-prod-eus',
+    'eastus',
+    [
+      ['system', 'Standard_D4s_v3'],
+      ['spark', 'Standard_D16s_v3'],
+      ['gpu', 'Standard_NC24ads_A100_v4'],
+    ],
+    '1.33.5',
+  ),
+  cluster(
+    SUB_NONPROD,
+    'rg-shop-staging',
+    'aks-shop-staging-weu',
+    'westeurope',
+    [
+      ['system', 'Standard_D2s_v3'],
+      ['userpool', 'Standard_D4s_v3'],
+    ],
+    '1.35.0',
+  ),
+  cluster(
+    SUB_NONPROD,
+    'rg-ml-dev',
+    'aks-ml-dev-eus2',
+    'eastus2',
+    [
+      ['system', 'Standard_D4s_v3'],
+      ['spot', 'Standard_D8s_v3'],
+    ],
+    '1.32.7',
+  ),
+  cluster(
+    SUB_NONPROD,
+    'rg-batch-dev',
+    'aks-batch-dev-weu',
+    'westeurope',
+    [
+      ['system', 'Standard_D2s_v3'],
+      ['batch', 'Standard_F8s_v2'],
+    ],
+    '1.33.5',
+  ),
 ];
 const [shop, payments, data, staging, ml, batch] = FLEET as [
   Cluster,
@@ -655,9 +704,148 @@ diagLine(
   JSON.stringify({ kind: 'Event', verb: 'get', requestURI: '/api/v1/namespaces/default/pods' }),
 );
 
+// ---------------------------------------------------------------- later that day, and the day before
+// (Generated after everything above, so the rows above keep their random values.)
+
+// The shop node that went through the whole ladder this morning is back under repair at 11:00: a
+// second episode, which makes it a node to replace.
+repair(shop, 'userpool', 3, 300, 'reboot', 'Start');
+repair(shop, 'userpool', 3, 309, 'reboot', 'Error');
+
+const DAY = 24 * 60;
+// The day before: the same node had a failed repair, the payments upgrade was blocked by the same
+// PodDisruptionBudget, the spark pool hit the same quota and the ML automation was throttled; a
+// GPU pool upgrade failure did not happen again.
+repair(shop, 'userpool', 3, 400 - DAY, 'reboot', 'Start');
+repair(shop, 'userpool', 3, 408 - DAY, 'reboot', 'Error');
+operation({
+  cluster: payments,
+  op: 'managedClusters/write',
+  minutes: 150 - DAY,
+  caller: 'platform-pipeline@contoso.com',
+  failure: {
+    statusCode: 'BadRequest',
+    error: {
+      error: {
+        code: 'UpgradeFailed',
+        message: "The resource operation completed with terminal provisioning state 'Failed'.",
+        details: [
+          {
+            code: 'PodDrainFailure',
+            message: `Drain node ${nodeOf(payments, 'apps', 1)} failed when evicting pod payments-api-${hex(9)}-${hex(5)} failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See http://aka.ms/aks/debugdrainfailures. Original error: Cannot evict pod as it would violate the pod's disruption budget.. PDB debug info: payments/payments-api-${hex(9)}-${hex(5)} blocked by pdb payments-api-pdb with 0 unready pods.`,
+          },
+        ],
+      },
+    },
+  },
+});
+operation({
+  cluster: data,
+  pool: 'spark',
+  op: 'managedClusters/agentPools/write',
+  minutes: 200 - DAY,
+  caller: 'data-platform@contoso.com',
+  failure: {
+    statusCode: 'BadRequest',
+    error: {
+      error: { code: 'QuotaExceeded', message: QUOTA_MESSAGE(data, 'standardDSv3Family', 200, 184, 32) },
+    },
+  },
+});
+operation({
+  cluster: ml,
+  op: 'managedClusters/write',
+  minutes: 320 - DAY,
+  caller: 'ml-automation-sp',
+  failure: {
+    statusCode: 'TooManyRequests',
+    error: {
+      error: {
+        code: 'SubscriptionRequestsThrottled',
+        message: `Number of 'write' requests for subscription '${ml.subscriptionId}' actor '${guid()}' on scope 'subscription' exceeded. Please try again after 12 seconds.`,
+      },
+    },
+  },
+});
+operation({
+  cluster: data,
+  pool: 'gpu',
+  op: 'managedClusters/agentPools/write',
+  minutes: 480 - DAY,
+  caller: 'data-platform@contoso.com',
+  failure: {
+    statusCode: 'BadRequest',
+    error: {
+      error: {
+        code: 'OperationNotAllowed',
+        message:
+          'Operation is not allowed because there is an in progress operation on the managed cluster. Please wait for the operation to complete.',
+      },
+    },
+  },
+});
+kubeEvent(data, 170 - DAY, {
+  kind: 'Pod',
+  name: `spark-exec-${hex(5)}-${hex(5)}`,
+  namespace: 'spark-jobs',
+  reason: 'NotTriggerScaleUp',
+  type: 'Warning',
+  source: 'cluster-autoscaler',
+  message:
+    "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
+  count: 9,
+});
+
+// ---------------------------------------------------------------- Resource Manager and Event Grid
+/** `az aks list -o json`, trimmed to what the context look-up reads. */
+const managedClusters = FLEET.map((c) => ({
+  id: clusterId(c),
+  name: c.name,
+  type: 'Microsoft.ContainerService/ManagedClusters',
+  location: c.location,
+  resourceGroup: c.resourceGroup,
+  kubernetesVersion: c.kubernetesVersion,
+  currentKubernetesVersion: c.kubernetesVersion,
+  provisioningState: 'Succeeded',
+  powerState: { code: 'Running' },
+  agentPoolProfiles: c.pools.map((p) => {
+    // The GPU pool stayed on the previous minor when the control plane was upgraded.
+    const version = p.name === 'gpu' ? '1.32.9' : c.kubernetesVersion;
+    const system = p.name === 'system';
+    return {
+      name: p.name,
+      count: system ? 3 : 5,
+      vmSize: p.vmSize,
+      mode: system ? 'System' : 'User',
+      osType: 'Linux',
+      orchestratorVersion: version,
+      currentOrchestratorVersion: version,
+      enableAutoScaling: !system,
+      ...(system ? {} : { minCount: 1, maxCount: 10 }),
+      provisioningState: 'Succeeded',
+      powerState: { code: 'Running' },
+    };
+  }),
+}));
+
+/** What Event Grid delivers to the aksEvents function (Event Grid schema). */
+const eventGrid = [
+  {
+    topic: clusterId(ml),
+    subject: ml.name,
+    eventType: 'Microsoft.ContainerService.ClusterSupportEnding',
+    id: guid(),
+    data: { kubernetesVersion: ml.kubernetesVersion },
+    dataVersion: '1',
+    metadataVersion: '1',
+    eventTime: new Date(START - 60 * 60_000).toISOString(),
+  },
+];
+
 // ---------------------------------------------------------------- write
 const byTime = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   String(a.TimeGenerated).localeCompare(String(b.TimeGenerated));
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 mkdirSync(OUT, { recursive: true });
 const files: [string, Record<string, unknown>[]][] = [
   ['kubeEvents.json', kubeEvents],
@@ -666,6 +854,14 @@ const files: [string, Record<string, unknown>[]][] = [
   ['azureDiagnostics.json', diagnostics],
 ];
 for (const [name, rows] of files) {
-  writeFileSync(join(OUT, name), `${JSON.stringify(rows.sort(byTime), null, 2)}\n`);
+  writeFileSync(join(OUT, name), json(rows.sort(byTime)));
   console.log(`${join(OUT, name)}: ${rows.length} rows`);
+}
+for (const [dir, name, value] of [
+  ['arm', 'managedClusters.json', managedClusters],
+  ['eventGrid', 'events.json', eventGrid],
+] as const) {
+  mkdirSync(join(OUT, dir), { recursive: true });
+  writeFileSync(join(OUT, dir, name), json(value));
+  console.log(`${join(OUT, dir, name)}: ${value.length} items`);
 }

@@ -8,6 +8,7 @@ import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '..
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { headline } from '../digest/render/digestText.js';
 import type { FailureSignal } from '../model.js';
+import type { ContextPort } from '../pipeline/processSignals.js';
 import type { RoutingConfig } from '../sinks/routing/index.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
 import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
@@ -131,10 +132,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   } else {
     let signals: FailureSignal[];
     let rowErrors: string[];
+    let context: ContextPort | undefined;
     if (src === 'sample') {
       const fleet = readSampleFleet();
       signals = fleet.signals;
       rowErrors = fleet.rowErrors;
+      context = fleet.context;
     } else {
       let text: string;
       try {
@@ -151,7 +154,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       signals = parsed.signals;
       rowErrors = parsed.rowErrors;
     }
-    source = signalSource(src === 'sample' ? 'sample fleet' : src, signals, rowErrors);
+    source = signalSource(src === 'sample' ? 'sample fleet' : src, signals, rowErrors, context);
     defaultEnd = dayAfterLatest(signals).getTime();
   }
   const end = to ?? (from ? new Date(from.getTime() + windowMs) : new Date(defaultEnd));

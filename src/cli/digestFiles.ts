@@ -6,6 +6,7 @@ import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { toDigestHtml } from '../digest/render/toDigestHtml.js';
 import { toDigestMarkdown } from '../digest/render/toDigestMarkdown.js';
 import type { FailureSignal } from '../model.js';
+import type { ContextPort } from '../pipeline/processSignals.js';
 
 /** What the digest command writes, and `run` for the sample fleet. */
 export const DIGEST_FORMATS = ['md', 'json', 'html'] as const;
@@ -50,10 +51,11 @@ export async function digestOfSignals(
   name: string,
   signals: readonly FailureSignal[],
   rowErrors: readonly string[],
+  context?: ContextPort,
 ): Promise<Digest> {
   const digest = await computeDigest({
     window: windowEndingAt(dayAfterLatest(signals), DAY_MS),
-    sources: [signalSource(name, signals, rowErrors)],
+    sources: [signalSource(name, signals, rowErrors, context)],
   });
   return withLogsLinks(digest);
 }

@@ -128,19 +128,24 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
+  const source = values.source;
+  const sample = source === 'sample' ? readSampleFleet() : undefined;
   const store = createFileStore(resolve(io.cwd, values.state));
-  // Live workspaces get the same cluster context as the deployed functions; the sample has no Azure.
-  const credential = values.source.startsWith('workspace:') ? new DefaultAzureCredential() : undefined;
-  const ports = credential ? clusterPortsFromEnv(io.env, { credential }, store) : {};
+  // Live workspaces get the same cluster context as the deployed functions; the sample's saved
+  // cluster list stands in for Resource Manager.
+  const credential = source.startsWith('workspace:') ? new DefaultAzureCredential() : undefined;
+  const ports = credential
+    ? clusterPortsFromEnv(io.env, { credential }, store)
+    : sample
+      ? { context: sample.context }
+      : {};
   const pipeline = createPipeline({ store, routing, policy, ...ports }, deliverySettings(io.env));
   const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const report = emptyReport();
   const rowErrors: string[] = [];
   let failedQueries: string[] = [];
   let rows = 0;
-  let sampleSignals: FailureSignal[] | undefined;
 
-  const source = values.source;
   if (source.startsWith('workspace:')) {
     const ids = source
       .slice('workspace:'.length)
@@ -184,12 +189,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     failedQueries = polled.failed;
   } else {
     let signals: FailureSignal[];
-    if (source === 'sample') {
-      const fleet = readSampleFleet();
-      signals = fleet.signals;
-      rowErrors.push(...fleet.rowErrors);
-      rows = fleet.rows;
-      sampleSignals = signals;
+    if (sample) {
+      signals = sample.signals;
+      rowErrors.push(...sample.rowErrors);
+      rows = sample.rows;
     } else {
       let text: string;
       try {
@@ -244,8 +247,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   else o('Delivery: no receiver configured (use --webhook or --config); failures are printed above');
   o(`Wrote ${outFile}`);
   // The whole sample, not only what this run found new: the digest reads the fleet, not the state.
-  if (sampleSignals) {
-    const digest = await digestOfSignals('sample fleet', sampleSignals, rowErrors);
+  if (sample) {
+    const digest = await digestOfSignals('sample fleet', sample.signals, sample.rowErrors, sample.context);
     o(`Digest ${digest.window.start} .. ${digest.window.end}: ${headline(digest)}`);
     for (const path of writeDigestFiles(digest, outDir, DIGEST_FORMATS)) o(`Wrote ${path}`);
   }

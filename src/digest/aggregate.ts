@@ -300,10 +300,11 @@ export function createDigestAggregator(
     const p = problems.upsert(`${ck}|${code}`, () => ({ current: false, previous: false }));
     if (p) p.current = true;
 
-    if (!match) {
+    // A support notice has no catalog entry by design: its cluster's row shows it.
+    if (!match && f.kind !== 'cluster-support') {
       unmatched++;
-      // Codes the catalog lacks are listed by code below; a support notice shows in its cluster's row.
-      if (f.unrecognised.length === 0 && f.kind !== 'cluster-support') {
+      // Codes the catalog lacks are listed by code.
+      if (f.unrecognised.length === 0) {
         const u = uncatalogued.upsert(`${f.kind}|${f.reason ?? ''}`, () => ({
           kind: f.kind,
           ...(f.reason ? { reason: f.reason } : {}),

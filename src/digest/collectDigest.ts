@@ -2,6 +2,7 @@ import { catalogLookup } from '../catalog/catalogLookup.js';
 import type { CatalogLookup } from '../enrich/enrichFailure.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
+import type { ContextPort } from '../pipeline/processSignals.js';
 import type { PollSlice, SliceOptions } from '../sources/logAnalytics/poll.js';
 import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
 import { planPollSlices, pollSliceParts, runBounded } from '../sources/logAnalytics/poll.js';
@@ -22,12 +23,19 @@ export interface SourceReport {
   problem(text: string): void;
 }
 
-/** Pull-source signals enriched with the catalog on the way in (no ARM look-ups: the digest reads only). */
+/**
+ * Pull-source signals enriched with the catalog on the way in. No ARM look-ups (the digest reads
+ * only), unless a context is given: the sample fleet's saved cluster list.
+ */
 export async function* enrichSignals(
   signals: AsyncIterable<FailureSignal> | Iterable<FailureSignal>,
   catalog: CatalogLookup = catalogLookup,
+  context?: ContextPort,
 ): AsyncGenerator<EnrichedFailure> {
-  for await (const s of signals) yield enrichFailure(s, catalog);
+  for await (const s of signals) {
+    const found = context && s.cluster ? await context.get(s.cluster, s.nodePool) : undefined;
+    yield enrichFailure(s, catalog, found?.ok ? { context: found.context } : {});
+  }
 }
 
 /** Signals already in memory (the sample fleet, an exported file). */
@@ -35,6 +43,7 @@ export function signalSource(
   name: string,
   signals: readonly FailureSignal[],
   rowErrors: readonly string[] = [],
+  context?: ContextPort,
 ): DigestSource {
   return {
     name,
@@ -42,7 +51,7 @@ export function signalSource(
       report.note(`${name}: ${String(signals.length)} signals`);
       for (const e of rowErrors.slice(0, 20)) report.problem(`${name}: ${e}`);
       if (rowErrors.length > 20) report.problem(`${name}: ${String(rowErrors.length - 20)} more bad rows`);
-      yield* enrichSignals(signals);
+      yield* enrichSignals(signals, catalogLookup, context);
     },
   };
 }

@@ -19,7 +19,8 @@ export interface DigestTotals {
   bySeverity: Record<Severity, number>;
   /**
    * Failures no catalog entry matched: not top errors (a bucket of unrelated problems with no fix),
-   * but listed under what the catalog is missing (`unrecognised`, `uncatalogued`).
+   * but listed under what the catalog is missing (`unrecognised`, `uncatalogued`). Support notices
+   * (shown per cluster) are not counted.
    */
   unmatched: number;
   /** Distinct cluster + error pairs this window; new = absent from the previous window. */

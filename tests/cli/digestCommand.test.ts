@@ -27,6 +27,19 @@ describe('digest command', () => {
     expect(readFileSync(join(dir, 'report', 'digest.html'), 'utf8')).toContain('data-chart="hourly"');
     expect(stdout()).toMatch(/AKS failures on \d+ clusters/);
     expect(stdout()).toContain('wrote ');
+    // The sample is full enough to show every part: versions from its saved cluster list, a
+    // support notice, the day before for the trend, and a node back under repair.
+    expect(json.clusters.every((c) => /^1\.\d+\.\d+$/.test(c.kubernetesVersion ?? ''))).toBe(true);
+    expect(json.clusters.find((c) => c.support)).toMatchObject({
+      name: 'aks-ml-dev-eus2',
+      support: 'ending',
+    });
+    expect(json.totals.previous.failures).toBeGreaterThan(0);
+    expect(json.totals.recurringProblems).toBeGreaterThan(0);
+    expect(json.errors.some((e) => !e.isNew && e.previousCount > 0)).toBe(true);
+    expect(json.autoRepair.repeatedNodes).toEqual([expect.objectContaining({ episodes: 2 })]);
+    expect(json.errors.every((e) => !e.code.startsWith('unmatched:'))).toBe(true);
+    expect(json.uncatalogued.length).toBeGreaterThan(0);
   });
 
   it('reads an exported file over a given window into one format', async () => {

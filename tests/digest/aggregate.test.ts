@@ -145,7 +145,7 @@ describe('createDigestAggregator', () => {
     ]);
     expect(d.errors.map((e) => e.code)).toEqual([operationFailure().matches[0]?.code]);
     expect(d.totals.failures).toBe(6);
-    expect(d.totals.unmatched).toBe(5);
+    expect(d.totals.unmatched).toBe(4);
     // Still counted where they happened.
     expect(d.clusters.find((c) => c.name === 'aks-a')?.topErrors).toEqual([
       { code: 'unmatched:autoscaler', count: 1 },

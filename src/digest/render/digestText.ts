@@ -9,12 +9,15 @@ export function trendText(d: Digest): string {
       ? 'none in the previous window'
       : 'no change';
   if (t === 0) return 'same as the previous window';
-  return `${t > 0 ? '+' : ''}${String(t)}% vs the previous window (${String(d.totals.previous.failures)})`;
+  // The headline already stands in parentheses: no second pair inside.
+  return `${t > 0 ? '+' : ''}${String(t)}% vs ${String(d.totals.previous.failures)} in the previous window`;
 }
 
 /** A readable name for an error key (`unmatched:<kind>` keys of per-cluster counts spelled out). */
 export function errorLabel(e: Pick<DigestError, 'code'>): string {
-  return e.code.startsWith('unmatched:') ? `${e.code.slice('unmatched:'.length)} (no catalog entry)` : e.code;
+  if (!e.code.startsWith('unmatched:')) return e.code;
+  const kind = e.code.slice('unmatched:'.length);
+  return kind === 'cluster-support' ? 'Kubernetes support notice' : `${kind} (no catalog entry)`;
 }
 
 /** '1 episode', '2 episodes'. */

@@ -120,7 +120,7 @@ h2{font-size:18px;margin:0 0 12px}
 .card{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .card b{display:block;font-size:26px}.card span{color:#6b7280;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top;overflow-wrap:anywhere}
-th{font-weight:600;color:#374151}td.n{text-align:right;white-space:nowrap}
+th{font-weight:600;color:#374151;overflow-wrap:normal}td.n{text-align:right;white-space:nowrap}
 .chart{width:100%;height:auto;display:block}.tick{font-size:11px;fill:#6b7280}.lbl{font-size:12px;fill:#111827}.val{font-size:12px;fill:#374151}
 .legend{display:flex;flex-wrap:wrap;gap:12px;margin-top:6px;font-size:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .tag{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#e5e7eb}.tag.new{background:#fee2e2;color:#991b1b}.tag.ended{background:#fee2e2;color:#991b1b}.tag.ending{background:#fef3c7;color:#92400e}

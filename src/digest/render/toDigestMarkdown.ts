@@ -70,7 +70,7 @@ export function toDigestMarkdown(d: Digest): string {
     if (errs) out.push(`  - errors: ${errs}`);
     for (const p of c.nodePools)
       out.push(
-        `  - pool ${md(p.name)}: ${String(p.count)} (${p.topErrors.map((e) => `${md(errorLabel(e))} ×${String(e.count)}`).join(', ')})`,
+        `  - pool ${md(p.name)}${p.orchestratorVersion ? ` (Kubernetes ${md(p.orchestratorVersion)})` : ''}: ${String(p.count)} (${p.topErrors.map((e) => `${md(errorLabel(e))} ×${String(e.count)}`).join(', ')})`,
       );
   }
   const r = d.autoRepair;

@@ -25,7 +25,7 @@ beforeAll(async () => {
   digest = withLogsLinks({
     ...(await computeDigest({
       window: { start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z' },
-      sources: [signalSource('sample fleet', fleet.signals, fleet.rowErrors)],
+      sources: [signalSource('sample fleet', fleet.signals, fleet.rowErrors, fleet.context)],
       now: new Date('2026-11-21T07:00:00.000Z'),
     })),
     delivery: [

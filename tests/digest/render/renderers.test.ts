@@ -133,8 +133,11 @@ describe('digest renderers', () => {
       '- autoscaler NotTriggerScaleUp: 1 on 1 cluster (e.g. pod did not trigger scale-up)',
     );
     expect(md).toContain('- none: the catalog knew every code');
+    expect(md).toContain('(+400% vs 2 in the previous window)**');
     const html = toDigestHtml(d);
     expect(html).toContain('<h2>What the catalog is missing</h2>');
+    // Headers break between words only ('Failure s' in a narrow column read badly).
+    expect(html).toMatch(/th\{[^}]*overflow-wrap:normal/);
     expect(html).toContain('<td>autoscaler NotTriggerScaleUp</td>');
     const slack = JSON.stringify(toDigestSlackMessage(d).blocks);
     expect(slack).not.toContain('cluster(s)');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../src/assets.js';
 import { readSampleFleet } from '../../../src/sources/logAnalytics/sampleFleet.js';
@@ -19,8 +19,14 @@ describe('the bundled sample fleet', () => {
         },
       );
       const committed = join(packageRoot(), 'samples', 'fleet');
-      expect(readdirSync(dir).sort()).toEqual(readdirSync(committed).sort());
-      for (const f of readdirSync(dir))
+      const files = (root: string) =>
+        readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((f) => f.isFile())
+          .map((f) => relative(root, join(f.parentPath, f.name)))
+          .sort();
+      expect(files(dir)).toEqual(files(committed));
+      expect(files(dir)).toContain(join('arm', 'managedClusters.json'));
+      for (const f of files(dir))
         expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(committed, f), 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +50,7 @@ describe('the bundled sample fleet', () => {
     ])
       expect(codes).toContain(c);
     expect(new Set(fleet.signals.map((s) => s.kind))).toEqual(
-      new Set(['node-auto-repair', 'operation-failed', 'autoscaler']),
+      new Set(['node-auto-repair', 'operation-failed', 'autoscaler', 'cluster-support']),
     );
     expect(new Set(fleet.signals.map((s) => s.cluster?.subscriptionId)).size).toBe(2);
     expect(new Set(fleet.signals.map((s) => s.cluster?.name)).size).toBe(6);
@@ -58,5 +64,22 @@ describe('the bundled sample fleet', () => {
     ).toBe(false);
     expect(firing.length).toBeGreaterThanOrEqual(18);
     expect(new Set(fleet.signals.map((s) => s.sourceId)).size).toBe(fleet.signals.length);
+  });
+
+  it('has a day before (for the trend) and a context look-up with every cluster and pool version', async () => {
+    const fleet = readSampleFleet();
+    const days = new Set(fleet.signals.map((s) => s.occurredAt.slice(0, 10)));
+    expect([...days].sort()).toEqual(['2026-11-19', '2026-11-20']);
+    const clusters = new Map(fleet.signals.flatMap((s) => (s.cluster ? [[s.cluster.name, s.cluster]] : [])));
+    expect(clusters.size).toBe(6);
+    for (const c of clusters.values()) {
+      const found = await fleet.context.get(c);
+      expect(found.ok && found.context.kubernetesVersion, c.name).toMatch(/^1\.\d+\.\d+$/);
+    }
+    const gpu = fleet.signals.find((s) => s.nodePool === 'gpu');
+    const pool = gpu?.cluster ? await fleet.context.get(gpu.cluster, 'gpu') : undefined;
+    expect(pool?.ok && pool.context.nodePool).toMatchObject({ name: 'gpu', orchestratorVersion: '1.32.9' });
+    const support = fleet.signals.find((s) => s.kind === 'cluster-support');
+    expect(support).toMatchObject({ reason: 'ClusterSupportEnding', cluster: { name: 'aks-ml-dev-eus2' } });
   });
 });
