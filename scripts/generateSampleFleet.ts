@@ -244,18 +244,23 @@ repair(data, 'spark', 7, 140, 'reimage', 'Error', 'ARM ErrorCode: VMExtensionPro
 repair(ml, 'spot', 2, 200, 'redeploy', 'Error', 'ManagedIdentityCredential authentication failed');
 repair(staging, 'userpool', 0, 230, 'reboot', 'Error');
 
+/** Spark executors the autoscaler cannot place: the pool is at its maximum. */
+function sparkScaleUpBlocked(minutes: number, count: number) {
+  kubeEvent(data, minutes, {
+    kind: 'Pod',
+    name: `spark-exec-${hex(5)}-${hex(5)}`,
+    namespace: 'spark-jobs',
+    reason: 'NotTriggerScaleUp',
+    type: 'Warning',
+    source: 'cluster-autoscaler',
+    message:
+      "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
+    count,
+  });
+}
+
 // Autoscaler Warning events.
-kubeEvent(data, 150, {
-  kind: 'Pod',
-  name: `spark-exec-${hex(5)}-${hex(5)}`,
-  namespace: 'spark-jobs',
-  reason: 'NotTriggerScaleUp',
-  type: 'Warning',
-  source: 'cluster-autoscaler',
-  message:
-    "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
-  count: 14,
-});
+sparkScaleUpBlocked(150, 14);
 kubeEvent(batch, 260, {
   kind: 'Node',
   name: nodeOf(batch, 'batch', 4),
@@ -751,17 +756,7 @@ operation({
     },
   },
 });
-kubeEvent(data, 170 - DAY, {
-  kind: 'Pod',
-  name: `spark-exec-${hex(5)}-${hex(5)}`,
-  namespace: 'spark-jobs',
-  reason: 'NotTriggerScaleUp',
-  type: 'Warning',
-  source: 'cluster-autoscaler',
-  message:
-    "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
-  count: 9,
-});
+sparkScaleUpBlocked(170 - DAY, 9);
 
 // ---------------------------------------------------------------- Resource Manager and Event Grid
 /** `az aks list -o json`, trimmed to what the context look-up reads. */
