@@ -244,18 +244,23 @@ repair(data, 'spark', 7, 140, 'reimage', 'Error', 'ARM ErrorCode: VMExtensionPro
 repair(ml, 'spot', 2, 200, 'redeploy', 'Error', 'ManagedIdentityCredential authentication failed');
 repair(staging, 'userpool', 0, 230, 'reboot', 'Error');
 
+/** Spark executors the autoscaler cannot place: the pool is at its maximum. */
+function sparkScaleUpBlocked(minutes: number, count: number) {
+  kubeEvent(data, minutes, {
+    kind: 'Pod',
+    name: `spark-exec-${hex(5)}-${hex(5)}`,
+    namespace: 'spark-jobs',
+    reason: 'NotTriggerScaleUp',
+    type: 'Warning',
+    source: 'cluster-autoscaler',
+    message:
+      "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
+    count,
+  });
+}
+
 // Autoscaler Warning events.
-kubeEvent(data, 150, {
-  kind: 'Pod',
-  name: `spark-exec-${hex(5)}-${hex(5)}`,
-  namespace: 'spark-jobs',
-  reason: 'NotTriggerScaleUp',
-  type: 'Warning',
-  source: 'cluster-autoscaler',
-  message:
-    "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
-  count: 14,
-});
+sparkScaleUpBlocked(150, 14);
 kubeEvent(batch, 260, {
   kind: 'Node',
   name: nodeOf(batch, 'batch', 4),
@@ -391,43 +396,70 @@ function operation(o: Operation) {
 const QUOTA_MESSAGE = (c: Cluster, family: string, limit: number, usage: number, required: number) =>
   `Provisioning of resource(s) for container service ${c.name} in resource group ${c.resourceGroup} failed. Message: Operation could not be completed as it results in exceeding approved ${family} Cores quota. Additional details - Deployment Model: Resource Manager, Location: ${c.location}, Current Limit: ${limit}, Current Usage: ${usage}, Additional Required: ${required}, (Minimum) New Limit Required: ${usage + required}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%22subscriptionId%22:%22${c.subscriptionId}%22,%22command%22:%22openQuotaApprovalBlade%22%7D by specifying parameters listed in the 'Details' section for deployment to succeed. Please read more about quota limits at https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests. Details: `;
 
-// Failed upgrade: a PodDisruptionBudget blocks the drain.
-operation({
-  cluster: payments,
-  op: 'managedClusters/write',
-  minutes: 60,
-  caller: 'platform-pipeline@contoso.com',
-  failure: {
-    statusCode: 'BadRequest',
-    error: {
+/** A payments cluster upgrade whose drain of a node a PodDisruptionBudget blocks. */
+function upgradeBlockedByPdb(minutes: number, node: number) {
+  operation({
+    cluster: payments,
+    op: 'managedClusters/write',
+    minutes,
+    caller: 'platform-pipeline@contoso.com',
+    failure: {
+      statusCode: 'BadRequest',
       error: {
-        code: 'UpgradeFailed',
-        message: "The resource operation completed with terminal provisioning state 'Failed'.",
-        details: [
-          {
-            code: 'PodDrainFailure',
-            message: `Drain node ${nodeOf(payments, 'apps', 0)} failed when evicting pod payments-api-${hex(9)}-${hex(5)} failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See http://aka.ms/aks/debugdrainfailures. Original error: Cannot evict pod as it would violate the pod's disruption budget.. PDB debug info: payments/payments-api-${hex(9)}-${hex(5)} blocked by pdb payments-api-pdb with 0 unready pods.`,
-          },
-        ],
+        error: {
+          code: 'UpgradeFailed',
+          message: "The resource operation completed with terminal provisioning state 'Failed'.",
+          details: [
+            {
+              code: 'PodDrainFailure',
+              message: `Drain node ${nodeOf(payments, 'apps', node)} failed when evicting pod payments-api-${hex(9)}-${hex(5)} failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See http://aka.ms/aks/debugdrainfailures. Original error: Cannot evict pod as it would violate the pod's disruption budget.. PDB debug info: payments/payments-api-${hex(9)}-${hex(5)} blocked by pdb payments-api-pdb with 0 unready pods.`,
+            },
+          ],
+        },
       },
     },
-  },
-});
-// Failed scale-out: regional vCPU quota.
-operation({
-  cluster: data,
-  pool: 'spark',
-  op: 'managedClusters/agentPools/write',
-  minutes: 120,
-  caller: 'data-platform@contoso.com',
-  upper: true,
-  failure: {
-    statusCode: 'BadRequest',
-    error: {
-      error: { code: 'QuotaExceeded', message: QUOTA_MESSAGE(data, 'standardDSv3Family', 200, 192, 32) },
+  });
+}
+/** A scale-out of the data cluster's spark pool past the regional vCPU quota. */
+function sparkOverQuota(minutes: number, usage: number, upper: boolean) {
+  operation({
+    cluster: data,
+    pool: 'spark',
+    op: 'managedClusters/agentPools/write',
+    minutes,
+    caller: 'data-platform@contoso.com',
+    upper,
+    failure: {
+      statusCode: 'BadRequest',
+      error: {
+        error: { code: 'QuotaExceeded', message: QUOTA_MESSAGE(data, 'standardDSv3Family', 200, usage, 32) },
+      },
     },
-  },
-});
+  });
+}
+/** The ML automation hammering the cluster API until ARM throttles it. */
+function mlThrottled(minutes: number, retryAfterSeconds: number) {
+  operation({
+    cluster: ml,
+    op: 'managedClusters/write',
+    minutes,
+    caller: 'ml-automation-sp',
+    failure: {
+      statusCode: 'TooManyRequests',
+      error: {
+        error: {
+          code: 'SubscriptionRequestsThrottled',
+          message: `Number of 'write' requests for subscription '${ml.subscriptionId}' actor '${guid()}' on scope 'subscription' exceeded. Please try again after ${String(retryAfterSeconds)} seconds.`,
+        },
+      },
+    },
+  });
+}
+
+// Failed upgrade: a PodDisruptionBudget blocks the drain.
+upgradeBlockedByPdb(60, 0);
+// Failed scale-out: regional vCPU quota.
+sparkOverQuota(120, 192, true);
 // New node pool in a full subnet.
 operation({
   cluster: staging,
@@ -452,21 +484,7 @@ operation({
   },
 });
 // Throttled: a script hammering the cluster API.
-operation({
-  cluster: ml,
-  op: 'managedClusters/write',
-  minutes: 185,
-  caller: 'ml-automation-sp',
-  failure: {
-    statusCode: 'TooManyRequests',
-    error: {
-      error: {
-        code: 'SubscriptionRequestsThrottled',
-        message: `Number of 'write' requests for subscription '${ml.subscriptionId}' actor '${guid()}' on scope 'subscription' exceeded. Please try again after 17 seconds.`,
-      },
-    },
-  },
-});
+mlThrottled(185, 17);
 // GPU pool: zonal capacity.
 operation({
   cluster: data,
@@ -718,55 +736,9 @@ const DAY = 24 * 60;
 // GPU pool upgrade failure did not happen again.
 repair(shop, 'userpool', 3, 400 - DAY, 'reboot', 'Start');
 repair(shop, 'userpool', 3, 408 - DAY, 'reboot', 'Error');
-operation({
-  cluster: payments,
-  op: 'managedClusters/write',
-  minutes: 150 - DAY,
-  caller: 'platform-pipeline@contoso.com',
-  failure: {
-    statusCode: 'BadRequest',
-    error: {
-      error: {
-        code: 'UpgradeFailed',
-        message: "The resource operation completed with terminal provisioning state 'Failed'.",
-        details: [
-          {
-            code: 'PodDrainFailure',
-            message: `Drain node ${nodeOf(payments, 'apps', 1)} failed when evicting pod payments-api-${hex(9)}-${hex(5)} failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See http://aka.ms/aks/debugdrainfailures. Original error: Cannot evict pod as it would violate the pod's disruption budget.. PDB debug info: payments/payments-api-${hex(9)}-${hex(5)} blocked by pdb payments-api-pdb with 0 unready pods.`,
-          },
-        ],
-      },
-    },
-  },
-});
-operation({
-  cluster: data,
-  pool: 'spark',
-  op: 'managedClusters/agentPools/write',
-  minutes: 200 - DAY,
-  caller: 'data-platform@contoso.com',
-  failure: {
-    statusCode: 'BadRequest',
-    error: {
-      error: { code: 'QuotaExceeded', message: QUOTA_MESSAGE(data, 'standardDSv3Family', 200, 184, 32) },
-    },
-  },
-});
-operation({
-  cluster: ml,
-  op: 'managedClusters/write',
-  minutes: 320 - DAY,
-  caller: 'ml-automation-sp',
-  failure: {
-    statusCode: 'TooManyRequests',
-    error: {
-      error: {
-        code: 'SubscriptionRequestsThrottled',
-        message: `Number of 'write' requests for subscription '${ml.subscriptionId}' actor '${guid()}' on scope 'subscription' exceeded. Please try again after 12 seconds.`,
-      },
-    },
-  },
-});
+upgradeBlockedByPdb(150 - DAY, 1);
+sparkOverQuota(200 - DAY, 184, false);
+mlThrottled(320 - DAY, 12);
 operation({
   cluster: data,
   pool: 'gpu',
@@ -784,17 +756,7 @@ operation({
     },
   },
 });
-kubeEvent(data, 170 - DAY, {
-  kind: 'Pod',
-  name: `spark-exec-${hex(5)}-${hex(5)}`,
-  namespace: 'spark-jobs',
-  reason: 'NotTriggerScaleUp',
-  type: 'Warning',
-  source: 'cluster-autoscaler',
-  message:
-    "pod didn't trigger scale-up: 1 max node group size reached, 2 node(s) didn't match Pod's node affinity/selector",
-  count: 9,
-});
+sparkScaleUpBlocked(170 - DAY, 9);
 
 // ---------------------------------------------------------------- Resource Manager and Event Grid
 /** `az aks list -o json`, trimmed to what the context look-up reads. */

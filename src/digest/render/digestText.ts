@@ -31,6 +31,14 @@ export function uncataloguedLabel(u: Pick<DigestUncatalogued, 'kind' | 'reason'>
   return u.reason && !u.reason.toLowerCase().includes(u.kind) ? `${u.kind} ${u.reason}` : u.kind;
 }
 
+/** What the catalog is missing, one entry each: codes it does not know, then failures without a code. */
+export function catalogGaps(d: Digest): { what: string; count: number }[] {
+  return [
+    ...d.unrecognised.map((u) => ({ what: `Unknown code ${u.code}`, count: u.count })),
+    ...d.uncatalogued.map((u) => ({ what: `No entry: ${uncataloguedLabel(u)}`, count: u.count })),
+  ];
+}
+
 /** The line under the top errors that says where the failures without a catalog entry went. */
 export function unmatchedNote(d: Digest): string | undefined {
   const n = d.totals.unmatched;

@@ -3,12 +3,12 @@ import type { CardElement, TeamsMessage } from '../../sinks/toAdaptiveCard.js';
 import { TEAMS_MAX_BYTES } from '../../sinks/toAdaptiveCard.js';
 import type { Digest } from '../digest.js';
 import {
+  catalogGaps,
   counted,
   deliveryText,
   errorLabel,
   headline,
   supportText,
-  uncataloguedLabel,
   unmatchedNote,
   windowText,
 } from './digestText.js';
@@ -115,10 +115,7 @@ function body(d: Digest, n: CardSizes): CardElement[] {
         `${counted(node.episodes, 'episode')}, ${String(node.failures)} failed`,
       ),
     );
-  const missing = [
-    ...d.unrecognised.map((u) => ({ what: `Unknown code ${u.code}`, count: u.count })),
-    ...d.uncatalogued.map((u) => ({ what: `No entry: ${uncataloguedLabel(u)}`, count: u.count })),
-  ];
+  const missing = catalogGaps(d);
   if (missing.length > 0 && n.unrecognised > 0) {
     out.push(heading('What the catalog is missing'));
     for (const m of missing.slice(0, n.unrecognised)) out.push(row(literal(m.what, 120), String(m.count)));

@@ -4,12 +4,12 @@ import type { SlackBlock, SlackMessage } from '../../sinks/toSlackBlocks.js';
 import { SLACK_LIMITS, blockTextLength, clipEscaped } from '../../sinks/toSlackBlocks.js';
 import type { Digest } from '../digest.js';
 import {
+  catalogGaps,
   counted,
   deliveryText,
   errorLabel,
   headline,
   supportText,
-  uncataloguedLabel,
   unmatchedNote,
   windowText,
 } from './digestText.js';
@@ -70,10 +70,9 @@ function blocks(
       `*Node auto-repair*\nreboot ${String(r.actions.reboot)} · reimage ${String(r.actions.reimage)} · redeploy ${String(r.actions.redeploy)} · failed ${String(r.failed)}${nodes.length > 0 ? `\nRepaired repeatedly:\n${nodes.join('\n')}` : ''}`,
     ),
   );
-  const missing = [
-    ...d.unrecognised.slice(0, 10).map((u) => `unknown code ${slackText(u.code)} ×${String(u.count)}`),
-    ...d.uncatalogued.slice(0, 10).map((u) => `${slackText(uncataloguedLabel(u))} ×${String(u.count)}`),
-  ];
+  const missing = catalogGaps(d)
+    .slice(0, 20)
+    .map((g) => `${slackText(g.what)} ×${String(g.count)}`);
   if (missing.length > 0) out.push(section(`*What the catalog is missing*: ${missing.join(', ')}`));
   if (d.delivery.length > 0)
     out.push(

@@ -141,7 +141,7 @@ describe('digest renderers', () => {
     expect(html).toContain('<td>autoscaler NotTriggerScaleUp</td>');
     const slack = JSON.stringify(toDigestSlackMessage(d).blocks);
     expect(slack).not.toContain('cluster(s)');
-    expect(slack).toContain('autoscaler NotTriggerScaleUp ×1');
+    expect(slack).toContain('No entry: autoscaler NotTriggerScaleUp ×1');
     const card = JSON.stringify(toDigestTeamsMessage(d).message);
     expect(card).toContain('No entry: autoscaler NotTriggerScaleUp');
     expect(card).toContain('1 failure matched no catalog entry');
