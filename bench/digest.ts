@@ -15,9 +15,9 @@
 import { fileURLToPath } from 'node:url';
 import { workspaceSource } from '../src/digest/collectDigest.js';
 import { runDailyDigest } from '../src/digest/dailyDigest.js';
-import { toDigestMarkdown } from '../src/digest/render/toDigestMarkdown.js';
-import { receiverMap } from '../src/pipeline/runtime.js';
-import type { RoutingConfig } from '../src/sinks/routing/index.js';
+import { toDigestMarkdown } from '../src/render/digest/toDigestMarkdown.js';
+import { receiverMap } from '../src/app/runtime.js';
+import type { RoutingConfig } from '../src/route/index.js';
 import { createLogsQueryClient } from '../src/sources/logAnalytics/queryLogs.js';
 import { createMemoryStore } from '../src/state/memoryStore.js';
 import { FakeLogAnalytics, TEST_CA, fakeCredential } from '../tests/support/fakeLogAnalytics.js';

@@ -9,12 +9,12 @@
  * row is 8 workers without the cap, to show where the cap binds.
  */
 import { fileURLToPath } from 'node:url';
-import { planPollWork } from '../src/fanout/pollWork.js';
-import type { PollWorkItem } from '../src/fanout/pollWork.js';
-import { createGate, processPollItem } from '../src/fanout/processPollItem.js';
-import type { Gate } from '../src/fanout/processPollItem.js';
+import { planPollWork } from '../src/sources/logAnalytics/pollWork.js';
+import type { PollWorkItem } from '../src/sources/logAnalytics/pollWork.js';
+import { createGate, processPollItem } from '../src/pipeline/processPollItem.js';
+import type { Gate } from '../src/pipeline/processPollItem.js';
 import { DEFAULT_POLICY } from '../src/notify/policy.js';
-import { createPipeline } from '../src/pipeline/runtime.js';
+import { createPipeline } from '../src/app/runtime.js';
 import { createMemoryStore } from '../src/state/memoryStore.js';
 import { writeWatermark } from '../src/state/watermarks.js';
 import { POLL_QUERY_NAMES } from '../src/sources/logAnalytics/queries.js';

@@ -4,9 +4,9 @@
  * measured in the same run.
  */
 import type { Notification } from '../src/model.js';
-import { pagerDuty } from '../src/sinks/pagerDuty.js';
-import { slack } from '../src/sinks/slack.js';
-import { teamsWorkflows } from '../src/sinks/teamsWorkflows.js';
+import { pagerDuty } from '../src/deliver/pagerDuty.js';
+import { slack } from '../src/deliver/slack.js';
+import { teamsWorkflows } from '../src/deliver/teamsWorkflows.js';
 import {
   groupNotification,
   hostileFailure,

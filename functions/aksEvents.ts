@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
-import { aksEventsDepsFromEnv } from '../src/sources/eventGrid/eventGridRuntime.js';
+import { aksEventsDepsFromEnv } from '../src/app/eventGridRuntime.js';
 import { receiveAksEvents } from '../src/sources/eventGrid/receiveAksEvents.js';
 import type { AksEventsDeps } from '../src/sources/eventGrid/receiveAksEvents.js';
 

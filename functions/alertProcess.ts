@@ -4,7 +4,7 @@ import {
   ALERT_INBOX_CONNECTION,
   alertProcessDepsFromEnv,
   settingValue,
-} from '../src/sources/commonAlert/alertRuntime.js';
+} from '../src/app/alertRuntime.js';
 import { processAlertMessage } from '../src/sources/commonAlert/processAlertMessage.js';
 import type { AlertProcessDeps } from '../src/sources/commonAlert/processAlertMessage.js';
 

@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { alertWebhookDepsFromEnv } from '../src/sources/commonAlert/alertRuntime.js';
+import { alertWebhookDepsFromEnv } from '../src/app/alertRuntime.js';
 import { receiveAlertWebhook } from '../src/sources/commonAlert/receiveAlertWebhook.js';
 import type { AlertWebhookDeps } from '../src/sources/commonAlert/receiveAlertWebhook.js';
 

@@ -2,7 +2,7 @@ import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { DailyDigestDeps } from '../src/digest/dailyDigest.js';
 import { dailyDigestDepsFromEnv, runDailyDigest } from '../src/digest/dailyDigest.js';
-import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
+import { settingValue } from '../src/app/alertRuntime.js';
 
 /** Computes the digest over the last window, stores the HTML report and queues the digest per receiver. */
 export function dailyDigestHandler(deps: () => DailyDigestDeps) {

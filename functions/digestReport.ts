@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { readLatestReport } from '../src/digest/publishDigest.js';
-import { stateStoreFromSettings } from '../src/pipeline/runtime.js';
+import { stateStoreFromSettings } from '../src/app/runtime.js';
 import type { KeyValueStore } from '../src/state/keyValueStore.js';
 
 /** Serves the latest stored digest report (self-contained HTML; the page itself forbids scripts). */

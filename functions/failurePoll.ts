@@ -2,9 +2,9 @@ import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { FailurePollDeps } from '../src/pipeline/failurePoll.js';
 import { failurePollDepsFromEnv, runFailurePoll } from '../src/pipeline/failurePoll.js';
-import type { PollFanOutDeps } from '../src/fanout/fanOutRuntime.js';
-import { pollFanOutDepsFromEnv, runPollFanOut } from '../src/fanout/fanOutRuntime.js';
-import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
+import type { PollFanOutDeps } from '../src/app/fanOutRuntime.js';
+import { pollFanOutDepsFromEnv, runPollFanOut } from '../src/app/fanOutRuntime.js';
+import { settingValue } from '../src/app/alertRuntime.js';
 
 /**
  * Polls Log Analytics for new AKS failures and delivers them. A failed query fails the run (after

@@ -1,9 +1,9 @@
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import { runOutboxRetry } from '../src/pipeline/failurePoll.js';
-import type { Pipeline } from '../src/pipeline/runtime.js';
-import { pipelineFromEnv } from '../src/pipeline/runtime.js';
-import { settingValue } from '../src/sources/commonAlert/alertRuntime.js';
+import type { Pipeline } from '../src/app/runtime.js';
+import { pipelineFromEnv } from '../src/app/runtime.js';
+import { settingValue } from '../src/app/alertRuntime.js';
 
 /** Sends group updates whose window closed, holds that ran out, and outbox retries that are due. */
 export function outboxRetryHandler(pipeline: () => Pipeline) {

@@ -1,10 +1,10 @@
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
-import { POLL_WORK_QUEUE } from '../src/fanout/enqueuePollWork.js';
-import { pollWorkerDepsFromEnv } from '../src/fanout/fanOutRuntime.js';
-import { fromPollWorkMessage } from '../src/fanout/pollWork.js';
-import type { PollItemDeps } from '../src/fanout/processPollItem.js';
-import { processPollItem } from '../src/fanout/processPollItem.js';
+import { POLL_WORK_QUEUE } from '../src/sources/logAnalytics/enqueuePollWork.js';
+import { pollWorkerDepsFromEnv } from '../src/app/fanOutRuntime.js';
+import { fromPollWorkMessage } from '../src/sources/logAnalytics/pollWork.js';
+import type { PollItemDeps } from '../src/pipeline/processPollItem.js';
+import { processPollItem } from '../src/pipeline/processPollItem.js';
 
 /**
  * One poll work item from the `poll-work` queue (POLL_FANOUT=queue): its query, its failures through

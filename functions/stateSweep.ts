@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
-import type { Pipeline } from '../src/pipeline/runtime.js';
-import { pipelineFromEnv } from '../src/pipeline/runtime.js';
+import type { Pipeline } from '../src/app/runtime.js';
+import { pipelineFromEnv } from '../src/app/runtime.js';
 
 /**
  * Hourly housekeeping: deletes seen markers, decision records, delivered and dead-lettered items,

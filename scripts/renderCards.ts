@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Notification } from '../src/model.js';
-import { toTeamsMessage } from '../src/sinks/toAdaptiveCard.js';
+import { toTeamsMessage } from '../src/render/toAdaptiveCard.js';
 import {
   groupNotification,
   notificationOf,

@@ -1,4 +1,4 @@
-import { parseNcrontab } from './digest/ncrontab.js';
+import { parseNcrontab } from './ncrontab.js';
 
 /**
  * App settings -> one typed, validated config object. Every setting the code reads is declared in

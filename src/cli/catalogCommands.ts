@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CatalogEntry, MatchResult } from '../catalog/index.js';
 import { allEntries, findEntry, match } from '../catalog/index.js';
-import { terminalSafe } from '../pipeline/toConsoleText.js';
+import { terminalSafe } from '../render/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 

@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { readSettings } from '../config.js';
 import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
-import type { OutboxItem, OutboxState } from '../state/outbox.js';
-import { listOutbox, replayDead } from '../state/outbox.js';
-import { openStateStore } from '../state/openStateStore.js';
-import { terminalSafe } from '../pipeline/toConsoleText.js';
+import type { OutboxItem, OutboxState } from '../deliver/outbox.js';
+import { listOutbox, replayDead } from '../deliver/outbox.js';
+import { openStateStore } from '../app/openStateStore.js';
+import { terminalSafe } from '../render/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { computeDigest, signalSource, windowEndingAt } from '../digest/collectDigest.js';
 import type { Digest } from '../digest/digest.js';
 import { withLogsLinks } from '../digest/logsDeepLink.js';
-import { toDigestHtml } from '../digest/render/toDigestHtml.js';
-import { toDigestMarkdown } from '../digest/render/toDigestMarkdown.js';
+import { toDigestHtml } from '../render/digest/toDigestHtml.js';
+import { toDigestMarkdown } from '../render/digest/toDigestMarkdown.js';
 import type { FailureSignal } from '../model.js';
 import type { ContextPort } from '../pipeline/processSignals.js';
 

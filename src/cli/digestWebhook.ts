@@ -2,9 +2,9 @@ import type { Digest } from '../digest/digest.js';
 import type { PublishResult } from '../digest/publishDigest.js';
 import { enqueueDigest } from '../digest/publishDigest.js';
 import { DEFAULT_POLICY } from '../notify/policy.js';
-import { createPipeline, deliverySettings } from '../pipeline/runtime.js';
-import type { DeliveryReport } from '../sinks/delivery.js';
-import type { RoutingConfig } from '../sinks/routing/index.js';
+import { createPipeline, deliverySettings } from '../app/runtime.js';
+import type { DeliveryReport } from '../deliver/delivery.js';
+import type { RoutingConfig } from '../route/index.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 export interface DigestSendResult {

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES } from '../model.js';
 import type { EnrichedFailure, Notification } from '../model.js';
-import { cleanLine, truncate } from '../sinks/escape/plainText.js';
-import { explainRoute, loadRoutingConfig } from '../sinks/routing/index.js';
-import type { RouteExplanation, RoutingConfig } from '../sinks/routing/index.js';
-import { SAMPLE_FAILURES } from '../sinks/routing/sampleFailures.js';
-import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../sinks/routing/routingSchema.js';
+import { cleanLine, truncate } from '../text.js';
+import { explainRoute, loadRoutingConfig } from '../route/index.js';
+import type { RouteExplanation, RoutingConfig } from '../route/index.js';
+import { SAMPLE_FAILURES } from '../route/sampleFailures.js';
+import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../route/routingSchema.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 

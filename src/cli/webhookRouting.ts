@@ -1,4 +1,4 @@
-import type { RoutingConfig } from '../sinks/routing/index.js';
+import type { RoutingConfig } from '../route/index.js';
 
 /**
  * The routing of a command's --webhook: one signed generic receiver named 'webhook' that takes every

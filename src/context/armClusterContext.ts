@@ -5,7 +5,7 @@ import type {
   ErrorDetail,
   ManagedCluster,
 } from '@azure/arm-containerservice';
-import { clusterKey } from '../sources/armId.js';
+import { clusterKey } from '../azure/armId.js';
 import type { ClusterContext, ClusterRef } from '../model.js';
 import type { ContextPort } from '../pipeline/processSignals.js';
 import type { ArmCredential } from './clusterContext.js';

@@ -1,6 +1,6 @@
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import type { ContextPort } from '../pipeline/processSignals.js';
-import { clusterKey } from '../sources/armId.js';
+import { clusterKey } from '../azure/armId.js';
 import { clusterContextOf, nodePoolContextOf } from './armClusterContext.js';
 
 /**

@@ -1,15 +1,15 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { parseDurationMs, readSettings } from '../config.js';
-import { receiverMap, routingFromSettings, stateStoreFromSettings } from '../pipeline/runtime.js';
-import type { RoutingConfig } from '../sinks/routing/index.js';
-import type { Receiver } from '../sinks/sinkProtocol.js';
+import { receiverMap, routingFromSettings, stateStoreFromSettings } from '../app/runtime.js';
+import type { RoutingConfig } from '../route/index.js';
+import type { Receiver } from '../deliver/sinkProtocol.js';
 import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { DigestSource } from './collectDigest.js';
 import { computeDigest, journalSource, windowEndingAt, workspaceSource } from './collectDigest.js';
 import type { Digest } from './digest.js';
 import { withLogsLinks } from './logsDeepLink.js';
-import { isKnownTimeZone, parseNcrontab, previousOccurrence } from './ncrontab.js';
+import { isKnownTimeZone, parseNcrontab, previousOccurrence } from '../ncrontab.js';
 import type { PublishResult } from './publishDigest.js';
 import { enqueueDigest, storeReport } from './publishDigest.js';
 

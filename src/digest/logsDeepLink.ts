@@ -1,6 +1,6 @@
 import { readAsset } from '../assets.js';
 import { logsDeepLink } from '../enrich/logsLink.js';
-import { kqlDatetime } from '../sources/kqlString.js';
+import { kqlDatetime } from '../azure/kql.js';
 import type { Digest } from './digest.js';
 
 export { logsDeepLink };

@@ -1,13 +1,13 @@
-import type { RoutingConfig } from '../sinks/routing/index.js';
-import type { Receiver } from '../sinks/sinkProtocol.js';
+import type { RoutingConfig } from '../route/index.js';
+import type { Receiver } from '../deliver/sinkProtocol.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
-import type { OutboxItemInput } from '../state/outbox.js';
-import { enqueueOutgoing } from '../state/outbox.js';
+import type { OutboxItemInput } from '../deliver/outbox.js';
+import { enqueueOutgoing } from '../deliver/outbox.js';
 import type { Digest } from './digest.js';
-import { toDigestTeamsMessage } from './render/toDigestCard.js';
-import { headline } from './render/digestText.js';
-import { toDigestHtml } from './render/toDigestHtml.js';
-import { toDigestSlackMessage } from './render/toDigestSlack.js';
+import { toDigestTeamsMessage } from '../render/digest/toDigestCard.js';
+import { headline } from '../render/digest/digestText.js';
+import { toDigestHtml } from '../render/digest/toDigestHtml.js';
+import { toDigestSlackMessage } from '../render/digest/toDigestSlack.js';
 
 export const DIGEST_REPORT_SCOPE = 'digest-report';
 export const LATEST_REPORT_KEY = 'latest';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FailureSignal } from '../model.js';
-import { clusterKey } from '../sources/armId.js';
+import { clusterKey } from '../azure/armId.js';
 
 /**
  * The identity of a failure, independent of which source reported it and of its status, so a

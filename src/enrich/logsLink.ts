@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { FailureLink, FailureSignal } from '../model.js';
-import { kqlDatetime, kqlString } from '../sources/kqlString.js';
+import { kqlDatetime, kqlString } from '../azure/kql.js';
 
 const PORTAL_LOGS =
   'https://portal.azure.com/#@/blade/Microsoft_OperationsManagementSuite_Workspace/Logs.ReactView/resourceId/';

@@ -1,12 +1,12 @@
 import { parseDurationMs, readSettings } from '../config.js';
-import type { DeliveryReport } from '../sinks/delivery.js';
+import type { DeliveryReport } from '../deliver/delivery.js';
 import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
 import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/poll.js';
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
 import type { PollRunReport } from './runPoll.js';
 import { runPoll } from './runPoll.js';
-import type { AzureAccess, Pipeline } from './runtime.js';
-import { azureAccessFromSettings, clusterPortsFromEnv, pipelineFromEnv } from './runtime.js';
+import type { AzureAccess, Pipeline } from '../app/runtime.js';
+import { azureAccessFromSettings, clusterPortsFromEnv, pipelineFromEnv } from '../app/runtime.js';
 import { releaseDue } from './processSignals.js';
 
 export interface FailurePollDeps {

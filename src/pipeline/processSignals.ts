@@ -8,7 +8,7 @@ import type {
   FailureSignal,
   Notification,
 } from '../model.js';
-import { notificationForFailure } from '../sinks/routing/routeNotification.js';
+import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 

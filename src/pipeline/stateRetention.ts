@@ -3,7 +3,7 @@ import type { NotifyPolicy } from '../notify/policy.js';
 import { ALERT_DELIVERY_CLAIMS } from '../sources/commonAlert/deliveryClaims.js';
 import { MEMORY_SCOPE } from '../sources/commonAlert/logAnalyticsRowFetcher.js';
 import { claimScope } from '../state/dedup.js';
-import { OUTBOX_SCOPES } from '../state/outbox.js';
+import { OUTBOX_SCOPES } from '../deliver/outbox.js';
 import type { RetentionRule } from '../state/sweepState.js';
 import { expiredDayScopes, keepAfter, timeField } from '../state/sweepState.js';
 import { JOURNAL_PREFIX, SEEN_SCOPE } from './processSignals.js';

@@ -1,6 +1,6 @@
 import type { ClusterRef } from '../model.js';
 import type { RollingPort } from '../pipeline/processSignals.js';
-import { clusterKey } from '../sources/armId.js';
+import { clusterKey } from '../azure/armId.js';
 import type { KeyValueStore } from './keyValueStore.js';
 
 /**

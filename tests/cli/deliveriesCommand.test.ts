@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { createFileStore } from '../../src/state/fileStore.js';
-import { enqueueOutgoing, finish, listOutbox } from '../../src/state/outbox.js';
+import { enqueueOutgoing, finish, listOutbox } from '../../src/deliver/outbox.js';
 import { memoryIo } from '../support/io.js';
 
 let dir: string;

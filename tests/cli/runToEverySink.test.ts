@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { cardProblems } from '../sinks/cardValidator.js';
+import { cardProblems } from '../render/cardValidator.js';
 import { memoryIo } from '../support/io.js';
 import type { LocalReceiver } from '../support/sinkReceivers.js';
 import { NORMAL_ANSWERS, startReceiver } from '../support/sinkReceivers.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArmClusterContext } from '../../src/context/armClusterContext.js';
 import type { ClusterRef } from '../../src/model.js';
-import { parseAksResourceId } from '../../src/sources/armId.js';
+import { parseAksResourceId } from '../../src/azure/armId.js';
 import { FakeArm, fixedTokenCredential } from '../support/fakeArm.js';
 
 const SUB = '00000000-0000-0000-0000-000000000000';

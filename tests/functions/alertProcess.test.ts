@@ -6,9 +6,9 @@ import { InvocationContext } from '@azure/functions';
 import { alertProcessHandler } from '../../functions/alertProcess.js';
 import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
 import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
-import { parseAksResourceId } from '../../src/sources/armId.js';
+import { parseAksResourceId } from '../../src/azure/armId.js';
 import { encodeInboxMessage } from '../../src/sources/commonAlert/alertInbox.js';
-import { alertProcessDepsFromEnv } from '../../src/sources/commonAlert/alertRuntime.js';
+import { alertProcessDepsFromEnv } from '../../src/app/alertRuntime.js';
 import { parseCommonAlertText } from '../../src/sources/commonAlert/parseCommonAlert.js';
 import type { AlertProcessDeps } from '../../src/sources/commonAlert/processAlertMessage.js';
 import {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { alertWebhookHandler } from '../../functions/alertWebhook.js';
-import { alertWebhookDepsFromEnv } from '../../src/sources/commonAlert/alertRuntime.js';
+import { alertWebhookDepsFromEnv } from '../../src/app/alertRuntime.js';
 import type { AlertInbox, InboxMessage, InboxReceipt } from '../../src/sources/commonAlert/alertInbox.js';
 import { MAX_ALERT_BODY_BYTES } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
 import type { AlertWebhookDeps } from '../../src/sources/commonAlert/receiveAlertWebhook.js';

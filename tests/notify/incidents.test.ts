@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPlanner } from '../../src/notify/planNotifications.js';
 import { parseNotifyPolicy } from '../../src/notify/policy.js';
-import { pagerDuty, toPagerDutyEvent } from '../../src/sinks/pagerDuty.js';
+import { pagerDuty, toPagerDutyEvent } from '../../src/deliver/pagerDuty.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { resolvedOf } from '../support/enrichedFailures.js';

@@ -11,12 +11,12 @@ import {
   TransientContextError,
 } from '../../src/pipeline/processSignals.js';
 import { safeWatermark } from '../../src/pipeline/runPoll.js';
-import { createPipeline } from '../../src/pipeline/runtime.js';
-import type { RoutingConfig } from '../../src/sinks/routing/index.js';
+import { createPipeline } from '../../src/app/runtime.js';
+import type { RoutingConfig } from '../../src/route/index.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
-import { listOutbox } from '../../src/state/outbox.js';
+import { listOutbox } from '../../src/deliver/outbox.js';
 import type { Notification } from '../../src/model.js';
 import { notificationOf, operationFailure, resolvedOf } from '../support/enrichedFailures.js';
 

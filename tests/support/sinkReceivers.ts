@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Receiver, SendOutcome, SinkProtocol } from '../../src/sinks/sinkProtocol.js';
+import type { Receiver, SendOutcome, SinkProtocol } from '../../src/deliver/sinkProtocol.js';
 
 export interface ReceivedRequest {
   method: string;

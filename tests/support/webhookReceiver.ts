@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { standardWebhookSignature } from '../../src/sinks/genericWebhook.js';
+import { standardWebhookSignature } from '../../src/deliver/genericWebhook.js';
 
 export interface ReceivedRequest {
   path: string;

@@ -1,5 +1,5 @@
 import type { ClusterRef } from '../../model.js';
-import { parseAksResourceId } from '../armId.js';
+import { parseAksResourceId } from '../../azure/armId.js';
 import type { CommonAlert } from './parseCommonAlert.js';
 import type { Dimension, Essentials } from './commonAlertSchema.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FailureSignal } from '../../model.js';
-import { parseAksResourceId } from '../armId.js';
+import { parseAksResourceId } from '../../azure/armId.js';
 import { commonAlertKey } from './alertIdentity.js';
 import type { CommonAlert } from './parseCommonAlert.js';
 

@@ -1,7 +1,7 @@
 import type { LogsTable } from '@azure/monitor-query-logs';
 import type { FailureSignal } from '../../model.js';
 import { armErrorParts } from '../commonAlert/armErrorParts.js';
-import { kqlDatetime, kqlString } from '../kqlString.js';
+import { kqlDatetime, kqlString } from '../../azure/kql.js';
 import type { LogsQuerier, QueryLogsOptions } from '../logAnalytics/queryLogs.js';
 import { queryLogs } from '../logAnalytics/queryLogs.js';
 import type { LogRow } from '../logAnalytics/rowCells.js';

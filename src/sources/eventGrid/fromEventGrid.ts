@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClusterRef, FailureSignal } from '../../model.js';
-import { parseAksResourceId } from '../armId.js';
+import { parseAksResourceId } from '../../azure/armId.js';
 
 /**
  * Event Grid deliveries (Event Grid schema or CloudEvents 1.0; one event or an array) -> FailureSignals.

@@ -1,6 +1,6 @@
 import { readAsset } from '../../assets.js';
 import type { FailureSignal } from '../../model.js';
-import { kqlDatetime } from '../kqlString.js';
+import { kqlDatetime } from '../../azure/kql.js';
 import { fromAutoscalerLogs } from './fromAutoscalerLogs.js';
 import { fromAzureActivity } from './fromAzureActivity.js';
 import { fromKubeEvents } from './fromKubeEvents.js';

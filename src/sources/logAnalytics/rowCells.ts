@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import type { AksResourceIdParts } from '../armId.js';
-import { parseAksResourceId } from '../armId.js';
+import type { AksResourceIdParts } from '../../azure/armId.js';
+import { parseAksResourceId } from '../../azure/armId.js';
 
 /** One result row as column name -> cell (datetime cells may be Date objects, dynamic cells objects). */
 export type LogRow = Record<string, unknown>;

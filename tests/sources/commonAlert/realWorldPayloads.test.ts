@@ -9,7 +9,7 @@ import {
 } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import type { CommonAlert } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import { signalsFromCommonAlertText } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
-import { kqlString } from '../../../src/sources/kqlString.js';
+import { kqlString } from '../../../src/azure/kql.js';
 
 // Documented payloads (see tests/fixtures/realWorld/README.md for where each comes from).
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'realWorld', 'commonAlert');

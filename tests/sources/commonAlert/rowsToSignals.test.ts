@@ -7,7 +7,7 @@ import { createLogAnalyticsRowFetcher } from '../../../src/sources/commonAlert/l
 import type { CommonAlert } from '../../../src/sources/commonAlert/parseCommonAlert.js';
 import type { CommonAlertSignals } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
 import { signalsFromCommonAlert } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
-import { kqlString } from '../../../src/sources/kqlString.js';
+import { kqlString } from '../../../src/azure/kql.js';
 import { pollSlice } from '../../../src/sources/logAnalytics/poll.js';
 import type { PollQueryName } from '../../../src/sources/logAnalytics/queries.js';
 import { rowParser } from '../../../src/sources/logAnalytics/queries.js';

@@ -1,0 +1,379 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DeliveryOptions } from '../../src/deliver/delivery.js';
+import { backoffMs, deliverDue, redact } from '../../src/deliver/delivery.js';
+import { genericWebhook } from '../../src/deliver/genericWebhook.js';
+import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import { readHealth } from '../../src/state/deliveryHealth.js';
+import { createFileStore } from '../../src/state/fileStore.js';
+import type { KeyValueStore } from '../../src/state/keyValueStore.js';
+import type { OutboxItem } from '../../src/deliver/outbox.js';
+import { enqueueOutgoing, listOutbox, replayDead } from '../../src/deliver/outbox.js';
+import { createTableStore } from '../../src/state/tableStore.js';
+import type { Azurite } from '../support/azurite.js';
+import { startAzurite } from '../support/azurite.js';
+import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
+import { WebhookReceiver } from '../support/webhookReceiver.js';
+
+const SECRET = `whsec_${Buffer.from('a-32-byte-signing-secret-for-test').toString('base64')}`;
+
+let dir: string;
+let store: KeyValueStore;
+let receiver: WebhookReceiver;
+let clock: number;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'delivery-'));
+  store = createFileStore(dir);
+  receiver = new WebhookReceiver(SECRET);
+  await receiver.start();
+  clock = Date.parse('2026-11-22T07:00:00Z');
+});
+
+afterEach(async () => {
+  await receiver.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function receivers(url = receiver.url): Map<string, Receiver> {
+  return new Map([['ops', { name: 'ops', type: 'generic', url, secret: SECRET }]]);
+}
+
+function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
+  return {
+    store,
+    receivers: receivers(),
+    protocols: { generic: genericWebhook },
+    now: () => new Date(clock),
+    maxAttempts: 5,
+    maxAgeMs: 86_400_000,
+    timeoutMs: 300,
+    backoffBaseMs: 1_000,
+    random: () => 1,
+    ...overrides,
+  };
+}
+
+async function enqueue(n: number, receiverName = 'ops'): Promise<void> {
+  const items = Array.from({ length: n }, (_, i) => {
+    const notification = notificationOf([operationFailure({ sourceId: `row-${i}` })], { id: `n-${i}` });
+    return {
+      receiver: receiverName,
+      sinkType: 'generic' as const,
+      id: notification.id,
+      body: genericWebhook.render(notification),
+      createdAt: new Date(clock - n + i).toISOString(),
+      summary: `failure ${i}`,
+    };
+  });
+  await enqueueOutgoing(store, items);
+}
+
+async function items(state: 'pending' | 'delivered' | 'dead'): Promise<OutboxItem[]> {
+  const out: OutboxItem[] = [];
+  for await (const e of listOutbox(store, state)) out.push(e.item);
+  return out;
+}
+
+describe('deliverDue', () => {
+  it('delivers signed notifications and records them as delivered', async () => {
+    await enqueue(3);
+    const report = await deliverDue(options());
+    expect(report.delivered).toBe(3);
+    expect(receiver.requests).toHaveLength(3);
+    expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['n-0', 'n-1', 'n-2']);
+    expect(JSON.parse(receiver.requests[0]?.body ?? '{}')).toMatchObject({
+      type: 'aks-alert-enricher.notification',
+      version: 1,
+      id: 'n-0',
+    });
+    expect(await items('pending')).toEqual([]);
+    expect((await items('delivered')).map((i) => i.attempts)).toEqual([1, 1, 1]);
+    expect((await readHealth(store, new Date(clock), new Date(clock))).ops?.delivered).toBe(3);
+  });
+
+  it('does not enqueue a notification twice, even after it was delivered', async () => {
+    await enqueue(1);
+    await deliverDue(options());
+    await enqueue(1);
+    expect(await items('pending')).toEqual([]);
+    await deliverDue(options());
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('retries a 500 with backoff and delivers with the same webhook-id once the receiver recovers', async () => {
+    await enqueue(1);
+    receiver.script.push({ status: 500 }, { status: 503 });
+    const first = await deliverDue(options());
+    expect(first.retried).toBe(1);
+    const [pending] = await items('pending');
+    expect(pending?.nextAttemptAt).toBe(new Date(clock + 1_000).toISOString());
+    expect(pending?.lastError).toBe('HTTP 500');
+    expect((await deliverDue(options())).retried).toBe(0); // not due yet
+    clock += 1_000;
+    expect((await deliverDue(options())).retried).toBe(1);
+    clock += 2_000;
+    expect((await deliverDue(options())).delivered).toBe(1);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set(['n-0']));
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('honours Retry-After on 429 for the item and the rest of that receiver', async () => {
+    await enqueue(3);
+    receiver.script.push({ status: 429, headers: { 'retry-after': '120' } });
+    const report = await deliverDue(options());
+    expect(report.retried).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+    const pending = await items('pending');
+    expect(pending.find((i) => i.id === 'n-0')?.nextAttemptAt).toBe(new Date(clock + 120_000).toISOString());
+    clock += 120_000;
+    expect((await deliverDue(options())).delivered).toBe(3);
+  });
+
+  it('retries a timeout and a connection reset, probing a failing receiver once per pass', async () => {
+    await enqueue(2);
+    receiver.script.push({ hang: true }, { reset: true });
+    const first = await deliverDue(options());
+    expect(first.retried).toBe(1);
+    expect(first.pending).toBe(2); // n-1 waits for the receiver's backoff
+    expect(first.errors.some((e) => e.includes('timed out'))).toBe(true);
+    clock += 1_000;
+    const second = await deliverDue(options());
+    expect(second.retried).toBe(1);
+    expect(second.errors.join('\n')).toMatch(/ECONNRESET|socket|other side closed/i);
+    clock += 5_000;
+    expect((await deliverDue(options())).delivered).toBe(2);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
+  });
+
+  it('dead-letters on a permanent error and after the last attempt; a dead item can be replayed', async () => {
+    await enqueue(2);
+    receiver.script.push({ status: 400 }, { status: 500 });
+    await deliverDue(options({ maxAttempts: 1 }));
+    expect((await items('dead')).map((i) => [i.id, i.lastError])).toEqual([
+      ['n-0', 'HTTP 400'],
+      ['n-1', 'HTTP 500'],
+    ]);
+    expect((await readHealth(store, new Date(clock), new Date(clock))).ops?.deadLettered).toBe(2);
+    expect(await replayDead(store, 'ops', 'n-0', new Date(clock))).toBe(true);
+    expect((await deliverDue(options())).delivered).toBe(1);
+  });
+
+  it('loses nothing and shows nothing twice when the process dies between sending and marking', async () => {
+    await enqueue(4);
+    // The first process sends two items, then dies before it can record them as delivered.
+    let sent = 0;
+    const dying: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (++sent >= 2) throw new Error('process died');
+      return res;
+    };
+    await deliverDue(options({ fetch: dying, limit: 2 }));
+    // A new process over the same state directory carries on.
+    store = createFileStore(dir);
+    clock += 60_000;
+    await deliverDue(options());
+    expect(await items('pending')).toEqual([]);
+    expect((await items('delivered')).map((i) => i.id).sort()).toEqual(['n-0', 'n-1', 'n-2', 'n-3']);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2', 'n-3']));
+    expect(receiver.requests.length).toBe(5); // n-1 twice, same webhook-id
+  });
+
+  it('re-sends with the same webhook-id after a crash between the 2xx and recording it', async () => {
+    await enqueue(3);
+    // The process dies (its state writes fail) right after n-1 was accepted by the receiver.
+    const dying: KeyValueStore = {
+      ...store,
+      put: (scope, key, value, ifVersion) =>
+        scope === 'outbox-delivered' && key === 'ops|n-1'
+          ? Promise.reject(new Error('process died'))
+          : store.put(scope, key, value, ifVersion),
+    };
+    const first = await deliverDue(options({ store: dying }));
+    expect(first.delivered).toBe(1);
+    expect(first.errors.join('\n')).toMatch(/ops: delivery pass stopped: process died/);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
+    // A new process over the same folder: n-1 is held by the dead sender's lease, then sent again.
+    store = createFileStore(dir);
+    const during = await deliverDue(options());
+    expect(during.delivered).toBe(1); // n-2 only
+    expect(receiver.requests.filter((r) => r.headers['webhook-id'] === 'n-1')).toHaveLength(1);
+    clock += 10 * 60_000;
+    expect((await deliverDue(options())).delivered).toBe(1);
+    const n1 = receiver.requests.filter((r) => r.headers['webhook-id'] === 'n-1');
+    expect(n1).toHaveLength(2);
+    expect(n1.every((r) => r.signatureValid)).toBe(true);
+    expect(n1[0]?.body).toBe(n1[1]?.body);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
+    expect(await items('pending')).toEqual([]);
+  });
+
+  it('does not send again when the crash came after the delivered record was written', async () => {
+    await enqueue(2);
+    const dying: KeyValueStore = {
+      ...store,
+      delete: (scope, key, ifVersion) =>
+        scope === 'outbox-pending' && key === 'ops|n-0'
+          ? Promise.reject(new Error('process died'))
+          : store.delete(scope, key, ifVersion),
+    };
+    await deliverDue(options({ store: dying }));
+    expect((await items('pending')).map((i) => i.id)).toEqual(['n-0', 'n-1']);
+    store = createFileStore(dir);
+    clock += 10 * 60_000;
+    await deliverDue(options());
+    expect(await items('pending')).toEqual([]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['n-0', 'n-1']);
+  });
+
+  it('sends each item once when two passes over the same state run at the same time', async () => {
+    await enqueue(6);
+    const [a, b] = await Promise.all([
+      deliverDue(options({ store: createFileStore(dir) })),
+      deliverDue(options({ store: createFileStore(dir) })),
+    ]);
+    expect(a.delivered + b.delivered).toBe(6);
+    expect(receiver.requests).toHaveLength(6);
+    expect(receiver.acceptedIds().size).toBe(6);
+  });
+
+  it('keeps a healthy receiver flowing while another fails, and delivers everything once both recover, across a restart', async () => {
+    const flaky = new WebhookReceiver(SECRET);
+    await flaky.start();
+    try {
+      flaky.fallback = { status: 503 };
+      await enqueue(4, 'ops');
+      await enqueue(4, 'flaky');
+      const both = () =>
+        new Map<string, Receiver>([
+          ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET }],
+          ['flaky', { name: 'flaky', type: 'generic', url: flaky.url, secret: SECRET }],
+        ]);
+      const first = await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      expect(first.perReceiver.ops?.delivered).toBe(4);
+      expect(first.perReceiver.flaky?.retried).toBe(1);
+      expect(first.perReceiver.flaky?.pending).toBe(3);
+      for (let pass = 0; pass < 3; pass++) {
+        clock += 60_000;
+        await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      }
+      expect(await items('delivered')).toHaveLength(4);
+      // Restart while the receiver is still down, then it recovers.
+      store = createFileStore(dir);
+      flaky.fallback = { status: 200, body: 'ok' };
+      for (let pass = 0; pass < 3; pass++) {
+        clock += 10 * 60_000;
+        await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
+      }
+      expect(await items('pending')).toEqual([]);
+      expect(await items('dead')).toEqual([]);
+      expect(flaky.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2', 'n-3']));
+      const accepted = flaky.requests.filter((r) => r.headers['x-test-accepted'] === '1');
+      expect(accepted).toHaveLength(4); // none twice
+      expect(receiver.requests).toHaveLength(4);
+      const health = await readHealth(store, new Date(clock - 86_400_000), new Date(clock));
+      expect(health.flaky?.delivered).toBe(4);
+      expect(health.flaky?.retried).toBe(4);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
+  it('paces a receiver to its maxPerSecond', async () => {
+    await enqueue(4);
+    const paced = new Map<string, Receiver>([
+      ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET, maxPerSecond: 10 }],
+    ]);
+    expect((await deliverDue(options({ receivers: paced }))).delivered).toBe(4);
+    const gaps = receiver.requests.slice(1).map((r, i) => r.at - (receiver.requests[i]?.at ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+  });
+
+  it('keeps going when one receiver has an unusable signing secret', async () => {
+    await enqueue(1, 'broken');
+    await enqueue(1);
+    const mixed = new Map<string, Receiver>([
+      ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET }],
+      ['broken', { name: 'broken', type: 'generic', url: receiver.url, secret: 'whsec_' }],
+    ]);
+    const report = await deliverDue(options({ receivers: mixed }));
+    expect(report.perReceiver.ops?.delivered).toBe(1);
+    expect(report.perReceiver.broken?.retried).toBe(1);
+    expect(report.errors.join('\n')).toMatch(/broken: n-0: cannot build the request: .*signing secret/);
+  });
+
+  it('keeps items for an unknown receiver pending and never puts a URL in an error', async () => {
+    await enqueue(1, 'gone');
+    await enqueue(1);
+    const report = await deliverDue(
+      options({ receivers: receivers('http://127.0.0.1:1/hooks/secret-path-token') }),
+    );
+    expect(report.errors.join('\n')).not.toContain('secret-path-token');
+    expect(report.errors).toContain('gone: receiver "gone" is not configured');
+    expect((await items('pending')).map((i) => i.receiver).sort()).toEqual(['gone', 'ops']);
+    for (const i of await items('pending')) expect(i.lastError ?? '').not.toContain('secret-path-token');
+    // Never dead-lettered for a configuration gap, and no attempt used up: configuring it delivers it.
+    clock += 3 * 86_400_000;
+    await deliverDue(options({ receivers: receivers('http://127.0.0.1:1/hooks/secret-path-token') }));
+    const gone = (await items('pending')).find((i) => i.receiver === 'gone');
+    expect(gone?.attempts).toBe(0);
+    expect(gone?.lastError).toBe('receiver "gone" is not configured');
+    const back = new Map([
+      ['gone', { name: 'gone', type: 'generic' as const, url: receiver.url, secret: SECRET }],
+    ]);
+    expect((await deliverDue(options({ receivers: back, maxAgeMs: 7 * 86_400_000 }))).delivered).toBe(1);
+  });
+});
+
+describe('delivery helpers', () => {
+  it('doubles the backoff per attempt, with jitter, up to an hour', () => {
+    expect(backoffMs(1, 1000, () => 1)).toBe(1000);
+    expect(backoffMs(3, 1000, () => 1)).toBe(4000);
+    expect(backoffMs(3, 1000, () => 0)).toBe(2000);
+    expect(backoffMs(30, 1000, () => 1)).toBe(3_600_000);
+  });
+
+  it('redacts the URL, its path and the secret', () => {
+    const r: Receiver = {
+      name: 'x',
+      type: 'slack',
+      url: 'https://hooks.slack.com/services/T0/B0/XYZ',
+      secret: 'k3y',
+    };
+    expect(redact('failed https://hooks.slack.com/services/T0/B0/XYZ and /services/T0/B0/XYZ', r)).toBe(
+      'failed <redacted> and <redacted>',
+    );
+  });
+});
+
+describe('deliverDue over Table Storage (Azurite)', () => {
+  let azurite: Azurite | undefined;
+  afterEach(async () => {
+    await azurite?.stop();
+    azurite = undefined;
+  });
+
+  it('keeps retry state across a restart and delivers each item once after the outage', async () => {
+    azurite = await startAzurite(['table']);
+    const connection = azurite.connectionString;
+    const openTable = () =>
+      createTableStore(
+        TableClient.fromConnectionString(connection, 'deliverytest', { allowInsecureConnection: true }),
+      );
+    store = openTable();
+    await enqueue(3);
+    receiver.fallback = { status: 500 };
+    expect((await deliverDue(options())).retried).toBe(1);
+    store = openTable();
+    receiver.fallback = { status: 200, body: 'ok' };
+    clock += 60_000;
+    expect((await deliverDue(options())).delivered).toBe(3);
+    expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
+    expect(receiver.requests).toHaveLength(4);
+    expect(await items('pending')).toEqual([]);
+  }, 60_000);
+});

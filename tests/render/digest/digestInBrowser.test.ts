@@ -1,0 +1,147 @@
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeDigest, signalSource } from '../../../src/digest/collectDigest.js';
+import type { Digest } from '../../../src/digest/digest.js';
+import { withLogsLinks } from '../../../src/digest/logsDeepLink.js';
+import { toDigestTeamsMessage } from '../../../src/render/digest/toDigestCard.js';
+import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';
+import { readSampleFleet } from '../../../src/sources/logAnalytics/sampleFleet.js';
+
+// Screenshots go to a temporary folder; DIGEST_SCREENSHOT_DIR=docs refreshes the ones kept in docs/.
+const OUT = process.env.DIGEST_SCREENSHOT_DIR
+  ? resolve(process.env.DIGEST_SCREENSHOT_DIR)
+  : mkdtempSync(join(tmpdir(), 'digest-shots-'));
+
+let browser: Browser;
+let digest: Digest;
+
+beforeAll(async () => {
+  const fleet = readSampleFleet();
+  digest = withLogsLinks({
+    ...(await computeDigest({
+      window: { start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z' },
+      sources: [signalSource('sample fleet', fleet.signals, fleet.rowErrors, fleet.context)],
+      now: new Date('2026-11-21T07:00:00.000Z'),
+    })),
+    delivery: [
+      {
+        receiver: 'platform-teams',
+        delivered: 18,
+        retried: 2,
+        deadLettered: 0,
+        held: 3,
+        suppressed: 4,
+        silenced: 1,
+        poisoned: 0,
+      },
+      {
+        receiver: 'oncall-pagerduty',
+        delivered: 6,
+        retried: 0,
+        deadLettered: 1,
+        held: 0,
+        suppressed: 0,
+        silenced: 0,
+        poisoned: 0,
+      },
+    ],
+    reportUrl: 'https://func-aks-alert-enricher.azurewebsites.net/api/digestReport',
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser.close();
+});
+
+describe('digest in a real browser', () => {
+  it('the HTML report renders every section and chart with no console errors', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
+    await page.setContent(toDigestHtml(digest), { waitUntil: 'load' });
+    for (const id of ['totals', 'hourly', 'errors', 'clusters', 'auto-repair', 'unrecognised', 'delivery'])
+      expect(await page.locator(`#${id}`).isVisible()).toBe(true);
+    for (const chart of ['hourly', 'errors', 'clusters']) {
+      const svg = page.locator(`svg[data-chart="${chart}"]`);
+      const box = await svg.boundingBox();
+      expect(box?.width ?? 0).toBeGreaterThan(500);
+      expect(box?.height ?? 0).toBeGreaterThan(50);
+      expect(await svg.locator('rect').count()).toBeGreaterThan(0);
+    }
+    // The hourly bars add up to the failures.
+    const titles = await page.locator('svg[data-chart="hourly"] rect title').allTextContents();
+    const sum = titles.reduce((s, t) => s + Number(/: (\d+)$/.exec(t)?.[1] ?? 0), 0);
+    expect(sum).toBe(digest.totals.failures);
+    expect(await page.locator('#errors tbody tr').count()).toBe(digest.errors.length);
+    // Nothing overflows the page sideways.
+    const overflow = await page.evaluate(() => {
+      const d = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'digest-report.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('the Teams digest card renders with the Adaptive Cards renderer', async () => {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent(
+      '<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0;background:#f5f5f5;font-family:system-ui,sans-serif}#card{width:600px;margin:12px;background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2)}</style></head><body><div id="card"></div></body></html>',
+    );
+    const require = createRequire(import.meta.url);
+    await page.addScriptTag({ path: require.resolve('adaptivecards/dist/adaptivecards.min.js') });
+    const card = toDigestTeamsMessage(digest).message.attachments[0].content;
+    const problems = await page.evaluate((json) => {
+      interface Context {
+        eventCount: number;
+        getEventAt(i: number): { message: string };
+      }
+      const g = globalThis as unknown as {
+        AdaptiveCards: {
+          AdaptiveCard: new () => { parse(j: unknown, c: Context): void; render(): unknown };
+          SerializationContext: new () => Context;
+        };
+        document: { getElementById(id: string): { replaceChildren(el: unknown): void } | null };
+      };
+      const ac = new g.AdaptiveCards.AdaptiveCard();
+      const context = new g.AdaptiveCards.SerializationContext();
+      ac.parse(json, context);
+      const el = ac.render();
+      const host = g.document.getElementById('card');
+      if (!host || !el) return ['render failed'];
+      host.replaceChildren(el);
+      const found: string[] = [];
+      for (let i = 0; i < context.eventCount; i++) found.push(context.getEventAt(i).message);
+      return found;
+    }, card);
+    expect(problems).toEqual([]);
+    expect(errors).toEqual([]);
+    const text = await page.locator('#card').innerText();
+    expect(text).toContain('AKS failure digest');
+    expect(text).toContain('QuotaExceeded');
+    expect(text).toContain('Full report');
+    await page.locator('#card').screenshot({ path: join(OUT, 'digest-card.png') });
+    await page.close();
+  }, 60_000);
+});
