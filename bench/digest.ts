@@ -13,10 +13,10 @@
  * process, so its peak RSS is its own.
  */
 import { fileURLToPath } from 'node:url';
-import { workspaceSource } from '../src/digest/collectDigest.js';
+import { workspaceSource } from '../src/sources/logAnalytics/digestSource.js';
 import { runDailyDigest } from '../src/digest/dailyDigest.js';
 import { toDigestMarkdown } from '../src/render/digest/toDigestMarkdown.js';
-import { receiverMap } from '../src/app/runtime.js';
+import { receiverMap } from '../src/route/receiverMap.js';
 import type { RoutingConfig } from '../src/route/index.js';
 import { createLogsQueryClient } from '../src/sources/logAnalytics/queryLogs.js';
 import { createMemoryStore } from '../src/state/memoryStore.js';

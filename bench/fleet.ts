@@ -14,7 +14,7 @@ import type { PollWorkItem } from '../src/sources/logAnalytics/pollWork.js';
 import { createGate, processPollItem } from '../src/pipeline/processPollItem.js';
 import type { Gate } from '../src/pipeline/processPollItem.js';
 import { DEFAULT_POLICY } from '../src/notify/policy.js';
-import { createPipeline } from '../src/app/runtime.js';
+import { createPipeline } from '../src/pipeline/pipeline.js';
 import { createMemoryStore } from '../src/state/memoryStore.js';
 import { writeWatermark } from '../src/state/watermarks.js';
 import { POLL_QUERY_NAMES } from '../src/sources/logAnalytics/queries.js';

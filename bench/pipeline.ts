@@ -10,7 +10,7 @@ import { enrichFailure } from '../src/enrich/enrichFailure.js';
 import type { FailureSignal } from '../src/model.js';
 import { DEFAULT_POLICY } from '../src/notify/policy.js';
 import { processSignals } from '../src/pipeline/processSignals.js';
-import { createPipeline } from '../src/app/runtime.js';
+import { createPipeline } from '../src/pipeline/pipeline.js';
 import type { RoutingConfig } from '../src/route/index.js';
 import { readSampleFleet } from '../src/sources/logAnalytics/sampleFleet.js';
 import { createFileStore } from '../src/state/fileStore.js';

@@ -4,15 +4,13 @@
  * measured in the same run.
  */
 import type { Notification } from '../src/model.js';
-import { pagerDuty } from '../src/deliver/pagerDuty.js';
-import { slack } from '../src/deliver/slack.js';
-import { teamsWorkflows } from '../src/deliver/teamsWorkflows.js';
 import {
   groupNotification,
   hostileFailure,
   notificationOf,
   operationFailure,
 } from '../tests/support/enrichedFailures.js';
+import { RENDERERS } from '../src/render/renderers.js';
 
 function timePerOp(fn: () => void, minMs = 300): number {
   for (let i = 0; i < 3; i++) fn();
@@ -53,9 +51,9 @@ export function runSinkRenderBench(): void {
   );
   for (const c of cases()) {
     const baseline = timePerOp(() => JSON.stringify(c.n));
-    const teams = timePerOp(() => teamsWorkflows.render(c.n));
-    const sl = timePerOp(() => slack.render(c.n));
-    const pd = timePerOp(() => pagerDuty.render(c.n));
+    const teams = timePerOp(() => RENDERERS.teams.render(c.n));
+    const sl = timePerOp(() => RENDERERS.slack.render(c.n));
+    const pd = timePerOp(() => RENDERERS.pagerduty.render(c.n));
     console.log(
       `${c.name.padEnd(36)} ${baseline.toFixed(3).padStart(9)} ${teams.toFixed(3).padStart(9)} ${sl
         .toFixed(3)

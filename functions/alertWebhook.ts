@@ -1,15 +1,14 @@
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { alertWebhookDepsFromEnv } from '../src/app/alertRuntime.js';
-import { receiveAlertWebhook } from '../src/sources/commonAlert/receiveAlertWebhook.js';
+import { theApp } from '../src/app/lazyApp.js';
 import type { AlertWebhookDeps } from '../src/sources/commonAlert/receiveAlertWebhook.js';
 
 /** Azure Monitor action groups post common-schema alerts here; they are stored and answered with 202. */
-export function alertWebhookHandler(deps: () => AlertWebhookDeps) {
+export function alertWebhookHandler(deps: () => AlertWebhookDeps | Promise<AlertWebhookDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     let resolved: AlertWebhookDeps;
     try {
-      resolved = deps();
+      resolved = await deps();
     } catch (err) {
       // Misconfiguration is ours to fix; 503 keeps the action group retrying instead of dropping the alert.
       context.error(`alert webhook: not configured: ${err instanceof Error ? err.message : 'unknown error'}`);
@@ -19,6 +18,7 @@ export function alertWebhookHandler(deps: () => AlertWebhookDeps) {
         jsonBody: { error: 'unavailable', message: 'Not configured.' },
       };
     }
+    const { receiveAlertWebhook } = await import('../src/sources/commonAlert/receiveAlertWebhook.js');
     const r = await receiveAlertWebhook({ headers: request.headers, body: request.body }, resolved, context);
     return { status: r.status, headers: r.headers, jsonBody: r.jsonBody };
   };
@@ -27,5 +27,5 @@ export function alertWebhookHandler(deps: () => AlertWebhookDeps) {
 app.http('alertWebhook', {
   methods: ['POST'],
   authLevel: 'function',
-  handler: alertWebhookHandler(() => alertWebhookDepsFromEnv(process.env)),
+  handler: alertWebhookHandler(async () => (await theApp()).alertWebhookDeps()),
 });

@@ -1,13 +1,14 @@
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
+import { theApp } from '../src/app/lazyApp.js';
+import { settingValue } from '../src/config.js';
 import type { DailyDigestDeps } from '../src/digest/dailyDigest.js';
-import { dailyDigestDepsFromEnv, runDailyDigest } from '../src/digest/dailyDigest.js';
-import { settingValue } from '../src/app/alertRuntime.js';
 
 /** Computes the digest over the last window, stores the HTML report and queues the digest per receiver. */
-export function dailyDigestHandler(deps: () => DailyDigestDeps) {
+export function dailyDigestHandler(deps: () => DailyDigestDeps | Promise<DailyDigestDeps>) {
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
-    const { digest, publish } = await runDailyDigest(deps());
+    const { runDailyDigest } = await import('../src/digest/dailyDigest.js');
+    const { digest, publish } = await runDailyDigest(await deps());
     context.info(
       `digest ${digest.window.start}..${digest.window.end}: ${String(digest.totals.failures)} failures on ${String(digest.totals.clusters)} clusters; queued for ${String(publish.added)} receiver(s), ${String(publish.existing)} already queued`,
     );
@@ -17,5 +18,5 @@ export function dailyDigestHandler(deps: () => DailyDigestDeps) {
 
 app.timer('dailyDigest', {
   schedule: settingValue(process.env, 'DIGEST_SCHEDULE') ?? '0 0 7 * * *',
-  handler: dailyDigestHandler(() => dailyDigestDepsFromEnv(process.env)),
+  handler: dailyDigestHandler(async () => (await theApp()).dailyDigestDeps()),
 });

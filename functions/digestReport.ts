@@ -1,13 +1,13 @@
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { readLatestReport } from '../src/digest/publishDigest.js';
-import { stateStoreFromSettings } from '../src/app/runtime.js';
+import { theApp } from '../src/app/lazyApp.js';
 import type { KeyValueStore } from '../src/state/keyValueStore.js';
 
 /** Serves the latest stored digest report (self-contained HTML; the page itself forbids scripts). */
-export function digestReportHandler(store: () => KeyValueStore) {
+export function digestReportHandler(store: () => KeyValueStore | Promise<KeyValueStore>) {
   return async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const report = await readLatestReport(store());
+    const { readLatestReport } = await import('../src/digest/publishDigest.js');
+    const report = await readLatestReport(await store());
     if (!report) {
       context.info('digest report: none stored yet');
       return { status: 404, jsonBody: { error: 'not-found', message: 'No digest has been produced yet.' } };
@@ -29,5 +29,5 @@ export function digestReportHandler(store: () => KeyValueStore) {
 app.http('digestReport', {
   methods: ['GET'],
   authLevel: 'function',
-  handler: digestReportHandler(() => stateStoreFromSettings(process.env)),
+  handler: digestReportHandler(async () => (await theApp()).store()),
 });

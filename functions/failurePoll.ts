@@ -1,10 +1,11 @@
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
+import { theApp } from '../src/app/lazyApp.js';
+import { settingValue } from '../src/config.js';
 import type { FailurePollDeps } from '../src/pipeline/failurePoll.js';
-import { failurePollDepsFromEnv, runFailurePoll } from '../src/pipeline/failurePoll.js';
-import type { PollFanOutDeps } from '../src/app/fanOutRuntime.js';
-import { pollFanOutDepsFromEnv, runPollFanOut } from '../src/app/fanOutRuntime.js';
-import { settingValue } from '../src/app/alertRuntime.js';
+import type { PollFanOutDeps } from '../src/pipeline/fanOut.js';
+
+type Deps<T> = () => T | Promise<T>;
 
 /**
  * Polls Log Analytics for new AKS failures and delivers them. A failed query fails the run (after
@@ -12,18 +13,19 @@ import { settingValue } from '../src/app/alertRuntime.js';
  * in the outbox.
  */
 export function failurePollHandler(
-  deps: () => FailurePollDeps,
-  fanOut: () => PollFanOutDeps | undefined = () => undefined,
+  deps: Deps<FailurePollDeps>,
+  fanOut: Deps<PollFanOutDeps | undefined> = () => undefined,
 ) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
-    const f = fanOut();
+    const f = await fanOut();
     if (f) return planIntoQueue(f, context);
-    const d = deps();
+    const d = await deps();
     if (d.workspaceIds.length === 0) {
       context.warn('failure poll: LOG_ANALYTICS_WORKSPACE_IDS is empty, nothing to poll');
       return;
     }
     if (timer.isPastDue) context.info('failure poll: running late; catching up from the stored watermarks');
+    const { runFailurePoll } = await import('../src/pipeline/failurePoll.js');
     const { poll, delivery } = await runFailurePoll(d);
     context.info(
       `failure poll: ${poll.slices} slice(s), ${poll.received} failure row(s), ${poll.processed} new, ${poll.enqueued} notification(s) queued; delivered ${delivery.delivered}, pending ${delivery.pending}, dead-lettered ${delivery.deadLettered}`,
@@ -37,6 +39,7 @@ export function failurePollHandler(
 
 /** POLL_FANOUT=queue: the work goes to the `poll-work` queue for the pollWorker function. */
 async function planIntoQueue(f: PollFanOutDeps, context: InvocationContext): Promise<void> {
+  const { runPollFanOut } = await import('../src/pipeline/fanOut.js');
   const { enqueue, poison } = await runPollFanOut(f);
   if (poison.added > 0)
     context.error(
@@ -60,7 +63,7 @@ app.timer('failurePoll', {
   // Resolved at start-up with the setting's default, so an unset setting cannot break indexing.
   schedule: settingValue(process.env, 'FAILURE_POLL_SCHEDULE') ?? '0 */5 * * * *',
   handler: failurePollHandler(
-    () => failurePollDepsFromEnv(process.env),
-    () => pollFanOutDepsFromEnv(process.env),
+    async () => (await theApp()).failurePollDeps(),
+    async () => (await theApp()).pollFanOutDeps(),
   ),
 });

@@ -1,21 +1,23 @@
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
-import { POLL_WORK_QUEUE } from '../src/sources/logAnalytics/enqueuePollWork.js';
-import { pollWorkerDepsFromEnv } from '../src/app/fanOutRuntime.js';
-import { fromPollWorkMessage } from '../src/sources/logAnalytics/pollWork.js';
+import { theApp } from '../src/app/lazyApp.js';
 import type { PollItemDeps } from '../src/pipeline/processPollItem.js';
-import { processPollItem } from '../src/pipeline/processPollItem.js';
+import { POLL_WORK_QUEUE } from '../src/sources/logAnalytics/pollWorkQueue.js';
 
 /**
  * One poll work item from the `poll-work` queue (POLL_FANOUT=queue): its query, its failures through
  * the pipeline (delivered by the outboxRetry timer), its watermark. A failed query throws, so the
  * host redelivers the message and, after its last attempt, moves it to `poll-work-poison`.
  */
-export function pollWorkerHandler(deps: () => PollItemDeps) {
+export function pollWorkerHandler(deps: () => PollItemDeps | Promise<PollItemDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const [{ fromPollWorkMessage }, { processPollItem }] = await Promise.all([
+      import('../src/sources/logAnalytics/pollWork.js'),
+      import('../src/pipeline/processPollItem.js'),
+    ]);
     const item = fromPollWorkMessage(message);
     const label = `${item.workspaceId}/${item.queryName} ${item.start}..${item.end}`;
-    const r = await processPollItem(deps(), item);
+    const r = await processPollItem(await deps(), item);
     context.info(
       `poll worker: ${label}: ${r.received} failure row(s), ${r.processed} new, ${r.enqueued} notification(s) queued${r.watermark ? `; watermark ${r.watermark}` : ''}`,
     );
@@ -27,5 +29,5 @@ export function pollWorkerHandler(deps: () => PollItemDeps) {
 app.storageQueue('pollWorker', {
   queueName: POLL_WORK_QUEUE,
   connection: 'AzureWebJobsStorage',
-  handler: pollWorkerHandler(() => pollWorkerDepsFromEnv(process.env)),
+  handler: pollWorkerHandler(async () => (await theApp()).pollWorkerDeps()),
 });

@@ -308,3 +308,18 @@ export function readSettings(env: NodeJS.ProcessEnv): Record<SettingName, string
   if (problems.length > 0) throw new ConfigError(problems);
   return out;
 }
+
+/** One setting with its declared default, without validating the others (used at registration time). */
+export function settingValue(env: NodeJS.ProcessEnv, name: SettingName): string | undefined {
+  const spec = (SETTINGS as readonly SettingSpec[]).find((s) => s.name === name);
+  const raw = env[name]?.trim();
+  return raw ? raw : spec?.default;
+}
+
+/** A comma-separated setting as its trimmed, non-empty entries. */
+export function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+}

@@ -29,12 +29,14 @@ export const CATEGORIES = [
 export type Category = (typeof CATEGORIES)[number];
 
 /** Where a signal came from. */
-export type SignalSource =
-  | 'kube-events' // Container Insights KubeEvents (auto-repair, autoscaler events)
-  | 'activity-log' // AzureActivity failed Microsoft.ContainerService operations
-  | 'autoscaler-log' // AKSControlPlane / AzureDiagnostics cluster-autoscaler category
-  | 'event-grid' // Event Grid / CloudEvents deliveries
-  | 'common-alert'; // Azure Monitor action group webhook (common alert schema)
+export const SIGNAL_SOURCES = [
+  'kube-events', // Container Insights KubeEvents (auto-repair, autoscaler events)
+  'activity-log', // AzureActivity failed Microsoft.ContainerService operations
+  'autoscaler-log', // AKSControlPlane / AzureDiagnostics cluster-autoscaler category
+  'event-grid', // Event Grid / CloudEvents deliveries
+  'common-alert', // Azure Monitor action group webhook (common alert schema)
+] as const;
+export type SignalSource = (typeof SIGNAL_SOURCES)[number];
 
 /**
  * What kind of thing happened. Routing, grouping, suppression and the digest key on this.
@@ -48,16 +50,18 @@ export type SignalSource =
  * - resource-failure: Microsoft.Resources.Resource*Failure on an AKS resource
  * - alert: an Azure Monitor alert (metric, log search, resource health) without a more specific kind
  */
-export type SignalKind =
-  | 'node-auto-repair'
-  | 'operation-failed'
-  | 'autoscaler'
-  | 'nodepool-rolling'
-  | 'cluster-support'
-  | 'kubernetes-version'
-  | 'scheduled-event'
-  | 'resource-failure'
-  | 'alert';
+export const SIGNAL_KINDS = [
+  'node-auto-repair',
+  'operation-failed',
+  'autoscaler',
+  'nodepool-rolling',
+  'cluster-support',
+  'kubernetes-version',
+  'scheduled-event',
+  'resource-failure',
+  'alert',
+] as const;
+export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /** firing: a failure; resolved: a failure has cleared; info: recorded, not paged by default. */
 export type SignalStatus = 'firing' | 'resolved' | 'info';
@@ -234,4 +238,180 @@ export interface GroupUpdate {
   firstSentAt: string;
   /** How many of `count` it already reported. */
   alreadySent: number;
+}
+
+/** The kinds of receiver a notification can go to. */
+export const SINK_TYPES = ['generic', 'teams', 'slack', 'pagerduty'] as const;
+export type SinkType = (typeof SINK_TYPES)[number];
+
+/**
+ * A named destination. `url` and `secret` are secrets (a webhook URL embeds its credential):
+ * they are resolved from app settings / Key Vault references at start-up, never stored in the
+ * outbox, never logged, never put in error messages.
+ */
+export interface Receiver {
+  name: string;
+  type: SinkType;
+  url: string;
+  /** Standard Webhooks signing secret (generic) or PagerDuty routing key (pagerduty). */
+  secret?: string;
+  /** Requests per second this receiver accepts (Teams Workflows: 4). */
+  maxPerSecond?: number;
+}
+
+/** What happened to notifications per receiver, counted for the digest's delivery health. */
+export const HEALTH_COUNTERS = [
+  'delivered',
+  'retried',
+  'deadLettered',
+  'held',
+  'suppressed',
+  'silenced',
+  'poisoned',
+] as const;
+export type HealthCounter = (typeof HEALTH_COUNTERS)[number];
+export type HealthCounts = Record<HealthCounter, number>;
+
+// The daily digest: what broke across the fleet in a window (the JSON digest, docs and renderers).
+
+export const DIGEST_SCHEMA_VERSION = 1;
+
+/** A half-open time window [start, end), ISO 8601. */
+export interface DigestWindow {
+  start: string;
+  end: string;
+}
+
+export interface DigestTotals {
+  failures: number;
+  /** Informational rows seen (auto-repair start/end, advisories): counted, not failures. */
+  info: number;
+  resolved: number;
+  clusters: number;
+  nodes: number;
+  bySeverity: Record<Severity, number>;
+  /**
+   * Failures no catalog entry matched: not top errors (a bucket of unrelated problems with no fix),
+   * but listed under what the catalog is missing (`unrecognised`, `uncatalogued`). Support notices
+   * (shown per cluster) are not counted.
+   */
+  unmatched: number;
+  /** Distinct cluster + error pairs this window; new = absent from the previous window. */
+  newProblems: number;
+  recurringProblems: number;
+  previous: { failures: number; clusters: number };
+  /** Failures against the previous window, in percent; undefined when the previous window had none. */
+  trendPercent?: number;
+}
+
+export interface DigestError {
+  /** Catalog code. */
+  code: string;
+  title: string;
+  category?: Category;
+  severity: Severity;
+  count: number;
+  previousCount: number;
+  /** Not seen at all in the previous window. */
+  isNew: boolean;
+  clusters: number;
+  clusterNames: string[];
+  firstSeen: string;
+  lastSeen: string;
+  mitigation?: string;
+  docUrl?: string;
+  logsUrl?: string;
+}
+
+export type SupportState = 'ending' | 'ended';
+
+export interface DigestNodePool {
+  name: string;
+  count: number;
+  topErrors: { code: string; count: number }[];
+  orchestratorVersion?: string;
+}
+
+export interface DigestCluster {
+  name: string;
+  resourceId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  count: number;
+  previousCount: number;
+  topErrors: { code: string; count: number }[];
+  nodePools: DigestNodePool[];
+  kubernetesVersion?: string;
+  support?: SupportState;
+  firstSeen: string;
+  lastSeen: string;
+  logsUrl?: string;
+}
+
+export interface DigestAutoRepair {
+  actions: { reboot: number; reimage: number; redeploy: number };
+  completed: number;
+  failed: number;
+  failedByError: { code: string; count: number }[];
+  /**
+   * Nodes repaired in two or more separate episodes (hours apart): candidates to replace. The
+   * reboot-reimage-redeploy ladder of one episode counts once, however many of its steps failed.
+   */
+  repeatedNodes: { cluster: string; node: string; actions: number; failures: number; episodes: number }[];
+  logsUrl?: string;
+}
+
+export interface DigestUnrecognised {
+  code: string;
+  count: number;
+  clusters: number;
+  example: string;
+}
+
+/**
+ * Failures no catalog entry matched that carried no error code the catalog could look up (those
+ * are under `unrecognised`), by kind and reason: what the catalog could learn to explain.
+ */
+export interface DigestUncatalogued {
+  kind: string;
+  /** Event reason, operation or alert rule, when the source gives one. */
+  reason?: string;
+  count: number;
+  clusters: number;
+  example: string;
+}
+
+export interface DigestDelivery extends HealthCounts {
+  receiver: string;
+}
+
+export interface DigestHourly {
+  /** Start of each hour of the window, ISO. */
+  hours: string[];
+  /** Series per category (or `other`), one count per hour. */
+  series: { category: string; counts: number[] }[];
+}
+
+export interface Digest {
+  schemaVersion: typeof DIGEST_SCHEMA_VERSION;
+  generatedAt: string;
+  window: DigestWindow;
+  previousWindow: DigestWindow;
+  totals: DigestTotals;
+  hourly: DigestHourly;
+  errors: DigestError[];
+  clusters: DigestCluster[];
+  autoRepair: DigestAutoRepair;
+  unrecognised: DigestUnrecognised[];
+  uncatalogued: DigestUncatalogued[];
+  delivery: DigestDelivery[];
+  /** A deep link to all the window's failure rows, when the workspace is known. */
+  logsUrl?: string;
+  /** Where the data came from and what could not be read (never hidden). */
+  sources: string[];
+  problems: string[];
+  /** What the bounded tables dropped (e.g. more distinct nodes than tracked). */
+  truncated: string[];
+  /** Link to the published HTML report, when one is stored. */
+  reportUrl?: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseDurationMs, readSettings } from '../src/config.js';
+import { commaList, ConfigError, parseDurationMs, readSettings, settingValue } from '../src/config.js';
 
 describe('readSettings', () => {
   it('applies defaults', () => {
@@ -39,4 +39,19 @@ describe('parseDurationMs', () => {
   ])('%s -> %d', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
   it('rejects nonsense', () => expect(parseDurationMs('5 minutes')).toBeUndefined());
+});
+
+describe('settingValue', () => {
+  it('gives a setting or its declared default', () => {
+    expect(settingValue({}, 'ALERT_INBOX_QUEUE')).toBe('alert-inbox');
+    expect(settingValue({ ALERT_INBOX_QUEUE: ' alerts ' }, 'ALERT_INBOX_QUEUE')).toBe('alerts');
+    expect(settingValue({}, 'ROUTING_CONFIG_PATH')).toBeUndefined();
+  });
+});
+
+describe('commaList', () => {
+  it('splits, trims and drops empty entries', () => {
+    expect(commaList(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
+    expect(commaList(undefined)).toEqual([]);
+  });
 });

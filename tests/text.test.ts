@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  cleanLine,
-  cleanText,
-  clipLine,
-  clipText,
-  safeUrl,
-  truncate,
-  utf8Bytes,
-} from '../src/text.js';
+import { cleanLine, cleanText, clipLine, clipText, safeUrl, truncate, utf8Bytes } from '../src/text.js';
 
 // eslint-disable-next-line no-control-regex -- looking for control characters
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

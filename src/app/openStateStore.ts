@@ -1,9 +1,7 @@
-import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { SettingName } from '../config.js';
 import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
-import { createTableStore } from '../state/tableStore.js';
 
 export type StateSettings = Readonly<Partial<Record<SettingName, string | undefined>>>;
 
@@ -19,9 +17,13 @@ export class StateStoreConfigError extends Error {
  * The state store the settings select: STATE_STORE=file (default) is a folder (STATE_DIR);
  * STATE_STORE=table is Table Storage by STATE_TABLE_CONNECTION_STRING, or by endpoint
  * (STATE_TABLE_ENDPOINT, else the Functions host's AzureWebJobsStorage__tableServiceUri) with
- * DefaultAzureCredential (the user-assigned identity AZURE_CLIENT_ID when set).
+ * the app's identity. The Table Storage SDK is loaded only when the table store is chosen.
  */
-export function openStateStore(settings: StateSettings, env: NodeJS.ProcessEnv): KeyValueStore {
+export async function openStateStore(
+  settings: StateSettings,
+  env: NodeJS.ProcessEnv,
+  identity: () => Promise<TokenCredential>,
+): Promise<KeyValueStore> {
   const kind = settings.STATE_STORE ?? 'file';
   if (kind === 'file') return createFileStore(settings.STATE_DIR ?? '.state');
   if (kind !== 'table') throw new StateStoreConfigError(`STATE_STORE must be 'file' or 'table'`);
@@ -30,11 +32,15 @@ export function openStateStore(settings: StateSettings, env: NodeJS.ProcessEnv):
     throw new StateStoreConfigError(
       'STATE_TABLE_NAME must be 3-63 letters and digits, starting with a letter (a Table Storage rule)',
     );
+  const [{ TableClient }, { createTableStore }] = await Promise.all([
+    import('@azure/data-tables'),
+    import('../state/tableStore.js'),
+  ]);
   const connectionString = settings.STATE_TABLE_CONNECTION_STRING?.trim();
   if (connectionString) {
     // The connection string is a secret: its parse errors are replaced by a message that names only the
     // setting. Plain HTTP is allowed only when the connection string itself says so (Azurite).
-    let client: TableClient;
+    let client: InstanceType<typeof TableClient>;
     try {
       client = TableClient.fromConnectionString(connectionString, table, {
         allowInsecureConnection: /TableEndpoint=http:|DefaultEndpointsProtocol=http;/i.test(connectionString),
@@ -63,7 +69,5 @@ export function openStateStore(settings: StateSettings, env: NodeJS.ProcessEnv):
     throw new StateStoreConfigError(
       'STATE_TABLE_ENDPOINT must be https: a managed identity token is never sent over plain HTTP',
     );
-  const clientId = settings.AZURE_CLIENT_ID?.trim();
-  const credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  return createTableStore(new TableClient(endpoint, table, credential));
+  return createTableStore(new TableClient(endpoint, table, await identity()));
 }

@@ -1,4 +1,4 @@
-import type { CatalogLookup } from '../enrich/enrichFailure.js';
+import type { CatalogLookup } from '../ports.js';
 import { match, toFailureMatch } from './index.js';
 
 /** The catalog as enrichment asks it. */

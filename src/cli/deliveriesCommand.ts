@@ -1,20 +1,19 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSettings } from '../config.js';
 import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItem, OutboxState } from '../deliver/outbox.js';
 import { listOutbox, replayDead } from '../deliver/outbox.js';
-import { openStateStore } from '../app/openStateStore.js';
+import { createApp } from '../app/app.js';
 import { terminalSafe } from '../render/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 
 const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
 
-function storeFor(state: string | undefined, io: CliIo): KeyValueStore {
+async function storeFor(state: string | undefined, io: CliIo): Promise<KeyValueStore> {
   // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
-  return state ? createFileStore(resolve(io.cwd, state)) : openStateStore(readSettings(io.env), io.env);
+  return state ? createFileStore(resolve(io.cwd, state)) : createApp(io.env).store();
 }
 
 async function list(args: string[], io: CliIo): Promise<number> {
@@ -33,7 +32,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
     writeLine(io.stderr, `deliveries: --status must be one of ${STATES.join(', ')} (got ${bad.join(', ')})`);
     return 2;
   }
-  const store = storeFor(values.state, io);
+  const store = await storeFor(values.state, io);
   const items: OutboxItem[] = [];
   for (const state of wanted as OutboxState[]) {
     for await (const { item } of listOutbox(store, state, values.receiver)) items.push(item);
@@ -77,7 +76,7 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     );
     return 2;
   }
-  const ok = await replayDead(storeFor(values.state, io), receiver, id, new Date());
+  const ok = await replayDead(await storeFor(values.state, io), receiver, id, new Date());
   if (!ok) {
     writeLine(io.stderr, `deliveries replay: no dead-lettered notification ${id} for receiver ${receiver}`);
     return 1;

@@ -1,17 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DefaultAzureCredential } from '@azure/identity';
-import { parseDurationMs, readSettings } from '../config.js';
+import { parseDurationMs } from '../config.js';
 import type { DigestSource } from '../digest/collectDigest.js';
-import { computeDigest, signalSource, windowEndingAt, workspaceSource } from '../digest/collectDigest.js';
+import { computeDigest, signalSource, windowEndingAt } from '../digest/collectDigest.js';
+import { workspaceSource } from '../sources/logAnalytics/digestSource.js';
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { headline } from '../render/digest/digestText.js';
 import type { FailureSignal } from '../model.js';
-import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ContextPort } from '../ports.js';
 import type { RoutingConfig } from '../route/index.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
-import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
+import { createApp } from '../app/app.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { createFileStore } from '../state/fileStore.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -120,14 +120,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       err('digest: --source workspace: needs at least one workspace id');
       return 2;
     }
-    const s = readSettings(io.env);
-    const credential = new DefaultAzureCredential(
-      s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
-    );
-    source = workspaceSource({
-      client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential),
-      workspaceIds: ids,
-    });
+    source = workspaceSource({ client: await createApp(io.env).logsClient(), workspaceIds: ids });
     defaultEnd = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   } else {
     let signals: FailureSignal[];

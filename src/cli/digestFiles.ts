@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { computeDigest, signalSource, windowEndingAt } from '../digest/collectDigest.js';
-import type { Digest } from '../digest/digest.js';
+import type { Digest } from '../model.js';
 import { withLogsLinks } from '../digest/logsDeepLink.js';
 import { toDigestHtml } from '../render/digest/toDigestHtml.js';
 import { toDigestMarkdown } from '../render/digest/toDigestMarkdown.js';
 import type { FailureSignal } from '../model.js';
-import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ContextPort } from '../ports.js';
 
 /** What the digest command writes, and `run` for the sample fleet. */
 export const DIGEST_FORMATS = ['md', 'json', 'html'] as const;

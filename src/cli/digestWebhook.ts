@@ -1,8 +1,9 @@
-import type { Digest } from '../digest/digest.js';
+import type { Digest } from '../model.js';
 import type { PublishResult } from '../digest/publishDigest.js';
 import { enqueueDigest } from '../digest/publishDigest.js';
 import { DEFAULT_POLICY } from '../notify/policy.js';
-import { createPipeline, deliverySettings } from '../app/runtime.js';
+import { appConfigFromEnv } from '../app/appConfig.js';
+import { createPipeline } from '../pipeline/pipeline.js';
 import type { DeliveryReport } from '../deliver/delivery.js';
 import type { RoutingConfig } from '../route/index.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
@@ -25,7 +26,7 @@ export async function sendDigest(
   now = new Date(),
 ): Promise<DigestSendResult> {
   // The digest goes straight to the outbox: no grouping, repeat or silence applies to it.
-  const pipeline = createPipeline({ store, routing, policy: DEFAULT_POLICY }, deliverySettings(env));
+  const pipeline = createPipeline({ store, routing, policy: DEFAULT_POLICY }, appConfigFromEnv(env).delivery);
   const publish = await enqueueDigest(store, routing, pipeline.receivers, digest, now);
   // Started by hand: pending items are retried now rather than after their backoff.
   const delivery = await pipeline.deliver({ dueNow: true });

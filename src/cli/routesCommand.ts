@@ -8,7 +8,7 @@ import { cleanLine, truncate } from '../text.js';
 import { explainRoute, loadRoutingConfig } from '../route/index.js';
 import type { RouteExplanation, RoutingConfig } from '../route/index.js';
 import { SAMPLE_FAILURES } from '../route/sampleFailures.js';
-import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../route/routingSchema.js';
+import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../model.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 

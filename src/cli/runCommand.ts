@@ -1,21 +1,21 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DefaultAzureCredential } from '@azure/identity';
-import { parseDurationMs, readSettings } from '../config.js';
+import type { AppConfig } from '../app/appConfig.js';
+import { appConfigFromEnv } from '../app/appConfig.js';
+import { createApp } from '../app/app.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
 import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
-import { clusterPortsFromEnv, createPipeline, deliverySettings } from '../app/runtime.js';
 import { toConsoleText } from '../render/toConsoleText.js';
 import { loadRoutingConfig } from '../route/index.js';
 import type { RoutingConfig } from '../route/index.js';
 import type { DeliveryReport } from '../deliver/delivery.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
-import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/poll.js';
+import { pollWorkspaces } from '../sources/logAnalytics/poll.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { createFileStore } from '../state/fileStore.js';
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
@@ -118,10 +118,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
     for (const w of loaded.warnings) err(`run: warning: ${w}`);
     routing = loaded.config;
   }
+  let config: AppConfig;
+  try {
+    config = appConfigFromEnv(io.env);
+  } catch (e) {
+    err(`run: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
   const { policy, errors } = parseNotifyPolicy(
     routing.notify,
     routing.source,
-    notifyPolicyDefaults(readSettings(io.env)),
+    notifyPolicyDefaults(config.settings),
   );
   if (errors.length > 0) {
     for (const e of errors) err(`run: ${e}`);
@@ -129,17 +136,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const source = values.source;
+  const live = source.startsWith('workspace:');
   const sample = source === 'sample' ? readSampleFleet() : undefined;
-  const store = createFileStore(resolve(io.cwd, values.state));
   // Live workspaces get the same cluster context as the deployed functions; the sample's saved
-  // cluster list stands in for Resource Manager.
-  const credential = source.startsWith('workspace:') ? new DefaultAzureCredential() : undefined;
-  const ports = credential
-    ? clusterPortsFromEnv(io.env, { credential }, store)
-    : sample
-      ? { context: sample.context }
-      : {};
-  const pipeline = createPipeline({ store, routing, policy, ...ports }, deliverySettings(io.env));
+  // cluster list stands in for Resource Manager; exported rows are read offline.
+  const app = createApp(io.env, {
+    store: createFileStore(resolve(io.cwd, values.state)),
+    routing: { routing, policy },
+    ...(live ? {} : { context: sample ? sample.context : false }),
+  });
+  const store = await app.store();
+  const pipeline = await app.pipeline();
   const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const report = emptyReport();
   const rowErrors: string[] = [];
@@ -156,11 +163,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       err('run: workspace: needs at least one workspace ID');
       return 2;
     }
-    const s = readSettings(io.env);
-    const client = createLogsQueryClient(
-      s.LOG_ANALYTICS_ENDPOINT,
-      credential ?? new DefaultAzureCredential(),
-    );
+    const client = await app.logsClient();
     let done = 0;
     const polled = await runPoll(
       {
@@ -170,9 +173,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
           workspaceIds: ids,
           readWatermark: (ws, q) => readWatermark(store, ws, q),
           now: new Date(),
-          overlapMs: parseDurationMs(s.POLL_OVERLAP ?? '2m') ?? 120_000,
-          initialLookbackMs: parseDurationMs(s.POLL_INITIAL_LOOKBACK ?? '1h') ?? 3_600_000,
-          maxConcurrency: Number(s.POLL_MAX_CONCURRENCY ?? 4),
+          overlapMs: config.poll.overlapMs,
+          initialLookbackMs: config.poll.initialLookbackMs,
+          maxConcurrency: config.poll.maxConcurrency,
         }),
         writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
         onSlice: (slice) => {

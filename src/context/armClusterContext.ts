@@ -7,7 +7,7 @@ import type {
 } from '@azure/arm-containerservice';
 import { clusterKey } from '../azure/armId.js';
 import type { ClusterContext, ClusterRef } from '../model.js';
-import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ContextPort } from '../ports.js';
 import type { ArmCredential } from './clusterContext.js';
 import { createContainerServiceClient } from './clusterContext.js';
 

@@ -1,6 +1,6 @@
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { ContainerServiceClientOptionalParams } from '@azure/arm-containerservice';
-import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ContextPort } from '../ports.js';
 
 /** Cluster (and node pool) context for a failure; the pipeline's context port. */
 export type ClusterContextLookup = ContextPort;

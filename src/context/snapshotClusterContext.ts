@@ -1,5 +1,5 @@
 import type { ManagedCluster } from '@azure/arm-containerservice';
-import type { ContextPort } from '../pipeline/processSignals.js';
+import type { ContextPort } from '../ports.js';
 import { clusterKey } from '../azure/armId.js';
 import { clusterContextOf, nodePoolContextOf } from './armClusterContext.js';
 

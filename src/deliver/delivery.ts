@@ -13,12 +13,13 @@ import {
   pauseReceiver,
   readReceiverPause,
 } from './outbox.js';
-import type { Receiver, SendOutcome, SinkProtocol, SinkType } from './sinkProtocol.js';
+import type { SendOutcome, WireProtocol } from './wireProtocol.js';
+import type { Receiver, SinkType } from '../model.js';
 
 export interface DeliveryOptions {
   store: KeyValueStore;
   receivers: ReadonlyMap<string, Receiver>;
-  protocols: Readonly<Partial<Record<SinkType, SinkProtocol>>>;
+  protocols: Readonly<Partial<Record<SinkType, WireProtocol>>>;
   now: () => Date;
   maxAttempts: number;
   maxAgeMs: number;
@@ -82,10 +83,10 @@ function describeError(err: unknown): string {
 async function sendOne(
   item: OutboxItem,
   receiver: Receiver,
-  protocol: SinkProtocol,
+  protocol: WireProtocol,
   options: DeliveryOptions,
 ): Promise<SendOutcome> {
-  let request: ReturnType<SinkProtocol['prepare']>;
+  let request: ReturnType<WireProtocol['prepare']>;
   try {
     request = protocol.prepare(
       { id: item.id, body: item.body, attempt: item.attempts + 1 },

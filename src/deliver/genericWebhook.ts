@@ -1,27 +1,13 @@
 import { createHmac } from 'node:crypto';
-import type { Notification } from '../model.js';
 import type {
   OutgoingItem,
   PreparedRequest,
-  Receiver,
   ReceivedResponse,
   SendOutcome,
-  SinkProtocol,
-} from './sinkProtocol.js';
-import { retryAfterMs } from './sinkProtocol.js';
-
-/** The payload type and version receivers switch on (docs/webhook-payload.md). */
-export const GENERIC_PAYLOAD_TYPE = 'aks-alert-enricher.notification';
-export const GENERIC_PAYLOAD_VERSION = 1;
-
-export interface GenericPayload extends Notification {
-  type: typeof GENERIC_PAYLOAD_TYPE;
-  version: typeof GENERIC_PAYLOAD_VERSION;
-}
-
-export function toGenericPayload(notification: Notification): GenericPayload {
-  return { type: GENERIC_PAYLOAD_TYPE, version: GENERIC_PAYLOAD_VERSION, ...notification };
-}
+  WireProtocol,
+} from './wireProtocol.js';
+import type { Receiver } from '../model.js';
+import { retryAfterMs } from './wireProtocol.js';
 
 /** The HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_` prefix. */
 export function signingKey(secret: string): Buffer {
@@ -47,10 +33,9 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
 }
 
-/** The generic signed webhook: the notification as versioned JSON, signed when a secret is set. */
-export const genericWebhook: SinkProtocol = {
+/** The generic signed webhook: the stored JSON body, signed (Standard Webhooks) when a secret is set. */
+export const genericWebhook: WireProtocol = {
   type: 'generic',
-  render: (notification) => JSON.stringify(toGenericPayload(notification)),
   prepare(item: OutgoingItem, receiver: Receiver, now: Date): PreparedRequest {
     const timestamp = Math.floor(now.getTime() / 1000);
     const headers: Record<string, string> = {

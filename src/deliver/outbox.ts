@@ -1,4 +1,4 @@
-import type { SinkType } from './sinkProtocol.js';
+import type { SinkType } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 /**

@@ -1,11 +1,12 @@
 import { genericWebhook } from './genericWebhook.js';
 import { PAGERDUTY_MAX_PER_SECOND, pagerDuty } from './pagerDuty.js';
-import type { SinkProtocol, SinkType } from './sinkProtocol.js';
+import type { WireProtocol } from './wireProtocol.js';
+import type { SinkType } from '../model.js';
 import { SLACK_MAX_PER_SECOND, slack } from './slack.js';
 import { TEAMS_MAX_PER_SECOND, teamsWorkflows } from './teamsWorkflows.js';
 
-/** Every sink by type: what delivery looks a receiver's protocol up in. */
-export const PROTOCOLS: Record<SinkType, SinkProtocol> = {
+/** Every sink's wire protocol by type: what delivery looks a receiver's protocol up in. */
+export const PROTOCOLS: Record<SinkType, WireProtocol> = {
   generic: genericWebhook,
   teams: teamsWorkflows,
   slack,

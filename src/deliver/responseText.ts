@@ -1,6 +1,6 @@
 import { cleanLine, truncate } from '../text.js';
-import type { ReceivedResponse, SendOutcome } from './sinkProtocol.js';
-import { retryAfterMs } from './sinkProtocol.js';
+import type { ReceivedResponse, SendOutcome } from './wireProtocol.js';
+import { retryAfterMs } from './wireProtocol.js';
 
 /** A receiver's answer, shortened and cleaned for a delivery reason (bodies hold no secrets we sent). */
 export function answerSnippet(status: number, body: string): string {

@@ -1,14 +1,12 @@
-import type { SinkProtocol } from './sinkProtocol.js';
+import type { WireProtocol } from './wireProtocol.js';
 import { answerSnippet, retryOutcome } from './responseText.js';
-import { toSlackMessage } from '../render/toSlackBlocks.js';
 
 /** Slack sustains about one message per second per channel. */
 export const SLACK_MAX_PER_SECOND = 1;
 
 /** Slack incoming webhooks: 200 with the body `ok` is success; 429 carries Retry-After. */
-export const slack: SinkProtocol = {
+export const slack: WireProtocol = {
   type: 'slack',
-  render: (notification) => toSlackMessage(notification).body,
   prepare: (item, receiver) => ({
     url: receiver.url,
     headers: { 'content-type': 'application/json' },

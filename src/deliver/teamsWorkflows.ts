@@ -1,6 +1,5 @@
-import type { SinkProtocol } from './sinkProtocol.js';
+import type { WireProtocol } from './wireProtocol.js';
 import { answerSnippet, retryOutcome } from './responseText.js';
-import { toTeamsMessage } from '../render/toAdaptiveCard.js';
 
 /** Teams allows about 4 requests per second per incoming webhook. */
 export const TEAMS_MAX_PER_SECOND = 4;
@@ -12,9 +11,8 @@ const THROTTLED_TEXT = /HTTP error 429/i;
  * Microsoft Teams through a Workflows (Power Automate) webhook. The flow answers 202 Accepted;
  * any 2xx is success.
  */
-export const teamsWorkflows: SinkProtocol = {
+export const teamsWorkflows: WireProtocol = {
   type: 'teams',
-  render: (notification) => toTeamsMessage(notification).body,
   prepare: (item, receiver) => ({
     url: receiver.url,
     headers: { 'content-type': 'application/json' },

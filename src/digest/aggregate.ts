@@ -1,6 +1,6 @@
 import type { Category, EnrichedFailure, Severity } from '../model.js';
 import { SEVERITIES } from '../model.js';
-import type { HealthCounts } from '../state/deliveryHealth.js';
+import type { HealthCounts } from '../model.js';
 import type {
   Digest,
   DigestAutoRepair,
@@ -9,8 +9,8 @@ import type {
   DigestUncatalogued,
   DigestUnrecognised,
   DigestWindow,
-} from './digest.js';
-import { DIGEST_SCHEMA_VERSION } from './digest.js';
+} from '../model.js';
+import { DIGEST_SCHEMA_VERSION } from '../model.js';
 
 /**
  * Bounds of the streaming aggregator. Every table is keyed by something the fleet bounds (clusters,

@@ -1,16 +1,13 @@
 import { catalogLookup } from '../catalog/catalogLookup.js';
-import type { CatalogLookup } from '../enrich/enrichFailure.js';
+import type { CatalogLookup } from '../ports.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import type { ContextPort } from '../pipeline/processSignals.js';
-import type { PollSlice, SliceOptions } from '../sources/logAnalytics/poll.js';
-import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
-import { planPollSlices, pollSliceParts, runBounded } from '../sources/logAnalytics/poll.js';
+import type { ContextPort } from '../ports.js';
 import { readHealth } from '../state/deliveryHealth.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { AggregateLimits } from './aggregate.js';
 import { DEFAULT_LIMITS, createDigestAggregator } from './aggregate.js';
-import type { Digest, DigestWindow } from './digest.js';
+import type { Digest, DigestWindow } from '../model.js';
 
 /** Where digest rows come from: each yields enriched failures, and says what it read or could not. */
 export interface DigestSource {
@@ -54,92 +51,6 @@ export function signalSource(
       yield* enrichSignals(signals, catalogLookup, context);
     },
   };
-}
-
-export interface WorkspaceSourceOptions {
-  client: LogsQuerier;
-  workspaceIds: readonly string[];
-  /** Slices of at most this length are queried (default 2 h); a slice over the size limit is paged. */
-  maxSliceMs?: number;
-  maxConcurrency?: number;
-  query?: SliceOptions;
-}
-
-/**
- * Log Analytics rows over the range, through the poll queries: the range is cut into slices, each
- * slice paged or halved at the 500,000-row / ~100 MB limits, at most 5 queries in flight, and each
- * page parsed, enriched and handed on before the next is buffered: memory is bounded by a page, not
- * by the day. Rows are chosen by ingestion time, as the poll does.
- */
-export function workspaceSource(options: WorkspaceSourceOptions): DigestSource {
-  return {
-    name: `Log Analytics ${options.workspaceIds.join(', ')}`,
-    async *failures(range, report) {
-      const plan = planPollSlices({
-        workspaceIds: options.workspaceIds,
-        watermarkOf: () => undefined,
-        now: range.end,
-        overlapMs: 0,
-        initialLookbackMs: range.end.getTime() - range.start.getTime(),
-        maxSliceMs: options.maxSliceMs ?? 2 * 3_600_000,
-      });
-      let rows = 0;
-      let bad = 0;
-      const limit = Math.max(1, Math.min(5, options.maxConcurrency ?? 3));
-      for await (const part of runBounded(plan, limit, (slice) =>
-        inChunks(pollSliceParts(options.client, slice, options.query)),
-      )) {
-        rows += part.signals.length;
-        bad += part.rowErrors.length;
-        if (part.error)
-          report.problem(`${part.workspaceId} ${part.queryName} ${part.start}..${part.end}: ${part.error}`);
-        for (const n of part.notes ?? []) report.note(n);
-        const signals = part.signals;
-        part.signals = [];
-        yield* enrichSignals(signals);
-      }
-      report.note(
-        `Log Analytics: ${String(rows)} failure rows from ${String(options.workspaceIds.length)} workspace(s)`,
-      );
-      if (bad > 0) report.problem(`Log Analytics: ${String(bad)} rows could not be read`);
-    },
-  };
-}
-
-/** Signals per part handed to the consumer. */
-export const CHUNK_SIGNALS = 5_000;
-
-/**
- * A page's signals in parts of at most CHUNK_SIGNALS, each signal let go by the page once handed on.
- * Enrichment is slower than fetching, so parts wait for it (in the buffer and in each worker): whole
- * pages of up to 100 MB waiting there raised the live heap the 1,000,000-row digest needs past 384 MB;
- * small parts do not. Row errors, the error and the notes go with the first part only.
- */
-export async function* inChunks(parts: AsyncIterable<PollSlice>): AsyncGenerator<PollSlice> {
-  for await (const part of parts) {
-    if (part.signals.length <= CHUNK_SIGNALS) {
-      yield part;
-      continue;
-    }
-    const page: (FailureSignal | undefined)[] = part.signals;
-    const { signals: _all, rowErrors, error, notes, ...rest } = part;
-    for (let i = 0; i < page.length; i += CHUNK_SIGNALS) {
-      const signals: FailureSignal[] = [];
-      for (let j = i; j < Math.min(page.length, i + CHUNK_SIGNALS); j++) {
-        signals.push(page[j] as FailureSignal);
-        page[j] = undefined;
-      }
-      yield i === 0
-        ? {
-            ...rest,
-            signals,
-            rowErrors,
-            ...(error !== undefined ? { error } : {}),
-            ...(notes ? { notes } : {}),
-          }
-        : { ...rest, signals, rowErrors: [] };
-    }
-  }
 }
 
 export const JOURNAL_SCOPE_PREFIX = 'journal-';

@@ -1,13 +1,9 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { parseDurationMs, readSettings } from '../config.js';
-import { receiverMap, routingFromSettings, stateStoreFromSettings } from '../app/runtime.js';
 import type { RoutingConfig } from '../route/index.js';
-import type { Receiver } from '../deliver/sinkProtocol.js';
-import { createLogsQueryClient } from '../sources/logAnalytics/queryLogs.js';
+import type { Receiver } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { DigestSource } from './collectDigest.js';
-import { computeDigest, journalSource, windowEndingAt, workspaceSource } from './collectDigest.js';
-import type { Digest } from './digest.js';
+import { computeDigest, windowEndingAt } from './collectDigest.js';
+import type { Digest } from '../model.js';
 import { withLogsLinks } from './logsDeepLink.js';
 import { isKnownTimeZone, parseNcrontab, previousOccurrence } from '../ncrontab.js';
 import type { PublishResult } from './publishDigest.js';
@@ -80,37 +76,4 @@ export async function runDailyDigest(deps: DailyDigestDeps): Promise<DailyDigest
   await storeReport(deps.store, digest);
   const publish = await enqueueDigest(deps.store, deps.routing, deps.receivers, digest, now);
   return { digest, publish };
-}
-
-/** The digest's dependencies from app settings: Log Analytics workspaces plus the push journal. */
-export function dailyDigestDepsFromEnv(env: NodeJS.ProcessEnv): DailyDigestDeps {
-  const s = readSettings(env);
-  const store = stateStoreFromSettings(env);
-  const { routing } = routingFromSettings(env);
-  const workspaceIds = (s.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
-  const sources: DigestSource[] = [];
-  if (workspaceIds.length > 0) {
-    const credential = new DefaultAzureCredential(
-      s.AZURE_CLIENT_ID ? { managedIdentityClientId: s.AZURE_CLIENT_ID } : {},
-    );
-    sources.push(
-      workspaceSource({ client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, credential), workspaceIds }),
-    );
-  }
-  sources.push(journalSource(store));
-  return {
-    store,
-    routing,
-    receivers: receiverMap(routing),
-    sources,
-    windowMs: parseDurationMs(s.DIGEST_WINDOW ?? '24h') ?? 86_400_000,
-    schedule: s.DIGEST_SCHEDULE ?? '0 0 7 * * *',
-    ...(s.WEBSITE_TIME_ZONE ? { timeZone: s.WEBSITE_TIME_ZONE } : {}),
-    ...(s.DIGEST_LOGS_SCOPE ? { logsScope: s.DIGEST_LOGS_SCOPE } : {}),
-    ...(s.DIGEST_REPORT_URL ? { reportUrl: s.DIGEST_REPORT_URL } : {}),
-    now: () => new Date(),
-  };
 }

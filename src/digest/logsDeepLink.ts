@@ -1,7 +1,7 @@
 import { readAsset } from '../assets.js';
 import { logsDeepLink } from '../enrich/logsLink.js';
 import { kqlDatetime } from '../azure/kql.js';
-import type { Digest } from './digest.js';
+import type { Digest } from '../model.js';
 
 export { logsDeepLink };
 

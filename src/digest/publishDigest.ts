@@ -1,9 +1,9 @@
 import type { RoutingConfig } from '../route/index.js';
-import type { Receiver } from '../deliver/sinkProtocol.js';
+import type { Receiver } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItemInput } from '../deliver/outbox.js';
 import { enqueueOutgoing } from '../deliver/outbox.js';
-import type { Digest } from './digest.js';
+import type { Digest } from '../model.js';
 import { toDigestTeamsMessage } from '../render/digest/toDigestCard.js';
 import { headline } from '../render/digest/digestText.js';
 import { toDigestHtml } from '../render/digest/toDigestHtml.js';

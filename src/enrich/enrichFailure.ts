@@ -3,12 +3,7 @@ import { ENRICHED_FAILURE_SCHEMA_VERSION } from '../model.js';
 import { failureIdentity, fingerprintOf } from './fingerprint.js';
 import { linksFor } from './links.js';
 import { decideCategory, decideSeverity } from './severity.js';
-
-/** The catalog as enrichment sees it. */
-export interface CatalogLookup {
-  /** Matches one raw failure text: entries best first, plus error codes the catalog lacks. */
-  matchText(text: string): { matches: FailureMatch[]; unrecognised: string[] };
-}
+import type { CatalogLookup } from '../ports.js';
 
 /** What I/O at the edge found out about the signal before enrichment. */
 export interface EnrichmentExtras {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
 import { SEVERITIES } from '../model.js';
-import type { PlanOutcome, PlannerPort } from '../pipeline/processSignals.js';
+import type { PlanOutcome, PlannerPort } from '../ports.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { updateEntry } from '../state/updateEntry.js';
 import type { Member } from './incidents.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EnrichedFailure } from '../model.js';
 import { CATEGORIES, SEVERITIES } from '../model.js';
 import { parseDurationMs } from '../config.js';
-import { SIGNAL_KINDS } from '../route/routingSchema.js';
+import { SIGNAL_KINDS } from '../model.js';
 
 /** What may key a group: failures equal in all of these within the window become one notification. */
 export const GROUP_BY_FIELDS = ['cluster', 'code', 'nodePool', 'kind', 'category'] as const;

@@ -1,13 +1,11 @@
-import { parseDurationMs, readSettings } from '../config.js';
 import type { DeliveryReport } from '../deliver/delivery.js';
 import type { LogsQuerier } from '../sources/logAnalytics/queryLogs.js';
-import { createLogsQueryClient, pollWorkspaces } from '../sources/logAnalytics/poll.js';
+import { pollWorkspaces } from '../sources/logAnalytics/poll.js';
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
 import type { PollRunReport } from './runPoll.js';
 import { runPoll } from './runPoll.js';
-import type { AzureAccess, Pipeline } from '../app/runtime.js';
-import { azureAccessFromSettings, clusterPortsFromEnv, pipelineFromEnv } from '../app/runtime.js';
 import { releaseDue } from './processSignals.js';
+import type { Pipeline } from './pipeline.js';
 
 export interface FailurePollDeps {
   pipeline: Pipeline;
@@ -55,21 +53,4 @@ export async function runOutboxRetry(
   const released = await releaseDue(pipeline.deps);
   const delivery = await pipeline.deliver();
   return { released: released.enqueued, delivery };
-}
-
-/** The timer's dependencies from app settings; `azure` defaults to the app's identity. */
-export function failurePollDepsFromEnv(env: NodeJS.ProcessEnv, azure?: AzureAccess): FailurePollDeps {
-  const s = readSettings(env);
-  const access = azure ?? azureAccessFromSettings(s);
-  return {
-    pipeline: pipelineFromEnv(env, clusterPortsFromEnv(env, access)),
-    client: createLogsQueryClient(s.LOG_ANALYTICS_ENDPOINT, access.credential),
-    workspaceIds: (s.LOG_ANALYTICS_WORKSPACE_IDS ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
-    overlapMs: parseDurationMs(s.POLL_OVERLAP ?? '2m') ?? 120_000,
-    initialLookbackMs: parseDurationMs(s.POLL_INITIAL_LOOKBACK ?? '1h') ?? 3_600_000,
-    maxConcurrency: Number(s.POLL_MAX_CONCURRENCY ?? 4),
-  };
 }

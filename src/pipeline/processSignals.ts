@@ -1,64 +1,18 @@
-import type { CatalogLookup, EnrichmentExtras } from '../enrich/enrichFailure.js';
+import type { EnrichmentExtras } from '../enrich/enrichFailure.js';
+import type { CatalogLookup } from '../ports.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
-import type {
-  ClusterContext,
-  ClusterRef,
-  EnrichedFailure,
-  FailureLink,
-  FailureSignal,
-  Notification,
-} from '../model.js';
+import type { EnrichedFailure, FailureLink, FailureSignal, Notification } from '../model.js';
 import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
-
-/** ARM context as the pipeline needs it; a failed look-up never stops enrichment. */
-export interface ContextPort {
-  get(
-    cluster: ClusterRef,
-    nodePool?: string,
-  ): Promise<
-    /** `error`: part of the context (the node pool) could not be read; the rest is there. */
-    { ok: true; context: ClusterContext; error?: string } | { ok: false; error: string; transient: boolean }
-  >;
-}
-
-/** Whether a node pool was rolling (upgrade, node-image update) at a time. */
-export interface RollingPort {
-  isRolling(cluster: ClusterRef, nodePool: string, at: Date): Promise<boolean>;
-}
-
-/** Grouping, repeat, holds and silences. */
-export interface PlanOutcome {
-  notifications: Notification[];
-  held: EnrichedFailure[];
-  suppressed: EnrichedFailure[];
-  silenced: { failure: EnrichedFailure }[];
-  /** Resolves that took back a held or not yet sent failure: nothing was sent, nothing will be. */
-  recovered: EnrichedFailure[];
-}
-export interface PlannerPort {
-  plan(failures: EnrichedFailure[], now: Date): Promise<PlanOutcome>;
-  releaseDue(now: Date): Promise<PlanOutcome>;
-}
-
-/** One rendered notification for one receiver, ready for the outbox. */
-export interface OutgoingNotification {
-  receiver: string;
-  notification: Notification;
-}
-
-/** Routing + rendering + the outbox, behind one port: enqueue is idempotent per receiver and id. */
-export interface DispatchPort {
-  /** Receiver names a notification goes to (empty: no route matched). */
-  route(notification: Notification): string[];
-  /** Whether a receiver's sink can take the notification (PagerDuty cannot close part of an incident). */
-  accepts(receiver: string, notification: Notification): boolean;
-  /** Renders and stores each item in the outbox before anything is sent. */
-  enqueue(items: OutgoingNotification[]): Promise<{ added: number; existing: number; errors: string[] }>;
-  /** Counts held / suppressed / silenced per receiver for the digest's delivery health. */
-  count(receiver: string, counter: 'held' | 'suppressed' | 'silenced', n: number, at: Date): Promise<void>;
-}
+import type {
+  ContextPort,
+  DispatchPort,
+  OutgoingNotification,
+  PlanOutcome,
+  PlannerPort,
+  RollingPort,
+} from '../ports.js';
 
 export interface PipelineDeps {
   store: KeyValueStore;

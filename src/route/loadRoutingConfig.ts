@@ -6,7 +6,7 @@ import { packageRoot } from '../assets.js';
 import { safeUrl } from '../text.js';
 import { PAGERDUTY_EVENTS_URL } from '../deliver/pagerDuty.js';
 import { DEFAULT_MAX_PER_SECOND } from '../deliver/protocols.js';
-import type { Receiver } from '../deliver/sinkProtocol.js';
+import type { Receiver } from '../model.js';
 import type { ReceiverInfo, Route, RoutingConfig, RoutingResult } from './routingConfig.js';
 import type { RoutingFile, SettingRef } from './routingSchema.js';
 import { routingFileSchema } from './routingSchema.js';

@@ -1,5 +1,5 @@
-import type { SinkType } from '../deliver/sinkProtocol.js';
-import type { Receiver } from '../deliver/sinkProtocol.js';
+import type { SinkType } from '../model.js';
+import type { Receiver } from '../model.js';
 import type { MatchSpec } from './routingSchema.js';
 
 /** One route, in file order. */

@@ -1,29 +1,9 @@
 import { z } from 'zod';
-import type { SignalKind, SignalSource } from '../model.js';
 import { CATEGORIES, SEVERITIES } from '../model.js';
-import { SINK_TYPES } from '../deliver/sinkProtocol.js';
+import { SINK_TYPES } from '../model.js';
+import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../model.js';
 
 /** The routing file as written: what a person can put in it, validated with clear messages. */
-
-export const SIGNAL_KINDS = [
-  'node-auto-repair',
-  'operation-failed',
-  'autoscaler',
-  'nodepool-rolling',
-  'cluster-support',
-  'kubernetes-version',
-  'scheduled-event',
-  'resource-failure',
-  'alert',
-] as const satisfies readonly SignalKind[];
-
-export const SIGNAL_SOURCES = [
-  'kube-events',
-  'activity-log',
-  'autoscaler-log',
-  'event-grid',
-  'common-alert',
-] as const satisfies readonly SignalSource[];
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,16 +1,6 @@
 import type { KeyValueStore } from './keyValueStore.js';
-
-export const HEALTH_COUNTERS = [
-  'delivered',
-  'retried',
-  'deadLettered',
-  'held',
-  'suppressed',
-  'silenced',
-  'poisoned',
-] as const;
-export type HealthCounter = (typeof HEALTH_COUNTERS)[number];
-export type HealthCounts = Record<HealthCounter, number>;
+import type { HealthCounter, HealthCounts } from '../model.js';
+import { HEALTH_COUNTERS } from '../model.js';
 
 const SCOPE = 'health';
 const day = (at: Date): string => at.toISOString().slice(0, 10);

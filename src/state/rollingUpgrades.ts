@@ -1,5 +1,5 @@
 import type { ClusterRef } from '../model.js';
-import type { RollingPort } from '../pipeline/processSignals.js';
+import type { RollingPort } from '../ports.js';
 import { clusterKey } from '../azure/armId.js';
 import type { KeyValueStore } from './keyValueStore.js';
 

@@ -20,14 +20,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const open = (env: NodeJS.ProcessEnv) => openStateStore(readSettings(env), env);
+// No identity is ever fetched here: the one endpoint test only builds the client.
+const noIdentity = () => Promise.resolve({ getToken: () => Promise.resolve(null) });
+const open = (env: NodeJS.ProcessEnv) => openStateStore(readSettings(env), env, noIdentity);
 
 describe('openStateStore', () => {
   it('opens the file store in STATE_DIR by default', async () => {
-    const store = open({ STATE_DIR: dir });
+    const store = await open({ STATE_DIR: dir });
     await store.put('s', 'k', 1);
     expect(readdirSync(dir).length).toBeGreaterThan(0);
-    expect((await open({ STATE_STORE: 'file', STATE_DIR: dir }).get('s', 'k'))?.value).toBe(1);
+    expect((await (await open({ STATE_STORE: 'file', STATE_DIR: dir })).get('s', 'k'))?.value).toBe(1);
   });
 
   it('opens Table Storage by connection string and creates the table on first use', async () => {
@@ -36,22 +38,22 @@ describe('openStateStore', () => {
       STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
       STATE_TABLE_NAME: 'openstatetest',
     };
-    await open(env).put('s', 'k', { a: 1 });
-    expect((await open(env).get('s', 'k'))?.value).toEqual({ a: 1 });
+    await (await open(env)).put('s', 'k', { a: 1 });
+    expect((await (await open(env)).get('s', 'k'))?.value).toEqual({ a: 1 });
   });
 
-  it('names the missing settings for table storage without an endpoint', () => {
-    expect(() => open({ STATE_STORE: 'table' })).toThrow(StateStoreConfigError);
-    expect(() => open({ STATE_STORE: 'table' })).toThrow(
+  it('names the missing settings for table storage without an endpoint', async () => {
+    await expect(open({ STATE_STORE: 'table' })).rejects.toThrow(StateStoreConfigError);
+    await expect(open({ STATE_STORE: 'table' })).rejects.toThrow(
       /STATE_TABLE_CONNECTION_STRING, STATE_TABLE_ENDPOINT/,
     );
   });
 
-  it('never echoes a bad connection string', () => {
+  it('never echoes a bad connection string', async () => {
     const secret = 'AccountKey=supersecretvalue;nonsense';
     let message = '';
     try {
-      open({ STATE_STORE: 'table', STATE_TABLE_CONNECTION_STRING: secret });
+      await open({ STATE_STORE: 'table', STATE_TABLE_CONNECTION_STRING: secret });
     } catch (err) {
       message = String(err);
     }
@@ -59,25 +61,30 @@ describe('openStateStore', () => {
     expect(message).not.toContain('supersecretvalue');
   });
 
-  it('uses the Functions host table endpoint with an identity, and refuses plain HTTP for it', () => {
-    const store = open({
+  it('uses the Functions host table endpoint with the app identity, and refuses plain HTTP for it', async () => {
+    let asked = 0;
+    const identity = () => {
+      asked++;
+      return noIdentity();
+    };
+    const env = {
       STATE_STORE: 'table',
       AzureWebJobsStorage__tableServiceUri: 'https://account.table.core.windows.net',
-      AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-    });
-    expect(typeof store.get).toBe('function');
-    expect(() => open({ STATE_STORE: 'table', STATE_TABLE_ENDPOINT: 'http://127.0.0.1:1/acct' })).toThrow(
-      /must be https/,
-    );
+    };
+    await openStateStore(readSettings(env), env, identity);
+    expect(asked).toBe(1);
+    await expect(
+      open({ STATE_STORE: 'table', STATE_TABLE_ENDPOINT: 'http://127.0.0.1:1/acct' }),
+    ).rejects.toThrow(/must be https/);
   });
 
-  it('rejects a table name Table Storage would refuse', () => {
-    expect(() =>
+  it('rejects a table name Table Storage would refuse', async () => {
+    await expect(
       open({
         STATE_STORE: 'table',
         STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
         STATE_TABLE_NAME: 'a-b',
       }),
-    ).toThrow(/STATE_TABLE_NAME/);
+    ).rejects.toThrow(/STATE_TABLE_NAME/);
   });
 });

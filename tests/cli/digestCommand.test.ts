@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestCommand } from '../../src/cli/digestCommand.js';
-import type { Digest } from '../../src/digest/digest.js';
+import type { Digest } from '../../src/model.js';
 import { memoryIo } from '../support/io.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryOptions } from '../../src/deliver/delivery.js';
 import { backoffMs, deliverDue, redact } from '../../src/deliver/delivery.js';
 import { genericWebhook } from '../../src/deliver/genericWebhook.js';
-import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import type { Receiver } from '../../src/model.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
@@ -17,6 +17,7 @@ import type { Azurite } from '../support/azurite.js';
 import { startAzurite } from '../support/azurite.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const SECRET = `whsec_${Buffer.from('a-32-byte-signing-secret-for-test').toString('base64')}`;
 
@@ -64,7 +65,7 @@ async function enqueue(n: number, receiverName = 'ops'): Promise<void> {
       receiver: receiverName,
       sinkType: 'generic' as const,
       id: notification.id,
-      body: genericWebhook.render(notification),
+      body: RENDERERS.generic.render(notification),
       createdAt: new Date(clock - n + i).toISOString(),
       summary: `failure ${i}`,
     };

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  GENERIC_PAYLOAD_TYPE,
-  genericWebhook,
-  signingKey,
-  standardWebhookSignature,
-} from '../../src/deliver/genericWebhook.js';
-import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import { genericWebhook, signingKey, standardWebhookSignature } from '../../src/deliver/genericWebhook.js';
+import { GENERIC_PAYLOAD_TYPE } from '../../src/render/toGenericPayload.js';
+import type { Receiver } from '../../src/model.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const receiver: Receiver = {
   name: 'ops',
@@ -32,8 +29,8 @@ describe('genericWebhook', () => {
 
   it('renders a versioned envelope of the whole notification, deterministically', () => {
     const n = notificationOf([operationFailure({ sourceId: 'r1' })], { id: 'n-1' });
-    const body = genericWebhook.render(n);
-    expect(genericWebhook.render(n)).toBe(body);
+    const body = RENDERERS.generic.render(n);
+    expect(RENDERERS.generic.render(n)).toBe(body);
     const parsed = JSON.parse(body) as Record<string, unknown>;
     expect(parsed).toMatchObject({ type: GENERIC_PAYLOAD_TYPE, version: 1, id: 'n-1', count: n.count });
     expect(parsed.failures).toEqual(JSON.parse(JSON.stringify(n.failures)));

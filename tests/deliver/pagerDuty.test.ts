@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PAGERDUTY_EVENTS_URL,
-  PAGERDUTY_LIMITS,
-  pagerDuty,
-  toPagerDutyEvent,
-} from '../../src/deliver/pagerDuty.js';
-import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import { PAGERDUTY_EVENTS_URL, pagerDuty } from '../../src/deliver/pagerDuty.js';
+import { PAGERDUTY_LIMITS, toPagerDutyEvent } from '../../src/render/toPagerDutyEvent.js';
+import type { Receiver } from '../../src/model.js';
 import {
   groupNotification,
   hostileFailure,
@@ -16,6 +12,7 @@ import {
 } from '../support/enrichedFailures.js';
 import type { LocalReceiver } from '../support/sinkReceivers.js';
 import { NORMAL_ANSWERS, sendOnce, startReceiver } from '../support/sinkReceivers.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcde';
 
@@ -106,9 +103,9 @@ describe('toPagerDutyEvent', () => {
 
   it('takes a resolve only when it closes the whole group', () => {
     const resolved = notificationOf([resolvedOf(operationFailure())]);
-    expect(pagerDuty.accepts?.(resolved)).toBe(true);
-    expect(pagerDuty.accepts?.({ ...resolved, stillFiring: 3 })).toBe(false);
-    expect(pagerDuty.accepts?.(groupNotification(2))).toBe(true);
+    expect(RENDERERS.pagerduty.accepts?.(resolved)).toBe(true);
+    expect(RENDERERS.pagerduty.accepts?.({ ...resolved, stillFiring: 3 })).toBe(false);
+    expect(RENDERERS.pagerduty.accepts?.(groupNotification(2))).toBe(true);
   });
 
   it('maps every severity and names a source without a cluster', () => {
@@ -132,7 +129,7 @@ describe('toPagerDutyEvent', () => {
 
 describe('pagerDuty protocol against a local Events API', () => {
   it('adds the routing key only at send time, and 202 is delivered', async () => {
-    const body = pagerDuty.render(notificationOf([operationFailure()]));
+    const body = RENDERERS.pagerduty.render(notificationOf([operationFailure()]));
     expect(body).not.toContain(ROUTING_KEY);
     expect(await sendOnce(pagerDuty, body, receiver)).toEqual({ kind: 'delivered' });
     const sent = JSON.parse(hook.requests.at(-1)?.body ?? '{}') as Record<string, unknown>;
@@ -140,7 +137,7 @@ describe('pagerDuty protocol against a local Events API', () => {
   });
 
   it('400 is permanent, 429 and 5xx are retried', async () => {
-    const body = pagerDuty.render(notificationOf([operationFailure()]));
+    const body = RENDERERS.pagerduty.render(notificationOf([operationFailure()]));
     expect((await sendOnce(pagerDuty, body, { ...receiver, secret: 'short' })).kind).toBe('permanent');
     hook.script.push({ status: 429 });
     expect(await sendOnce(pagerDuty, body, receiver)).toEqual({

@@ -16,6 +16,7 @@ import type { LocalReceiver } from '../support/sinkReceivers.js';
 import { NORMAL_ANSWERS, startReceiver } from '../support/sinkReceivers.js';
 import { cardProblems } from '../render/cardValidator.js';
 import { slackViolations } from '../render/slackValidator.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcde';
 let teams: LocalReceiver;
@@ -63,7 +64,7 @@ describe('chat and paging sinks through routing, the outbox and delivery', () =>
           receiver,
           sinkType: type,
           id: n.id,
-          body: PROTOCOLS[type].render(n),
+          body: RENDERERS[type].render(n),
           createdAt: '2026-03-14T06:00:00.000Z',
           summary: `${n.severity} ${n.fingerprint}`,
         };
@@ -136,7 +137,7 @@ describe('chat and paging sinks through routing, the outbox and delivery', () =>
         receiver: 'teams-oncall',
         sinkType: 'teams',
         id: n.id,
-        body: PROTOCOLS.teams.render(n),
+        body: RENDERERS.teams.render(n),
         createdAt: '2026-03-14T07:00:00.000Z',
         summary: 'faults',
       },

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slack } from '../../src/deliver/slack.js';
-import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import type { Receiver } from '../../src/model.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import type { LocalReceiver } from '../support/sinkReceivers.js';
 import { NORMAL_ANSWERS, sendOnce, startReceiver } from '../support/sinkReceivers.js';
 import { slackViolations } from '../render/slackValidator.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 let hook: LocalReceiver;
 let receiver: Receiver;
@@ -26,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => hook.close());
 
 describe('slack protocol against a local Slack webhook', () => {
-  const body = slack.render(notificationOf([operationFailure()]));
+  const body = RENDERERS.slack.render(notificationOf([operationFailure()]));
 
   it('posts the stored body as JSON and reads `ok` as delivered', async () => {
     expect(await sendOnce(slack, body, receiver)).toEqual({ kind: 'delivered' });

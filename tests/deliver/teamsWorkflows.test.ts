@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Receiver } from '../../src/deliver/sinkProtocol.js';
+import type { Receiver } from '../../src/model.js';
 import { TEAMS_MAX_PER_SECOND, teamsWorkflows } from '../../src/deliver/teamsWorkflows.js';
 import { TEAMS_MAX_BYTES } from '../../src/render/toAdaptiveCard.js';
 import { groupNotification, notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import type { LocalReceiver } from '../support/sinkReceivers.js';
 import { NORMAL_ANSWERS, sendOnce, startReceiver } from '../support/sinkReceivers.js';
 import { cardProblems } from '../render/cardValidator.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 let hook: LocalReceiver;
 let receiver: Receiver;
@@ -29,19 +30,19 @@ afterAll(() => hook.close());
 
 describe('teamsWorkflows against a local Workflows trigger', () => {
   it('202 Accepted is delivered', async () => {
-    const body = teamsWorkflows.render(notificationOf([operationFailure()]));
+    const body = RENDERERS.teams.render(notificationOf([operationFailure()]));
     expect(await sendOnce(teamsWorkflows, body, receiver)).toEqual({ kind: 'delivered' });
     expect(hook.requests.at(-1)?.body).toBe(body);
   });
 
   it('a 500-node group is accepted within the size limit', async () => {
-    const body = teamsWorkflows.render(groupNotification(500));
+    const body = RENDERERS.teams.render(groupNotification(500));
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
     expect(await sendOnce(teamsWorkflows, body, receiver)).toEqual({ kind: 'delivered' });
   });
 
   it('429 is retried after Retry-After; 5xx retried; other 4xx permanent', async () => {
-    const body = teamsWorkflows.render(notificationOf([operationFailure()]));
+    const body = RENDERERS.teams.render(notificationOf([operationFailure()]));
     hook.script.push({ status: 429, headers: { 'retry-after': '12' } });
     expect(await sendOnce(teamsWorkflows, body, receiver)).toEqual({
       kind: 'retry',

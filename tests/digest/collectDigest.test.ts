@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_SIGNALS, computeDigest, inChunks, workspaceSource } from '../../src/digest/collectDigest.js';
+import { computeDigest } from '../../src/digest/collectDigest.js';
+import { CHUNK_SIGNALS, inChunks, workspaceSource } from '../../src/sources/logAnalytics/digestSource.js';
 import type { FailureSignal } from '../../src/model.js';
 import type { PollSlice } from '../../src/sources/logAnalytics/poll.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';

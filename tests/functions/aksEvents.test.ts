@@ -7,8 +7,8 @@ import { createArmClusterContext } from '../../src/context/armClusterContext.js'
 import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import { TransientContextError } from '../../src/pipeline/processSignals.js';
-import { createPipeline } from '../../src/app/runtime.js';
-import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
+import type { SignalProcessor } from '../../src/ports.js';
 import { createSignalProcessor } from '../../src/pipeline/signalProcessor.js';
 import { TransientFillInError } from '../../src/sources/eventGrid/activityFillIn.js';
 import type { AksEventsDeps } from '../../src/sources/eventGrid/receiveAksEvents.js';

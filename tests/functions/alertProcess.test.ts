@@ -5,10 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { InvocationContext } from '@azure/functions';
 import { alertProcessHandler } from '../../functions/alertProcess.js';
 import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
-import type { SignalProcessor } from '../../src/pipeline/signalProcessor.js';
+import type { SignalProcessor } from '../../src/ports.js';
 import { parseAksResourceId } from '../../src/azure/armId.js';
 import { encodeInboxMessage } from '../../src/sources/commonAlert/alertInbox.js';
-import { alertProcessDepsFromEnv } from '../../src/app/alertRuntime.js';
+import { createApp } from '../../src/app/app.js';
 import { parseCommonAlertText } from '../../src/sources/commonAlert/parseCommonAlert.js';
 import type { AlertProcessDeps } from '../../src/sources/commonAlert/processAlertMessage.js';
 import {
@@ -195,10 +195,9 @@ describe('alertProcess built from app settings', () => {
 
   /** Runs the fixture through the deps the deployed function builds, reaching the local ARM. */
   async function processFixture(): Promise<EnrichedFailure[]> {
-    // A fresh settings object each time: the deps are kept per settings object.
     const env = { STATE_DIR: dir, WEBHOOK_URL: 'https://127.0.0.1:9/hook', ARM_ENDPOINT: arm.endpoint };
-    const deps = alertProcessDepsFromEnv(env, arm.azureAccess());
-    await alertProcessHandler(() => deps)(queueEntry(FIXTURE), context(1));
+    const app = createApp(env, { azure: arm.azureAccess() });
+    await alertProcessHandler(() => app.alertProcessDeps())(queueEntry(FIXTURE), context(1));
     const out: EnrichedFailure[] = [];
     for await (const e of createFileStore(dir).list<EnrichedFailure>('journal-2026-03-04')) out.push(e.value);
     return out;

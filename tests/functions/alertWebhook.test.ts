@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { alertWebhookHandler } from '../../functions/alertWebhook.js';
-import { alertWebhookDepsFromEnv } from '../../src/app/alertRuntime.js';
+import { createApp } from '../../src/app/app.js';
 import type { AlertInbox, InboxMessage, InboxReceipt } from '../../src/sources/commonAlert/alertInbox.js';
 import { MAX_ALERT_BODY_BYTES } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
 import type { AlertWebhookDeps } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
@@ -274,7 +274,7 @@ describe('alertWebhook: storage trouble', () => {
   });
 
   it('answers 503 when the function is not configured (no storage connection)', async () => {
-    const r = await alertWebhookHandler(() => alertWebhookDepsFromEnv({}))(
+    const r = await alertWebhookHandler(() => createApp({}).alertWebhookDeps())(
       post(alertFixtureText(FIRED)),
       context(),
     );
@@ -285,11 +285,10 @@ describe('alertWebhook: storage trouble', () => {
   it('recognises redeliveries at the door when deployed: claims kept in the state store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alert-claims-'));
     try {
-      const d = alertWebhookDepsFromEnv({
+      const d = await createApp({
         AzureWebJobsStorage: 'UseDevelopmentStorage=true',
         STATE_DIR: dir,
-      });
-      expect(d.claims).toBeDefined();
+      }).alertWebhookDeps();
       expect(await d.claims?.claim('alert-1|Fired', DAY)).toBe(true);
       // Another instance with the same settings shares the store, so it sees the claim.
       const other = createFileStore(dir);

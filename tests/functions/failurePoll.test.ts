@@ -8,9 +8,9 @@ import { outboxRetryHandler } from '../../functions/outboxRetry.js';
 import type { Notification } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { FailurePollDeps } from '../../src/pipeline/failurePoll.js';
-import { failurePollDepsFromEnv } from '../../src/pipeline/failurePoll.js';
-import type { Pipeline } from '../../src/app/runtime.js';
-import { createPipeline } from '../../src/app/runtime.js';
+import { createApp } from '../../src/app/app.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
 import { parseAksResourceId } from '../../src/azure/armId.js';
 import type { RoutingConfig } from '../../src/route/index.js';
 import { createFileStore } from '../../src/state/fileStore.js';
@@ -213,13 +213,17 @@ describe('failurePoll timer built from app settings', () => {
   });
 
   /** The deps the deployed timer builds, reaching the local ARM; only the query client is the fake's. */
-  function depsFromEnv(): FailurePollDeps {
-    const env = { STATE_DIR: dir, WEBHOOK_URL: receiver.url, ARM_ENDPOINT: arm.endpoint };
-    return {
-      ...failurePollDepsFromEnv(env, arm.azureAccess()),
-      client: fake.client({ retryOptions: { maxRetries: 0 } }),
-      workspaceIds: [WS],
+  function depsFromEnv(): Promise<FailurePollDeps> {
+    const env = {
+      STATE_DIR: dir,
+      WEBHOOK_URL: receiver.url,
+      ARM_ENDPOINT: arm.endpoint,
+      LOG_ANALYTICS_ENDPOINT: fake.endpoint,
+      LOG_ANALYTICS_WORKSPACE_IDS: WS,
     };
+    return createApp(env, {
+      azure: { ...arm.azureAccess(), logsClientOptions: fake.clientOptions() },
+    }).failurePollDeps();
   }
 
   function oneRepairFailure(at: number): void {

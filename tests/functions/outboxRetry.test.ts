@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outboxRetryHandler } from '../../functions/outboxRetry.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
-import { createPipeline } from '../../src/app/runtime.js';
-import { genericWebhook } from '../../src/deliver/genericWebhook.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import type { OutboxState } from '../../src/deliver/outbox.js';
 import { enqueueOutgoing, listOutbox } from '../../src/deliver/outbox.js';
 import { notificationOf, operationFailure } from '../support/enrichedFailures.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 import { loggingContext, TIMER } from '../support/functionContext.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const SECRET = `whsec_${Buffer.from('outbox-retry-signing-secret').toString('base64')}`;
 
@@ -69,7 +69,7 @@ describe('outboxRetry timer', () => {
         receiver: 'ops',
         sinkType: 'generic' as const,
         id: n.id,
-        body: genericWebhook.render(n),
+        body: RENDERERS.generic.render(n),
         createdAt: new Date(start - 1000 + i).toISOString(),
         summary: `failure ${i}`,
       };
@@ -104,7 +104,7 @@ describe('outboxRetry timer', () => {
         receiver: 'ops',
         sinkType: 'generic',
         id: n.id,
-        body: genericWebhook.render(n),
+        body: RENDERERS.generic.render(n),
         createdAt: new Date().toISOString(),
         summary: 'x',
       },

@@ -6,11 +6,15 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
 import { pollWorkerHandler } from '../../functions/pollWorker.js';
-import type { PollFanOutDeps } from '../../src/app/fanOutRuntime.js';
-import { pollWorkerDepsFromEnv } from '../../src/app/fanOutRuntime.js';
+import type { PollFanOutDeps } from '../../src/pipeline/fanOut.js';
+import { createApp } from '../../src/app/app.js';
 import type { Notification } from '../../src/model.js';
 import { POLL_WORK_HEALTH_NAME } from '../../src/sources/logAnalytics/enqueuePollWork.js';
-import { fromPollWorkMessage, planPollWork, toPollWorkMessage } from '../../src/sources/logAnalytics/pollWork.js';
+import {
+  fromPollWorkMessage,
+  planPollWork,
+  toPollWorkMessage,
+} from '../../src/sources/logAnalytics/pollWork.js';
 import type { PollItemDeps } from '../../src/pipeline/processPollItem.js';
 import type { FailurePollDeps } from '../../src/pipeline/failurePoll.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
@@ -128,10 +132,17 @@ describe('pollWorker built from app settings', () => {
           ingestedAt: new Date(at).toISOString(),
           row: operationRow(7, 1, new Date(at - MIN).toISOString()),
         });
-      const env = { STATE_DIR: dir, WEBHOOK_URL: 'https://127.0.0.1:9/hook', ARM_ENDPOINT: arm.endpoint };
-      const deps = (): PollItemDeps => ({
-        ...pollWorkerDepsFromEnv(env, arm.azureAccess()),
-        client: fake.client({ retryOptions: { maxRetries: 0 } }),
+      const env = {
+        STATE_DIR: dir,
+        WEBHOOK_URL: 'https://127.0.0.1:9/hook',
+        ARM_ENDPOINT: arm.endpoint,
+        LOG_ANALYTICS_ENDPOINT: fake.endpoint,
+      };
+      const app = createApp(env, {
+        azure: { ...arm.azureAccess(), logsClientOptions: fake.clientOptions() },
+      });
+      const deps = async (): Promise<PollItemDeps> => ({
+        ...(await app.pollWorkerDeps()),
         query: { maxAttempts: 1 },
       });
       await pollWorkerHandler(deps)(await oneItem(ws), context('pollWorker'));

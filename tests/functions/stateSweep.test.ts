@@ -6,7 +6,7 @@ import { stateSweepHandler } from '../../functions/stateSweep.js';
 import type { FailureSignal } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import { processSignals } from '../../src/pipeline/processSignals.js';
-import { createPipeline } from '../../src/app/runtime.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import type { OutboxState } from '../../src/deliver/outbox.js';
 import { listOutbox } from '../../src/deliver/outbox.js';

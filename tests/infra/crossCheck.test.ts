@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
-import { POLL_WORK_QUEUE } from '../../src/sources/logAnalytics/enqueuePollWork.js';
+import { POLL_WORK_QUEUE } from '../../src/sources/logAnalytics/pollWorkQueue.js';
 import { AKS_EVENT_TYPES, RESOURCE_FAILURES } from '../../src/sources/eventGrid/fromEventGrid.js';
 import type { SettingSpec } from '../../src/config.js';
 import {

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPlanner } from '../../src/notify/planNotifications.js';
 import { parseNotifyPolicy } from '../../src/notify/policy.js';
-import { pagerDuty, toPagerDutyEvent } from '../../src/deliver/pagerDuty.js';
+import { toPagerDutyEvent } from '../../src/render/toPagerDutyEvent.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { resolvedOf } from '../support/enrichedFailures.js';
 import { at, MIN, nodeFailure, noOutcome, policy } from '../support/plannerScenarios.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -81,14 +82,14 @@ describe('resolves', () => {
     ]);
     expect(partial[0]?.nodes).toHaveLength(3);
     // PagerDuty closes the whole incident or nothing: it leaves the partial resolve out.
-    expect(partial[0] && pagerDuty.accepts?.(partial[0])).toBe(false);
+    expect(partial[0] && RENDERERS.pagerduty.accepts?.(partial[0])).toBe(false);
 
     for (const i of [3, 4]) await restarted().plan([resolveOf(i, 20 * MIN + i)], at(20 * MIN));
     const last = (await restarted().releaseDue(at(26 * MIN))).notifications;
     expect(last.map((n) => [n.status, n.count, n.stillFiring, n.fingerprint])).toEqual([
       ['resolved', 2, undefined, key],
     ]);
-    expect(last[0] && pagerDuty.accepts?.(last[0])).toBe(true);
+    expect(last[0] && RENDERERS.pagerduty.accepts?.(last[0])).toBe(true);
     expect(last[0] && toPagerDutyEvent(last[0])).toMatchObject({ event_action: 'resolve', dedup_key: key });
   });
 

@@ -7,7 +7,7 @@ import type { EnrichedFailure } from '../../src/model.js';
 import { createPlanner } from '../../src/notify/planNotifications.js';
 import { readSettings } from '../../src/config.js';
 import { DEFAULT_POLICY, notifyPolicyDefaults, parseNotifyPolicy } from '../../src/notify/policy.js';
-import { toPagerDutyEvent } from '../../src/deliver/pagerDuty.js';
+import { toPagerDutyEvent } from '../../src/render/toPagerDutyEvent.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { CLUSTER_ID, operationFailure, resolvedOf } from '../support/enrichedFailures.js';

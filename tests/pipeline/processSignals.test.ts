@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureSignal } from '../../src/model.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
-import type { ContextPort } from '../../src/pipeline/processSignals.js';
+import type { ContextPort } from '../../src/ports.js';
 import type { ProcessReport } from '../../src/pipeline/processSignals.js';
 import {
   dispatchPlan,
@@ -11,7 +11,7 @@ import {
   TransientContextError,
 } from '../../src/pipeline/processSignals.js';
 import { safeWatermark } from '../../src/pipeline/runPoll.js';
-import { createPipeline } from '../../src/app/runtime.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
 import type { RoutingConfig } from '../../src/route/index.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';

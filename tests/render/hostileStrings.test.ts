@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureLink, Notification } from '../../src/model.js';
-import { PAGERDUTY_LIMITS } from '../../src/deliver/pagerDuty.js';
-import { PROTOCOLS } from '../../src/deliver/protocols.js';
+import { PAGERDUTY_LIMITS } from '../../src/render/toPagerDutyEvent.js';
 import { TEAMS_MAX_BYTES } from '../../src/render/toAdaptiveCard.js';
 import type { SlackMessage } from '../../src/render/toSlackBlocks.js';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../support/enrichedFailures.js';
 import { cardProblems, markdownTexts } from './cardValidator.js';
 import { slackViolations } from './slackValidator.js';
+import { RENDERERS } from '../../src/render/renderers.js';
 
 const HOSTILE: Record<string, string> = {
   'markdown link': '[Open the Azure portal](https://evil.example/phish)',
@@ -116,8 +116,8 @@ const CHECKS: Record<string, (body: string, text: string) => void> = {
 };
 
 describe('hostile strings through every sink', () => {
-  const protocols = Object.entries(PROTOCOLS);
-  it('covers every protocol in the table', () => {
+  const protocols = Object.entries(RENDERERS);
+  it('covers every renderer in the table', () => {
     expect(protocols.map(([t]) => t).sort()).toEqual(Object.keys(CHECKS).sort());
   });
   for (const [type, protocol] of protocols) {

@@ -10,7 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ContainerServiceClientOptionalParams } from '@azure/arm-containerservice';
-import type { AzureAccess } from '../../src/app/runtime.js';
+import type { AzureAccess } from '../../src/app/azureAccess.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TEST_CA = readFileSync(join(FIXTURES, 'tls', 'cert.pem'), 'utf8');

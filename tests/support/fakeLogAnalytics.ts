@@ -340,6 +340,11 @@ export class FakeLogAnalytics {
   readonly ca = TEST_CA;
 
   /** A real LogsQueryClient pointed at this server, trusting the test certificate. */
+  /** Client options that trust this server's certificate and do not retry (for the app's own client). */
+  clientOptions(): LogsQueryClientOptions {
+    return { tlsOptions: { ca: TEST_CA }, retryOptions: { maxRetries: 0 } };
+  }
+
   client(options: LogsQueryClientOptions = {}): LogsQueryClient {
     return createLogsQueryClient(this.endpoint, fakeCredential, { ...options, tlsOptions: { ca: TEST_CA } });
   }

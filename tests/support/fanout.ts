@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
-import type { Pipeline } from '../../src/app/runtime.js';
-import { createPipeline } from '../../src/app/runtime.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 
 export const MIN = 60_000;

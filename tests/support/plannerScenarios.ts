@@ -3,7 +3,7 @@
  * cluster and code, NotReady alerts of a node and node auto-repair events, all at T0 + ms.
  */
 import type { EnrichedFailure, Notification } from '../../src/model.js';
-import type { PlanOutcome } from '../../src/pipeline/processSignals.js';
+import type { PlanOutcome } from '../../src/ports.js';
 import type { NotifyPolicy } from '../../src/notify/policy.js';
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import { autoRepairFailure, operationFailure } from './enrichedFailures.js';

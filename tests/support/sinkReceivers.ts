@@ -1,12 +1,13 @@
 /**
  * Local HTTP receivers that answer like the real services (Teams Workflows 202, Slack `ok` / 429
- * with Retry-After, PagerDuty 202 / 400 / 429), and a one-shot sender that drives a SinkProtocol
+ * with Retry-After, PagerDuty 202 / 400 / 429), and a one-shot sender that drives a WireProtocol
  * through prepare -> fetch -> classify the way delivery does.
  */
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Receiver, SendOutcome, SinkProtocol } from '../../src/deliver/sinkProtocol.js';
+import type { SendOutcome, WireProtocol } from '../../src/deliver/wireProtocol.js';
+import type { Receiver } from '../../src/model.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -89,7 +90,7 @@ export async function startReceiver(
 
 /** One delivery attempt of a stored body, as delivery makes it. */
 export async function sendOnce(
-  protocol: SinkProtocol,
+  protocol: WireProtocol,
   body: string,
   receiver: Receiver,
   now = new Date(),

@@ -1,5 +1,5 @@
-import type { HealthCounts } from '../../state/deliveryHealth.js';
-import type { Digest, DigestError, DigestUncatalogued } from '../../digest/digest.js';
+import type { HealthCounts } from '../../model.js';
+import type { Digest, DigestError, DigestUncatalogued } from '../../model.js';
 
 /** '+12.5% vs previous day' style trend text. */
 export function trendText(d: Digest): string {

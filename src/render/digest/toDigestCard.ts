@@ -1,7 +1,7 @@
 import { clipLine, safeUrl, utf8Bytes } from '../../text.js';
 import type { CardElement, TeamsMessage } from '../toAdaptiveCard.js';
 import { TEAMS_MAX_BYTES } from '../toAdaptiveCard.js';
-import type { Digest } from '../../digest/digest.js';
+import type { Digest } from '../../model.js';
 import {
   catalogGaps,
   counted,

@@ -1,5 +1,5 @@
 import { cleanText, safeUrl } from '../../text.js';
-import type { Digest } from '../../digest/digest.js';
+import type { Digest } from '../../model.js';
 import {
   errorLabel,
   headline,

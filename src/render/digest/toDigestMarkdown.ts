@@ -1,5 +1,5 @@
 import { cleanLine, safeUrl } from '../../text.js';
-import type { Digest } from '../../digest/digest.js';
+import type { Digest } from '../../model.js';
 import {
   counted,
   errorLabel,

@@ -2,7 +2,7 @@ import { slackLink, slackText } from '../slackMrkdwn.js';
 import { safeUrl } from '../../text.js';
 import type { SlackBlock, SlackMessage } from '../toSlackBlocks.js';
 import { SLACK_LIMITS, blockTextLength, clipEscaped } from '../toSlackBlocks.js';
-import type { Digest } from '../../digest/digest.js';
+import type { Digest } from '../../model.js';
 import {
   catalogGaps,
   counted,

@@ -1,5 +1,5 @@
 import type { FailureSignal } from '../../model.js';
-import type { SignalProcessor } from '../../pipeline/signalProcessor.js';
+import type { SignalProcessor } from '../../ports.js';
 import { decodeInboxMessage } from './alertInbox.js';
 import { signalsFromCommonAlert } from './signalsFromCommonAlert.js';
 import type { CommonAlertSignalDeps } from './signalsFromCommonAlert.js';

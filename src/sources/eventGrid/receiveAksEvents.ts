@@ -1,5 +1,5 @@
 import type { FailureSignal } from '../../model.js';
-import type { SignalProcessor } from '../../pipeline/signalProcessor.js';
+import type { SignalProcessor } from '../../ports.js';
 import type { RollingPhase, RollingUpgrades } from '../../state/rollingUpgrades.js';
 import { describeEventGridError, fromEventGrid } from './fromEventGrid.js';
 

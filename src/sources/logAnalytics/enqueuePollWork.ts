@@ -4,10 +4,6 @@ import type { KeyValueStore } from '../../state/keyValueStore.js';
 import type { PlanPollWorkOptions, PollWorkPlan } from './pollWork.js';
 import { planPollWork, POLL_WORK_SCOPE, toPollWorkMessage } from './pollWork.js';
 
-/** The Storage queue the timer fills and the pollWorker function drains (infra creates it). */
-export const POLL_WORK_QUEUE = 'poll-work';
-/** Where the Functions host moves a message after its last failed attempt. */
-export const POLL_WORK_POISON_QUEUE = `${POLL_WORK_QUEUE}-poison`;
 /** The name poisoned work items are counted under in delivery health. */
 export const POLL_WORK_HEALTH_NAME = 'poll-work';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import { packageRoot, readAsset } from '../../assets.js';
 import { snapshotClusterContext } from '../../context/snapshotClusterContext.js';
-import type { ContextPort } from '../../pipeline/processSignals.js';
+import type { ContextPort } from '../../ports.js';
 import { describeEventGridError, fromEventGrid } from '../eventGrid/fromEventGrid.js';
 import type { ExportedResults } from './fromExportedResults.js';
 import { fromExportedResults } from './fromExportedResults.js';

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeDigest, signalSource } from '../../../src/digest/collectDigest.js';
-import type { Digest } from '../../../src/digest/digest.js';
+import type { Digest } from '../../../src/model.js';
 import { withLogsLinks } from '../../../src/digest/logsDeepLink.js';
 import { toDigestTeamsMessage } from '../../../src/render/digest/toDigestCard.js';
 import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDigestAggregator } from '../../../src/digest/aggregate.js';
-import type { Digest } from '../../../src/digest/digest.js';
+import type { Digest } from '../../../src/model.js';
 import { digestQuery, withLogsLinks } from '../../../src/digest/logsDeepLink.js';
 import { toDigestTeamsMessage } from '../../../src/render/digest/toDigestCard.js';
 import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';

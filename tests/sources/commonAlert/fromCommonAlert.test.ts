@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enrichFailure } from '../../../src/enrich/enrichFailure.js';
-import type { CatalogLookup } from '../../../src/enrich/enrichFailure.js';
+import type { CatalogLookup } from '../../../src/ports.js';
 import type { FailureSignal } from '../../../src/model.js';
 import { commonAlertKey } from '../../../src/sources/commonAlert/alertIdentity.js';
 import { fromCommonAlert } from '../../../src/sources/commonAlert/fromCommonAlert.js';

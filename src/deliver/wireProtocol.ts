@@ -1,22 +1,4 @@
-import type { Notification } from '../model.js';
-
-export const SINK_TYPES = ['generic', 'teams', 'slack', 'pagerduty'] as const;
-export type SinkType = (typeof SINK_TYPES)[number];
-
-/**
- * A named destination. `url` and `secret` are secrets (a webhook URL embeds its credential):
- * they are resolved from app settings / Key Vault references at start-up, never stored in the
- * outbox, never logged, never put in error messages.
- */
-export interface Receiver {
-  name: string;
-  type: SinkType;
-  url: string;
-  /** Standard Webhooks signing secret (generic) or PagerDuty routing key (pagerduty). */
-  secret?: string;
-  /** Requests per second this receiver accepts (Teams Workflows: 4). */
-  maxPerSecond?: number;
-}
+import type { Receiver, SinkType } from '../model.js';
 
 /** An outbox item as a protocol sees it when sending. */
 export interface OutgoingItem {
@@ -46,13 +28,9 @@ export type SendOutcome =
   | { kind: 'retry'; reason: string; retryAfterMs?: number }
   | { kind: 'permanent'; reason: string };
 
-/** One sink's wire protocol: a pure formatter plus how to send and how to read the answer. */
-export interface SinkProtocol {
+/** One sink's wire protocol: how to send a stored body and how to read the answer. */
+export interface WireProtocol {
   type: SinkType;
-  /** Whether the sink can take the notification at all (absent: it takes every one). */
-  accepts?: (notification: Notification) => boolean;
-  /** Renders a notification to the stored body (pure, deterministic, no secrets). */
-  render(notification: Notification): string;
   /** Builds the HTTP request at send time: adds the URL, secrets, signatures. */
   prepare(item: OutgoingItem, receiver: Receiver, now: Date): PreparedRequest;
   /** Classifies the receiver's answer. Network errors and timeouts are retried by the caller. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../src/deliver/sinkProtocol.js';
+import { retryAfterMs } from '../../src/deliver/wireProtocol.js';
 
 describe('retryAfterMs', () => {
   const now = new Date('2026-01-01T00:00:00Z');

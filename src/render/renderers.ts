@@ -1,0 +1,20 @@
+import type { Notification, SinkType } from '../model.js';
+import { toGenericPayload } from './toGenericPayload.js';
+import { pagerDutyAccepts, toPagerDutyEvent } from './toPagerDutyEvent.js';
+import { toSlackMessage } from './toSlackBlocks.js';
+import { toTeamsMessage } from './toAdaptiveCard.js';
+
+/** How one kind of receiver gets a notification: the stored body (pure, deterministic, no secrets). */
+export interface Renderer {
+  /** Whether the sink can take the notification at all (absent: it takes every one). */
+  accepts?: (notification: Notification) => boolean;
+  render(notification: Notification): string;
+}
+
+/** Every sink's renderer by type. */
+export const RENDERERS: Record<SinkType, Renderer> = {
+  generic: { render: (n) => JSON.stringify(toGenericPayload(n)) },
+  teams: { render: (n) => toTeamsMessage(n).body },
+  slack: { render: (n) => toSlackMessage(n).body },
+  pagerduty: { accepts: pagerDutyAccepts, render: (n) => JSON.stringify(toPagerDutyEvent(n)) },
+};
