@@ -1,5 +1,8 @@
 /** `npm run bench`: every benchmark, one after the other (each prints its own table). */
+import { runColdStartBench } from './coldStart.js';
 import { runCommonAlertWebhookBench } from './commonAlertWebhook.js';
+
+runColdStartBench();
 
 runCommonAlertWebhookBench();
 await (await import('./poll.js')).runPollBench();

@@ -2,15 +2,15 @@
  * Renders example Teams cards with the adaptivecards browser renderer in headless Chromium and
  * saves PNGs in docs/, so the README can show what an on-call engineer sees.
  *
- *   npx tsx scripts/renderCards.ts [--out docs] [--chromium /usr/bin/chromium]
+ *   npx tsx scripts/renderCards.ts [--out docs] [--chromium <path>]   (default: scripts/chromium.ts)
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import type { Notification } from '../src/model.js';
+import { launchChromium } from './chromium.js';
 import { toTeamsMessage } from '../src/render/toAdaptiveCard.js';
 import {
   groupNotification,
@@ -92,14 +92,14 @@ export interface RenderedPng {
 export async function renderCardPngs(
   examples: Record<string, { notification: Notification; maxBytes?: number }>,
   outDir: string,
-  chromiumPath = '/usr/bin/chromium',
+  executablePath?: string,
 ): Promise<RenderedPng[]> {
   const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
   const require = createRequire(import.meta.url);
   const bundle = require.resolve('adaptivecards/dist/adaptivecards.min.js');
   const results: RenderedPng[] = [];
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const browser = await launchChromium(executablePath);
   try {
     const page = await browser.newPage({ viewport: { width: 700, height: 400 }, deviceScaleFactor: 1 });
     await page.setContent(
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: 'docs' },
-      chromium: { type: 'string', default: '/usr/bin/chromium' },
+      chromium: { type: 'string' },
     },
   });
   const examples = Object.fromEntries(

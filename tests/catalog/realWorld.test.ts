@@ -32,9 +32,7 @@ describe('real-world AKS failure messages', () => {
   });
 
   it.each(cases.map((c, i) => [i + 1, c.source, c] as const))('#%i %s', (_n, _source, c) => {
-    const started = performance.now();
     const r = match(c.message);
-    const elapsed = performance.now() - started;
     const top = r.matches[0]?.entry.code;
     const report = [
       `message:      ${short(c.message)}`,
@@ -46,7 +44,5 @@ describe('real-world AKS failure messages', () => {
     expect(topOk, report).toBe(true);
     const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.toLowerCase()))].sort();
     expect(norm(r.unrecognised), report).toEqual(norm(c.expectedUnrecognised ?? []));
-    // Each message is a few kilobytes at most: a shared, busy machine stays far below this bound; a pathological pattern does not.
-    expect(elapsed, report).toBeLessThan(250);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loggingContext } from '../support/functionContext.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvocationContext } from '@azure/functions';
 import { aksEventsHandler } from '../../functions/aksEvents.js';
 import { createArmClusterContext } from '../../src/context/armClusterContext.js';
 import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
@@ -41,12 +41,7 @@ class RecordingProcessor implements SignalProcessor {
 let processor: RecordingProcessor;
 let logs: string[];
 
-function context(): InvocationContext {
-  return new InvocationContext({
-    functionName: 'aksEvents',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = () => loggingContext('aksEvents', logs);
 
 const deps = (): AksEventsDeps => ({ processor });
 

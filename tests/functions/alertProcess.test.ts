@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loggingContext } from '../support/functionContext.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvocationContext } from '@azure/functions';
 import { alertProcessHandler } from '../../functions/alertProcess.js';
 import type { EnrichedFailure, FailureSignal } from '../../src/model.js';
 import type { SignalProcessor } from '../../src/ports.js';
@@ -67,13 +67,7 @@ function queueEntry(path: string): unknown {
   return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
 }
 
-function context(dequeueCount: number): InvocationContext {
-  return new InvocationContext({
-    functionName: 'alertProcess',
-    triggerMetadata: { dequeueCount },
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = (dequeueCount: number) => loggingContext('alertProcess', logs, { dequeueCount });
 
 const deps = (rows?: AlertRowFetcher): AlertProcessDeps => ({
   processor,

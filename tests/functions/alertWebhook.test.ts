@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loggingContext } from '../support/functionContext.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { alertWebhookHandler } from '../../functions/alertWebhook.js';
 import { createApp } from '../../src/app/app.js';
@@ -72,12 +73,7 @@ let claims: ReturnType<typeof claimStore>;
 let deps: AlertWebhookDeps;
 let logs: string[];
 
-function context(): InvocationContext {
-  return new InvocationContext({
-    functionName: 'alertWebhook',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = () => loggingContext('alertWebhook', logs);
 
 function post(body: string | Uint8Array, headers: Record<string, string> = {}): HttpRequest {
   return new HttpRequest({

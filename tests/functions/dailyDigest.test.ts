@@ -1,4 +1,4 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dailyDigestHandler } from '../../functions/dailyDigest.js';
 import { digestReportHandler } from '../../functions/digestReport.js';
@@ -17,7 +17,8 @@ import { cardProblems } from '../render/cardValidator.js';
 import { operationFailure } from '../support/enrichedFailures.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
-import { TIMER } from '../support/functionContext.js';
+import { repairRow } from '../support/kubeEventRows.js';
+import { TIMER, loggingContext } from '../support/functionContext.js';
 
 const HOUR = 3_600_000;
 const RID =
@@ -27,36 +28,12 @@ const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
 const NOW = new Date('2026-11-21T07:03:00.000Z');
 const END = '2026-11-21T07:00:00.000Z';
 
-function repairRow(node: string, timeGenerated: string) {
-  return {
-    TimeGenerated: timeGenerated,
-    ClusterId: RID,
-    ClusterName: 'aks-prod-01',
-    _ResourceId: RID,
-    ObjectKind: 'Node',
-    Name: node,
-    Reason: 'NodeReimageError',
-    KubeEventType: 'Warning',
-    SourceComponent: 'aks-auto-repair',
-    Message:
-      'Node auto-repair reimage action failed due to an operation failure: ARM ErrorCode: VMRedeploymentFailed',
-    FirstSeen: timeGenerated,
-    LastSeen: timeGenerated,
-    Count: 1,
-  };
-}
-
 let fake: FakeLogAnalytics;
 let receiver: WebhookReceiver;
 let store: KeyValueStore;
 let logs: string[];
 
-function context(name: string): InvocationContext {
-  return new InvocationContext({
-    functionName: name,
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = (name: string) => loggingContext(name, logs);
 
 function routing(): RoutingConfig {
   return {
@@ -111,7 +88,7 @@ beforeEach(async () => {
   logs = [];
   const rows = [2, 5, 9, 30].map((h) => {
     const at = new Date(Date.parse(END) - h * HOUR).toISOString();
-    return { ingestedAt: at, row: repairRow(`aks-nodepool1-1-vmss00000${String(h % 7)}`, at) };
+    return { ingestedAt: at, row: repairRow(RID, `aks-nodepool1-1-vmss00000${String(h % 7)}`, at) };
   });
   fake
     .workspace(WS)

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvocationContext } from '@azure/functions';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
 import { outboxRetryHandler } from '../../functions/outboxRetry.js';
@@ -21,43 +20,20 @@ import { readWatermark } from '../../src/state/watermarks.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
-import { TIMER } from '../support/functionContext.js';
+import { repairRow } from '../support/kubeEventRows.js';
+import { TIMER, loggingContext } from '../support/functionContext.js';
 
 const MIN = 60_000;
 const RID =
   '/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourcegroups/rg-aks/providers/microsoft.containerservice/managedclusters/aks-prod-01';
 const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
 
-function repairRow(node: string, timeGenerated: string) {
-  return {
-    TimeGenerated: timeGenerated,
-    ClusterId: RID,
-    ClusterName: 'aks-prod-01',
-    _ResourceId: RID,
-    ObjectKind: 'Node',
-    Name: node,
-    Reason: 'NodeReimageError',
-    KubeEventType: 'Warning',
-    SourceComponent: 'aks-auto-repair',
-    Message:
-      'Node auto-repair reimage action failed due to an operation failure: ARM ErrorCode: VMRedeploymentFailed',
-    FirstSeen: timeGenerated,
-    LastSeen: timeGenerated,
-    Count: 1,
-  };
-}
-
 let fake: FakeLogAnalytics;
 let receiver: WebhookReceiver;
 let store: KeyValueStore;
 let logs: string[];
 
-function context(name: string): InvocationContext {
-  return new InvocationContext({
-    functionName: name,
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = (name: string) => loggingContext(name, logs);
 
 function routing(): RoutingConfig {
   return {
@@ -107,11 +83,11 @@ describe('failurePoll timer', () => {
       .add(
         {
           ingestedAt: new Date(now - 10 * MIN).toISOString(),
-          row: repairRow('aks-nodepool1-1-vmss000001', new Date(now - 11 * MIN).toISOString()),
+          row: repairRow(RID, 'aks-nodepool1-1-vmss000001', new Date(now - 11 * MIN).toISOString()),
         },
         {
           ingestedAt: new Date(now - 9 * MIN).toISOString(),
-          row: repairRow('aks-nodepool2-1-vmss000002', new Date(now - 10 * MIN).toISOString()),
+          row: repairRow(RID, 'aks-nodepool2-1-vmss000002', new Date(now - 10 * MIN).toISOString()),
         },
       );
     await failurePollHandler(deps)(TIMER, context('failurePoll'));
@@ -162,7 +138,7 @@ describe('outboxRetry timer', () => {
       .result('nodeAutoRepair')
       .add({
         ingestedAt: new Date(now - 5 * MIN).toISOString(),
-        row: repairRow('aks-nodepool1-1-vmss000003', new Date(now - 6 * MIN).toISOString()),
+        row: repairRow(RID, 'aks-nodepool1-1-vmss000003', new Date(now - 6 * MIN).toISOString()),
       });
     await failurePollHandler(deps)(TIMER, context('failurePoll'));
     expect(receiver.acceptedIds().size).toBe(0);
@@ -232,7 +208,7 @@ describe('failurePoll timer built from app settings', () => {
       .result('nodeAutoRepair')
       .add({
         ingestedAt: new Date(at + MIN).toISOString(),
-        row: repairRow(NODE, new Date(at).toISOString()),
+        row: repairRow(RID, NODE, new Date(at).toISOString()),
       });
   }
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failurePollHandler } from '../../functions/failurePoll.js';
@@ -28,7 +27,7 @@ import { startAzurite } from '../support/azurite.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
 import { clusterId, MIN, operationRow, pipelineTo } from '../support/fanout.js';
 import { FakeArm } from '../support/fakeArm.js';
-import { TIMER } from '../support/functionContext.js';
+import { TIMER, loggingContext } from '../support/functionContext.js';
 
 const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
 
@@ -50,12 +49,7 @@ beforeEach(() => {
   logs = [];
 });
 
-function context(name: string): InvocationContext {
-  return new InvocationContext({
-    functionName: name,
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-}
+const context = (name: string) => loggingContext(name, logs);
 
 function workerDeps(): PollItemDeps {
   return {

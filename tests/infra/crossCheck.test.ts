@@ -5,6 +5,7 @@
  * action group call are registered, and that every role definition GUID is the built-in role its comment
  * names. It also checks what a compiler would (module paths, required parameters) as far as text allows.
  */
+import { funcignoreRules, isIgnored } from '../../scripts/deployFiles.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -876,32 +877,18 @@ describe('azure.yaml', () => {
     expect(serviceName && literalValue(serviceName)).toBe(name);
   });
 
-  it('packages a routing file at the repository root (.funcignore keeps it)', () => {
-    const rules = readFileSync(join(ROOT, '.funcignore'), 'utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.startsWith('#'));
-    // Enough of the gitignore rules for this file: globs, `!` negation, a slash-free pattern
-    // matching any path segment, the last matching rule winning.
-    const ignored = (path: string): boolean => {
-      let out = false;
-      for (const rule of rules) {
-        const negate = rule.startsWith('!');
-        const pattern = (negate ? rule.slice(1) : rule).replace(/^\/|\/$/g, '');
-        const glob = pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '[^/]*')
-          .replace(/\?/g, '[^/]');
-        const re = new RegExp(`^${glob}$`);
-        const hit = pattern.includes('/') ? re.test(path) : path.split('/').some((p) => re.test(p));
-        if (hit) out = !negate;
-      }
-      return out;
-    };
+  it('packages the bundles and a routing file at the repository root, and no node_modules', () => {
+    const rules = funcignoreRules(ROOT);
+    const ignored = (path: string): boolean => isIgnored(rules, path);
     expect(ignored('routing.yaml')).toBe(false);
     expect(ignored('host.json')).toBe(false);
+    expect(ignored('package.json')).toBe(false);
     expect(ignored('dist/functions/pollWorker.js')).toBe(false);
-    expect(ignored('dist/src/config.d.ts')).toBe(false);
+    expect(ignored('dist/chunks/chunk-ABCDEF12.js')).toBe(false);
+    expect(ignored('src/sources/kql/nodeAutoRepair.kql')).toBe(false);
+    // The bundles hold every library the functions use.
+    expect(ignored('node_modules/@azure/identity/package.json')).toBe(true);
+    expect(ignored('dist/functions/pollWorker.js.map')).toBe(true);
     // What .funcignore is there to keep out, so the matcher is known to work.
     expect(ignored('src/config.ts')).toBe(true);
     expect(ignored('tests/infra/crossCheck.test.ts')).toBe(true);
@@ -912,6 +899,8 @@ describe('azure.yaml', () => {
     const doc = load();
     const service = Object.values(doc.services ?? {})[0];
     expect(service?.hooks?.prepackage?.run).toMatch(/npm run build/);
+    // Nothing is pruned or reinstalled around packaging: node_modules is not shipped.
+    expect(service?.hooks?.postpackage).toBeUndefined();
     const postdeploy = doc.hooks?.postdeploy?.run ?? '';
     const script = /node (\S+)/.exec(postdeploy)?.[1];
     expect(script && existsSync(join(ROOT, script))).toBe(true);

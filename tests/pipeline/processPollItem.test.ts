@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { listOutbox } from '../../src/deliver/outbox.js';
 import { readWatermark } from '../../src/state/watermarks.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
-import { MIN, pipelineTo, repairRow } from '../support/fanout.js';
+import { MIN, pipelineTo, repairRowOf } from '../support/fanout.js';
 
 const WS = '5b0c7e2d-9a41-4f3e-8d6b-2c1a0f9e8d7c';
 
@@ -46,7 +46,7 @@ describe('processPollItem', () => {
       .result('nodeAutoRepair')
       .add({
         ingestedAt: new Date(now - 10 * MIN).toISOString(),
-        row: repairRow(1, 'aks-nodepool1-1-vmss000001', new Date(now - 11 * MIN).toISOString()),
+        row: repairRowOf(1, 'aks-nodepool1-1-vmss000001', new Date(now - 11 * MIN).toISOString()),
       });
     const { items } = await planPollWork(store, {
       workspaceIds: [WS],

@@ -23,6 +23,8 @@ export interface FakeArmRequest {
   apiVersion: string | null;
   authorization: string | undefined;
   status: number;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface FakeArmFailure {
@@ -128,6 +130,7 @@ export class FakeArm {
       apiVersion: url.searchParams.get('api-version'),
       authorization: req.headers.authorization,
       status: 0,
+      at: Date.now(),
     };
     this.requests.push(log);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {

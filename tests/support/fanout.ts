@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
+import { repairRow } from './kubeEventRows.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 
 export const MIN = 60_000;
@@ -11,24 +12,9 @@ export function clusterId(n: number): string {
 }
 
 /** A KubeEvents row of a failed node auto-repair on one node. */
-export function repairRow(cluster: number, node: string, timeGenerated: string): Record<string, unknown> {
-  const id = clusterId(cluster);
-  return {
-    TimeGenerated: timeGenerated,
-    ClusterId: id,
-    ClusterName: id.split('/').pop(),
-    _ResourceId: id,
-    ObjectKind: 'Node',
-    Name: node,
-    Reason: 'NodeReimageError',
-    KubeEventType: 'Warning',
-    SourceComponent: 'aks-auto-repair',
-    Message:
-      'Node auto-repair reimage action failed due to an operation failure: ARM ErrorCode: VMRedeploymentFailed',
-    FirstSeen: timeGenerated,
-    LastSeen: timeGenerated,
-    Count: 1,
-  };
+/** A failed auto-repair row of the numbered test cluster. */
+export function repairRowOf(cluster: number, node: string, timeGenerated: string): Record<string, unknown> {
+  return repairRow(clusterId(cluster), node, timeGenerated);
 }
 
 /** The pipeline routing everything to one generic webhook receiver. */

@@ -9,9 +9,14 @@ export const TIMER: Timer = {
 };
 
 /** A real InvocationContext whose log lines ("level: text") are collected into `logs`. */
-export function loggingContext(functionName: string, logs: string[]): InvocationContext {
+export function loggingContext(
+  functionName: string,
+  logs: string[],
+  triggerMetadata?: Record<string, unknown>,
+): InvocationContext {
   return new InvocationContext({
     functionName,
+    ...(triggerMetadata ? { triggerMetadata } : {}),
     logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
   });
 }

@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeDigest, signalSource } from '../../../src/digest/collectDigest.js';
@@ -11,6 +10,7 @@ import { withLogsLinks } from '../../../src/digest/logsDeepLink.js';
 import { toDigestTeamsMessage } from '../../../src/render/digest/toDigestCard.js';
 import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';
 import { readSampleFleet } from '../../../src/sources/logAnalytics/sampleFleet.js';
+import { launchChromium } from '../../../scripts/chromium.js';
 
 // Screenshots go to a temporary folder; DIGEST_SCREENSHOT_DIR=docs refreshes the ones kept in docs/.
 const OUT = process.env.DIGEST_SCREENSHOT_DIR
@@ -52,7 +52,7 @@ beforeAll(async () => {
     ],
     reportUrl: 'https://func-aks-alert-enricher.azurewebsites.net/api/digestReport',
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

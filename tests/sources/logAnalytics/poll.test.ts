@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PlannedSlice, PollSlice } from '../../../src/sources/logAnalytics/poll.js';
 import { planPollSlices, pollSlice, pollWorkspaces } from '../../../src/sources/logAnalytics/poll.js';
+import { repairRow } from '../../support/kubeEventRows.js';
 import { FakeLogAnalytics, sampleBody } from '../../support/fakeLogAnalytics.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
@@ -8,26 +9,6 @@ const MIN = 60_000;
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const RID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-aks/providers/microsoft.containerservice/managedclusters/aks-prod-01';
-
-function repairRow(node: string, timeGenerated: string, over: Record<string, unknown> = {}) {
-  return {
-    TimeGenerated: timeGenerated,
-    ClusterId: RID,
-    ClusterName: 'aks-prod-01',
-    _ResourceId: RID,
-    ObjectKind: 'Node',
-    Name: node,
-    Reason: 'NodeRebootError',
-    KubeEventType: 'Warning',
-    SourceComponent: 'aks-auto-repair',
-    Message:
-      'Node auto-repair reboot action failed due to an operation failure. Learn more: aka.ms/aks/node-auto-repair-errors',
-    FirstSeen: timeGenerated,
-    LastSeen: timeGenerated,
-    Count: 1,
-    ...over,
-  };
-}
 
 async function collect(it: AsyncIterable<PollSlice>): Promise<PollSlice[]> {
   const out: PollSlice[] = [];
@@ -96,7 +77,10 @@ describe('planPollSlices', () => {
 describe('pollWorkspaces through the real LogsQueryClient', () => {
   it('finds a late row with the next window and re-reads the overlap under the same sourceIds', async () => {
     const set = fake.workspace(ws).result('nodeAutoRepair');
-    set.add({ ingestedAt: at(9 * MIN), row: repairRow('aks-nodepool1-12345678-vmss000001', at(8 * MIN)) });
+    set.add({
+      ingestedAt: at(9 * MIN),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000001', at(8 * MIN)),
+    });
     const first = await poll(10 * MIN);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({
@@ -108,7 +92,10 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
     expect(first[0]?.signals.map((s) => s.node)).toEqual(['aks-nodepool1-12345678-vmss000001']);
 
     // Happened at minute 1, ingested at minute 12: after the first window closed.
-    set.add({ ingestedAt: at(12 * MIN), row: repairRow('aks-nodepool1-12345678-vmss000002', at(1 * MIN)) });
+    set.add({
+      ingestedAt: at(12 * MIN),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000002', at(1 * MIN)),
+    });
     const second = await poll(15 * MIN, { nodeAutoRepair: first[0]?.advanceTo ?? '' });
     expect(second[0]).toMatchObject({ start: at(8 * MIN), end: at(15 * MIN), complete: true });
     const nodes = second[0]?.signals.map((s) => s.node);
@@ -139,12 +126,12 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
     for (let i = 0; i < 11; i++)
       set.add({
         ingestedAt: at(i * 30_000 + (i === 5 ? -15_000 : 0)),
-        row: repairRow(`aks-nodepool1-12345678-vmss${String(i).padStart(6, '0')}`, at(i * 30_000)),
+        row: repairRow(RID, `aks-nodepool1-12345678-vmss${String(i).padStart(6, '0')}`, at(i * 30_000)),
       });
     // Two rows ingested at the same instant straddle a page boundary.
     set.add({
       ingestedAt: at(3 * 30_000),
-      row: repairRow('aks-nodepool1-12345678-vmss000099', at(3 * 30_000)),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000099', at(3 * 30_000)),
     });
     const slices = await poll(6 * MIN);
     expect(slices.length).toBeGreaterThan(2);
@@ -160,8 +147,11 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
 
   it('halves a window that times out', async () => {
     const set = fake.workspace(ws).result('nodeAutoRepair');
-    set.add({ ingestedAt: at(MIN), row: repairRow('aks-nodepool1-12345678-vmss000001', at(MIN)) });
-    set.add({ ingestedAt: at(7 * MIN), row: repairRow('aks-nodepool1-12345678-vmss000002', at(7 * MIN)) });
+    set.add({ ingestedAt: at(MIN), row: repairRow(RID, 'aks-nodepool1-12345678-vmss000001', at(MIN)) });
+    set.add({
+      ingestedAt: at(7 * MIN),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000002', at(7 * MIN)),
+    });
     fake.script(ws, {
       status: 504,
       body: { error: { code: 'GatewayTimeout', message: 'The query exceeded the allowed execution time' } },
@@ -177,8 +167,11 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
 
   it('keeps the rows of a partial failure, records the error and does not offer a watermark', async () => {
     const set = fake.workspace(ws).result('nodeAutoRepair');
-    set.add({ ingestedAt: at(MIN), row: repairRow('aks-nodepool1-12345678-vmss000001', at(MIN)) });
-    set.add({ ingestedAt: at(2 * MIN), row: repairRow('aks-nodepool1-12345678-vmss000002', at(2 * MIN)) });
+    set.add({ ingestedAt: at(MIN), row: repairRow(RID, 'aks-nodepool1-12345678-vmss000001', at(MIN)) });
+    set.add({
+      ingestedAt: at(2 * MIN),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000002', at(2 * MIN)),
+    });
     fake.script(ws, {
       keepRows: 1,
       partialError: {
@@ -215,18 +208,30 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
     fake
       .workspace(ws)
       .result('nodeAutoRepair')
-      .add({ ingestedAt: at(MIN), row: repairRow('aks-nodepool1-12345678-vmss000001', at(MIN)) });
+      .add({ ingestedAt: at(MIN), row: repairRow(RID, 'aks-nodepool1-12345678-vmss000001', at(MIN)) });
     fake.script(
       ws,
       { status: 429, headers: { 'Retry-After': '0' } },
-      { status: 429, headers: { 'Retry-After': '1' } },
+      { status: 429, headers: { 'Retry-After': '7' } },
     );
-    const started = Date.now();
-    const [slice] = await poll(10 * MIN);
+    // The waits are recorded, not slept: the answer's own Retry-After is what is honoured.
+    const waits: number[] = [];
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    const [slice] = await poll(
+      10 * MIN,
+      {},
+      {
+        client: fake.client({ retryOptions: { maxRetries: 0 } }),
+        query: { sleep },
+      },
+    );
     expect(slice).toMatchObject({ complete: true });
     expect(slice?.signals).toHaveLength(1);
     expect(fake.requests.filter((r) => r.workspaceId === ws).map((r) => r.status)).toEqual([429, 429, 200]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(waits).toEqual([0, 7000]);
   });
 
   it('reports throttling once retries are spent', async () => {
@@ -277,12 +282,15 @@ describe('pollWorkspaces through the real LogsQueryClient', () => {
 
   it('keeps good rows beside bad ones and names the bad row and field', async () => {
     const set = fake.workspace(ws).result('nodeAutoRepair');
-    set.add({ ingestedAt: at(MIN), row: repairRow('aks-nodepool1-12345678-vmss000001', at(MIN)) });
+    set.add({ ingestedAt: at(MIN), row: repairRow(RID, 'aks-nodepool1-12345678-vmss000001', at(MIN)) });
     set.add({
       ingestedAt: at(2 * MIN),
-      row: repairRow('aks-nodepool1-12345678-vmss000002', at(2 * MIN), { LastSeen: 'garbage' }),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000002', at(2 * MIN), { LastSeen: 'garbage' }),
     });
-    set.add({ ingestedAt: at(3 * MIN), row: repairRow('aks-nodepool1-12345678-vmss000003', at(3 * MIN)) });
+    set.add({
+      ingestedAt: at(3 * MIN),
+      row: repairRow(RID, 'aks-nodepool1-12345678-vmss000003', at(3 * MIN)),
+    });
     const [slice] = await poll(10 * MIN);
     expect(slice?.complete).toBe(true);
     expect(slice?.signals.map((s) => s.node)).toEqual([
