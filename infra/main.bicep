@@ -175,7 +175,7 @@ var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var deadLetterContainerName = 'eventgrid-deadletter'
 // Poll work items (POLL_FANOUT=queue) and their poison queue <name>-poison. Fixed: the code uses this
-// name (POLL_WORK_QUEUE in src/fanout/enqueuePollWork.ts, the pollWorker trigger).
+// name (POLL_WORK_QUEUE in src/sources/logAnalytics/pollWorkQueue.ts, the pollWorker trigger).
 var pollWorkQueueName = 'poll-work'
 
 // The functions this infrastructure points at. The cross-check test (tests/infra/crossCheck.test.ts)

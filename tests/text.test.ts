@@ -83,3 +83,14 @@ describe('clipText / clipLine', () => {
     );
   });
 });
+
+describe('truncate at a surrogate pair', () => {
+  it('never leaves half of a pair, whatever the cut', () => {
+    const text = '😀'.repeat(20);
+    for (let max = 1; max <= 41; max++) {
+      const out = truncate(text, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(out)).toBe(false);
+    }
+  });
+});

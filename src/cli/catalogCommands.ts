@@ -1,3 +1,4 @@
+import { truncate } from '../text.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,7 +93,7 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
     }
     let matched = 0;
     for (const { message, result } of results) {
-      writeLine(io.stdout, `> ${terminalSafe(message.length > 200 ? `${message.slice(0, 199)}…` : message)}`);
+      writeLine(io.stdout, `> ${terminalSafe(truncate(message, 200))}`);
       const best = result.matches[0];
       if (best) {
         matched++;

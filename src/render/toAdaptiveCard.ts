@@ -231,7 +231,8 @@ function partsOf(n: Notification, budget: TextBudget): Part[] {
   return parts;
 }
 
-function envelope(body: CardElement[], actions: CardElement[]): TeamsMessage {
+/** The Teams Workflows message around an Adaptive Card 1.4 (every card the app sends uses it). */
+export function teamsEnvelope(body: CardElement[], actions: CardElement[]): TeamsMessage {
   return {
     type: 'message',
     attachments: [
@@ -274,7 +275,7 @@ export function toTeamsMessage(n: Notification, maxBytes = TEAMS_MAX_BYTES): Ren
             spacing: 'Medium',
           }),
         );
-      message = envelope(
+      message = teamsEnvelope(
         body,
         kept.flatMap((p) => p.content.actions ?? []),
       );

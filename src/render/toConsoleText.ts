@@ -1,3 +1,4 @@
+import { truncate } from '../text.js';
 import type { EnrichedFailure } from '../model.js';
 
 /**
@@ -14,7 +15,7 @@ export function terminalSafe(text: string): string {
 
 function oneLine(text: string, max: number): string {
   const flat = terminalSafe(text.replace(/\s+/g, ' ').trim());
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate(flat, max);
 }
 
 function where(f: EnrichedFailure): string {

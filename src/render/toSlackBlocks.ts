@@ -1,3 +1,4 @@
+import { truncate } from '../text.js';
 import type { Notification, Severity } from '../model.js';
 import { slackLink, slackText } from './slackMrkdwn.js';
 import type { Fact } from './notificationView.js';
@@ -52,9 +53,8 @@ const ICON: Record<Severity, string> = {
 
 /** Cuts escaped mrkdwn to `max` characters without splitting an entity such as `&amp;`. */
 export function clipEscaped(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1).replace(/&[a-z]{0,4}$/, '');
-  return `${cut}…`;
+  // truncate never splits a surrogate pair; an entity cut short loses its start too.
+  return truncate(text, max).replace(/&[a-z]{0,4}…$/, '…');
 }
 
 function mrkdwn(text: string, max: number = SLACK_LIMITS.sectionText): SlackBlock {

@@ -1,6 +1,6 @@
 import { clipLine, safeUrl, utf8Bytes } from '../../text.js';
 import type { CardElement, TeamsMessage } from '../toAdaptiveCard.js';
-import { TEAMS_MAX_BYTES } from '../toAdaptiveCard.js';
+import { TEAMS_MAX_BYTES, teamsEnvelope } from '../toAdaptiveCard.js';
 import type { Digest } from '../../model.js';
 import {
   catalogGaps,
@@ -149,26 +149,6 @@ function actions(d: Digest): CardElement[] {
   return out;
 }
 
-function envelope(b: CardElement[], a: CardElement[]): TeamsMessage {
-  return {
-    type: 'message',
-    attachments: [
-      {
-        contentType: 'application/vnd.microsoft.card.adaptive',
-        contentUrl: null,
-        content: {
-          type: 'AdaptiveCard',
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          version: '1.4',
-          msteams: { width: 'Full' },
-          body: b,
-          actions: a,
-        },
-      },
-    ],
-  };
-}
-
 /** The digest as a Teams (Workflows) message: an Adaptive Card 1.4, shortened to fit `maxBytes`. */
 export function toDigestTeamsMessage(
   d: Digest,
@@ -193,7 +173,7 @@ export function toDigestTeamsMessage(
     () => sizes.errors > 0 && (sizes.errors--, true),
   ];
   for (;;) {
-    const message = envelope(body(d, sizes), actions(d));
+    const message = teamsEnvelope(body(d, sizes), actions(d));
     const bytes = utf8Bytes(JSON.stringify(message));
     if (bytes <= maxBytes) return { message, bytes };
     if (!steps.some((s) => s())) return { message, bytes };

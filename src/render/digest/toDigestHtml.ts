@@ -1,4 +1,4 @@
-import { cleanText, safeUrl } from '../../text.js';
+import { cleanText, safeUrl, truncate } from '../../text.js';
 import type { Digest } from '../../model.js';
 import {
   errorLabel,
@@ -104,7 +104,7 @@ function barChart(
     .map((r, i) => {
       const w = ((W - labelW - 60) * r.value) / max;
       const y = i * rowH + 4;
-      const text = r.label.length > 42 ? `${r.label.slice(0, 41)}…` : r.label;
+      const text = truncate(r.label, 42);
       return `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" class="lbl">${esc(text)}<title>${esc(r.label)}</title></text><rect x="${labelW}" y="${y + 2}" width="${Math.max(2, w).toFixed(1)}" height="${rowH - 6}" fill="${PALETTE[0] ?? '#2563eb'}" rx="2"/><text x="${(labelW + Math.max(2, w) + 6).toFixed(1)}" y="${y + 15}" class="val">${String(r.value)}${r.note ? ` ${esc(r.note)}` : ''}</text>`;
     })
     .join('\n');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FailureSignal } from '../../model.js';
 import { parseAksResourceId } from '../../azure/armId.js';
 import { commonAlertKey } from './alertIdentity.js';
+import { truncate as clip } from '../../text.js';
 import type { CommonAlert } from './parseCommonAlert.js';
 
 /** Rows of one result table as the query client returns them (datetime cells may be Date objects). */
@@ -34,10 +35,6 @@ const METADATA_COLUMNS = new Set([
 const TIME_COLUMNS = ['timegenerated', 'timestamp', 'lastseen', 'firstseen', 'eventtime'];
 const NODE_COLUMNS = ['node', 'nodename', 'computer', 'host', 'hostname'];
 const RESOURCE_COLUMNS = ['_resourceid', 'resourceid', 'resource', 'clusterid'];
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 function cellText(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;

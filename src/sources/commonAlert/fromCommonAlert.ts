@@ -3,6 +3,7 @@ import { alertTargetOf, commonAlertKey } from './alertIdentity.js';
 import type { AlertTarget } from './alertIdentity.js';
 import { armErrorParts } from './armErrorParts.js';
 import type { CommonAlert } from './parseCommonAlert.js';
+import { truncate as clip } from '../../text.js';
 import type { ActivityLogContext, Dimension, Essentials, MetricCriterion } from './commonAlertSchema.js';
 
 /** Alert rule severities as the operator chose them: Sev0 Critical .. Sev3 Informational, Sev4 Verbose. */
@@ -28,10 +29,6 @@ function iso(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Small string attributes: empty values dropped, long ones clipped, count capped. */

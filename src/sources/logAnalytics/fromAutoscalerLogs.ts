@@ -1,9 +1,9 @@
 import type { FailureSignal } from '../../model.js';
 import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
+import { truncate as clip } from '../../text.js';
 import {
   RowFieldError,
   aksOfRow,
-  clip,
   guardRow,
   nodePoolOfNode,
   requireTime,

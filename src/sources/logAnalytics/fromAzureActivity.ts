@@ -1,7 +1,8 @@
 import type { FailureSignal } from '../../model.js';
 import { armErrorParts } from '../commonAlert/armErrorParts.js';
 import type { LogRow, RowLabel, RowOutcome } from './rowCells.js';
-import { RowFieldError, aksOfRow, cell, clip, guardRow, requireTime, stableHash, text } from './rowCells.js';
+import { RowFieldError, aksOfRow, cell, guardRow, requireTime, stableHash, text } from './rowCells.js';
+import { truncate as clip } from '../../text.js';
 
 const AKS_OPERATION = /^microsoft\.containerservice\/managedclusters(\/|$)/i;
 const FAILED_STATUS = /^(failure|failed)$/i;

@@ -102,10 +102,6 @@ export function stableHash(parts: readonly (string | undefined)[]): string {
   return hash('sha256', joined, 'hex').slice(0, 32);
 }
 
-export function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
 /** Node pool of an AKS node or VMSS name (`aks-<pool>-<digits>-vmss…`). */
 export function nodePoolOfNode(name: string | undefined): string | undefined {
   if (!name) return undefined;
