@@ -20,9 +20,13 @@ import { receiverMap } from '../route/receiverMap.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import { routeNotification } from '../route/routeNotification.js';
 import { stateRetention } from './stateRetention.js';
+import { newClaimOwner } from './failureClaims.js';
 
-/** A processed signal identity is remembered this long: far longer than any poll overlap or redelivery. */
-export const SEEN_TTL_MS = 7 * 86_400_000;
+/**
+ * How long a claim on a failure holds before another instance may take it over: far longer than
+ * planning one batch takes, short enough that a failure whose instance died goes out within minutes.
+ */
+export const CLAIM_LEASE_MS = 60_000;
 
 function summaryOf(n: Notification): string {
   const lead = n.failures[0];
@@ -119,7 +123,7 @@ export function createPipeline(
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
     dispatch: createDispatch(parts.store, parts.routing, now),
-    seenTtlMs: SEEN_TTL_MS,
+    claims: { owner: newClaimOwner(), leaseMs: CLAIM_LEASE_MS },
     logsLink: logsLinkFor,
     now,
   };
