@@ -146,7 +146,8 @@ export async function finish(
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
   delete final.leaseUntil;
-  await store.put(OUTBOX_SCOPES[state], key, final);
+  // Created, not replaced: a final record already there (a crash after it) stays as it was.
+  await store.create(OUTBOX_SCOPES[state], key, final);
   await store.delete(OUTBOX_SCOPES.pending, key);
 }
 
