@@ -65,8 +65,14 @@ export interface DispatchPort {
   route(notification: Notification): string[];
   /** Whether a receiver's sink can take the notification (PagerDuty cannot close part of an incident). */
   accepts(receiver: string, notification: Notification): boolean;
-  /** Renders and stores each item in the outbox before anything is sent. */
-  enqueue(items: OutgoingNotification[]): Promise<{ added: number; existing: number; errors: string[] }>;
+  /**
+   * Renders and stores each item in the outbox before anything is sent. `fresh`: the notifications
+   * were just decided for the first time, so none can be in the outbox already.
+   */
+  enqueue(
+    items: OutgoingNotification[],
+    options?: { fresh?: boolean },
+  ): Promise<{ added: number; existing: number; errors: string[] }>;
   /** Counts held / suppressed / silenced per receiver for the digest's delivery health. */
   count(receiver: string, counter: 'held' | 'suppressed' | 'silenced', n: number, at: Date): Promise<void>;
 }

@@ -42,7 +42,8 @@ Options:
                    the signing secret comes from --secret or WEBHOOK_SECRET
   --secret <s>     Standard Webhooks secret ('whsec_' + base64) for --webhook
   --config <file>  a routing file (receivers, routes, grouping, silences); see docs/routing.md
-  --state <dir>    state folder (default .state): dedup, outbox, watermarks
+  --state <dir>    state folder (default .state): dedup, outbox, watermarks; without it and
+                   with STATE_STORE=table, Table Storage from the app settings
   --out <dir>      where to write enriched-failures.json (default out); with the sample fleet
                    also its daily digest (digest.html, digest.md, digest.json)
   --quiet          print the summary only`;
@@ -90,7 +91,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       webhook: { type: 'string' },
       secret: { type: 'string' },
       config: { type: 'string' },
-      state: { type: 'string', default: '.state' },
+      state: { type: 'string' },
       out: { type: 'string', default: 'out' },
       quiet: { type: 'boolean', default: false },
     },
@@ -140,8 +141,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const sample = source === 'sample' ? readSampleFleet() : undefined;
   // Live workspaces get the same cluster context as the deployed functions; the sample's saved
   // cluster list stands in for Resource Manager; exported rows are read offline.
+  const tableState = values.state === undefined && io.env.STATE_STORE === 'table';
   const app = createApp(io.env, {
-    store: createFileStore(resolve(io.cwd, values.state)),
+    ...(tableState ? {} : { store: createFileStore(resolve(io.cwd, values.state ?? '.state')) }),
     routing: { routing, policy },
     ...(live ? {} : { context: sample ? sample.context : false }),
   });
@@ -153,73 +155,85 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let failedQueries: string[] = [];
   let rows = 0;
 
-  if (source.startsWith('workspace:')) {
-    const ids = source
-      .slice('workspace:'.length)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (ids.length === 0) {
-      err('run: workspace: needs at least one workspace ID');
-      return 2;
-    }
-    const client = await app.logsClient();
-    let done = 0;
-    const polled = await runPoll(
-      {
-        pipeline: pipeline.deps,
-        slices: pollWorkspaces({
-          client,
-          workspaceIds: ids,
-          readWatermark: (ws, q) => readWatermark(store, ws, q),
-          now: new Date(),
-          overlapMs: config.poll.overlapMs,
-          initialLookbackMs: config.poll.initialLookbackMs,
-          maxConcurrency: config.poll.maxConcurrency,
-        }),
-        writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
-        onSlice: (slice) => {
-          done++;
-          if (progress)
-            io.stderr.write(`\rpolled ${done} slice(s), last ${slice.workspaceId}/${slice.queryName}   `);
+  // Returns an exit code when the run cannot start (a usage error), else undefined.
+  const work = async (): Promise<number | undefined> => {
+    if (source.startsWith('workspace:')) {
+      const ids = source
+        .slice('workspace:'.length)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (ids.length === 0) {
+        err('run: workspace: needs at least one workspace ID');
+        return 2;
+      }
+      const client = await app.logsClient();
+      let done = 0;
+      const polled = await runPoll(
+        {
+          pipeline: pipeline.deps,
+          slices: pollWorkspaces({
+            client,
+            workspaceIds: ids,
+            readWatermark: (ws, q) => readWatermark(store, ws, q),
+            now: new Date(),
+            overlapMs: config.poll.overlapMs,
+            initialLookbackMs: config.poll.initialLookbackMs,
+            maxConcurrency: config.poll.maxConcurrency,
+          }),
+          writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
+          onSlice: (slice) => {
+            done++;
+            if (progress)
+              io.stderr.write(`\rpolled ${done} slice(s), last ${slice.workspaceId}/${slice.queryName}   `);
+          },
         },
-      },
-      { keepEnriched: true },
-    );
-    if (progress) io.stderr.write('\n');
-    add(report, polled);
-    rowErrors.push(...polled.rowErrors);
-    failedQueries = polled.failed;
-  } else {
-    let signals: FailureSignal[];
-    if (sample) {
-      signals = sample.signals;
-      rowErrors.push(...sample.rowErrors);
-      rows = sample.rows;
+        { keepEnriched: true },
+      );
+      if (progress) io.stderr.write('\n');
+      add(report, polled);
+      rowErrors.push(...polled.rowErrors);
+      failedQueries = polled.failed;
     } else {
-      let text: string;
-      try {
-        text = readFileSync(resolve(io.cwd, source), 'utf8');
-      } catch (e) {
-        err(`run: cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        return 2;
+      let signals: FailureSignal[];
+      if (sample) {
+        signals = sample.signals;
+        rowErrors.push(...sample.rowErrors);
+        rows = sample.rows;
+      } else {
+        let text: string;
+        try {
+          text = readFileSync(resolve(io.cwd, source), 'utf8');
+        } catch (e) {
+          err(`run: cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          return 2;
+        }
+        const parsed = fromExportedResults(text, { source });
+        if (parsed.error) {
+          err(`run: ${parsed.error}`);
+          return 2;
+        }
+        signals = parsed.signals;
+        rowErrors.push(...parsed.rowErrors);
+        rows = parsed.rows;
       }
-      const parsed = fromExportedResults(text, { source });
-      if (parsed.error) {
-        err(`run: ${parsed.error}`);
-        return 2;
-      }
-      signals = parsed.signals;
-      rowErrors.push(...parsed.rowErrors);
-      rows = parsed.rows;
+      add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
+      add(report, await releaseDue(pipeline.deps));
     }
-    add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
-    add(report, await releaseDue(pipeline.deps));
-  }
+    return undefined;
+  };
 
   let delivery: DeliveryReport | undefined;
-  // Started by hand: pending items are retried now rather than after their backoff.
-  if (pipeline.receivers.size > 0) delivery = await pipeline.deliver({ dueNow: true });
+  if (pipeline.receivers.size > 0) {
+    // Delivery runs while failures are processed; started by hand, pending items are retried now
+    // rather than after their backoff.
+    const { value, delivery: d } = await pipeline.deliverWhile(work, { dueNow: true });
+    if (value !== undefined) return value;
+    delivery = d;
+  } else {
+    const code = await work();
+    if (code !== undefined) return code;
+  }
 
   const fresh = [...report.enriched].sort(bySeverityThenTime);
   if (!values.quiet) {

@@ -13,6 +13,7 @@ import {
   outboxKey,
   pauseReceiver,
   readReceiverPause,
+  releaseLease,
 } from './outbox.js';
 import type { SendOutcome, WireProtocol } from './wireProtocol.js';
 import type { Receiver, SinkType } from '../model.js';
@@ -301,14 +302,16 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
       await sleep(wait);
       now = options.now();
     }
-    if (
+    const skip =
       lane.stopped ||
       leasedElsewhere ||
       (!options.dueNow && Date.parse(entry.item.nextAttemptAt) > now.getTime()) ||
       lane.pausedUntil > now.getTime() ||
       budget <= 0 ||
-      (lane.failures >= FAILING_RECEIVER && lane.successes === 0)
-    ) {
+      (lane.failures >= FAILING_RECEIVER && lane.successes === 0);
+    if (skip) {
+      // Created leased to this pass, which will not send it now: free for the next pass at once.
+      if (entry.leased) await releaseLease(options.store, entry.item, entry.version);
       r.pending++;
       return;
     }

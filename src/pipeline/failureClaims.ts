@@ -98,14 +98,23 @@ export async function finishClaim(
   return (await store.put(scope, key, done, version)) !== undefined;
 }
 
-/** Gives up an owned claim (the batch failed before planning it), so a retry claims it at once. */
+/**
+ * Gives up an owned claim (the batch failed), so a retry takes it over at once, as a replay: part of
+ * it may have been planned already.
+ */
 export async function dropClaim(
   store: KeyValueStore,
   scope: string,
   key: string,
   version: string,
+  at: Date,
 ): Promise<void> {
-  await store.delete(scope, key, version);
+  const given: ClaimRecord = {
+    state: 'claimed',
+    at: at.toISOString(),
+    leaseUntil: new Date(0).toISOString(),
+  };
+  await store.put(scope, key, given, version);
 }
 
 /** Whether a failure is done (a duplicate): for sources that spare look-ups for redelivered batches. */

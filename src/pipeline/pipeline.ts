@@ -1,11 +1,11 @@
 import type { ContextPort, DispatchPort, RollingPort } from '../ports.js';
-import type { DeliveryReport } from '../deliver/delivery.js';
-import { deliverDue } from '../deliver/delivery.js';
+import type { DeliveryOptions, DeliveryReport, DeliveryRun, QueuedItem } from '../deliver/delivery.js';
+import { deliverDue, startDelivery } from '../deliver/delivery.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { Notification, Receiver, SinkType } from '../model.js';
 import type { NotifyPolicy } from '../notify/policy.js';
 import type { OutboxItemInput } from '../deliver/outbox.js';
-import { enqueueOutgoing } from '../deliver/outbox.js';
+import { enqueueOutgoing, listOutbox } from '../deliver/outbox.js';
 import { PROTOCOLS } from '../deliver/protocols.js';
 import type { PipelineDeps } from './processSignals.js';
 import type { Renderer } from '../render/renderers.js';
@@ -38,12 +38,20 @@ function summaryOf(n: Notification): string {
   );
 }
 
+/** A delivery run taking items as they are queued (see Pipeline.deliverWhile). */
+export interface LiveDelivery {
+  run: DeliveryRun;
+  /** Until when items created for it are leased to it. */
+  leaseUntil(): string;
+}
+
 /** Routing, rendering and the outbox, as the pipeline's dispatch port. */
 export function createDispatch(
   store: KeyValueStore,
   routing: RoutingConfig,
   now: () => Date,
   renderers: Readonly<Partial<Record<SinkType, Renderer>>> = RENDERERS,
+  live: () => LiveDelivery | undefined = () => undefined,
 ): DispatchPort {
   const receivers = receiverMap(routing);
   return {
@@ -53,7 +61,7 @@ export function createDispatch(
       const accepts = r ? renderers[r.type]?.accepts : undefined;
       return accepts ? accepts(n) : true;
     },
-    async enqueue(items) {
+    async enqueue(items, options = {}) {
       const errors: string[] = [];
       const rows: OutboxItemInput[] = [];
       for (const { receiver, notification } of items) {
@@ -80,8 +88,14 @@ export function createDispatch(
           );
         }
       }
-      const r = await enqueueOutgoing(store, rows);
-      return { ...r, errors };
+      const delivery = live();
+      const r = await enqueueOutgoing(store, rows, {
+        ...(options.fresh ? { fresh: true } : {}),
+        ...(delivery ? { leaseUntil: delivery.leaseUntil() } : {}),
+      });
+      // Sent by the running delivery at once, under the lease they were created with.
+      delivery?.run.add(r.created.map((c) => ({ ...c, leased: true })));
+      return { added: r.added, existing: r.existing, errors };
     },
     count: (receiver, counter, n, at) => recordHealth(store, at, receiver, counter, n),
   };
@@ -96,10 +110,24 @@ export interface PipelineParts {
   now?: () => Date;
 }
 
+export interface DeliverOptions {
+  limit?: number;
+  fetch?: typeof fetch;
+  dueNow?: boolean;
+}
+
 export interface Pipeline {
   deps: PipelineDeps;
   receivers: Map<string, Receiver>;
-  deliver(options?: { limit?: number; fetch?: typeof fetch; dueNow?: boolean }): Promise<DeliveryReport>;
+  deliver(options?: DeliverOptions): Promise<DeliveryReport>;
+  /**
+   * Runs `work` (processing signals) while delivering: what was pending first, then each item as it
+   * is queued, so the first notification goes out while later failures are still being planned.
+   */
+  deliverWhile<T>(
+    work: () => Promise<T>,
+    options?: DeliverOptions,
+  ): Promise<{ value: T; delivery: DeliveryReport }>;
   /** Deletes expired state (the stateSweep timer). */
   sweep(options?: SweepOptions): Promise<SweepReport>;
 }
@@ -118,11 +146,12 @@ export function createPipeline(
   delivery: DeliverySettings = DEFAULT_DELIVERY,
 ): Pipeline {
   const now = parts.now ?? (() => new Date());
+  let live: LiveDelivery | undefined;
   const deps: PipelineDeps = {
     store: parts.store,
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
-    dispatch: createDispatch(parts.store, parts.routing, now),
+    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, () => live),
     claims: { owner: newClaimOwner(), leaseMs: CLAIM_LEASE_MS },
     logsLink: logsLinkFor,
     now,
@@ -130,18 +159,42 @@ export function createPipeline(
   if (parts.context) deps.context = parts.context;
   if (parts.rolling) deps.rolling = parts.rolling;
   const receivers = receiverMap(parts.routing);
+  const deliveryOptions = (options: DeliverOptions): DeliveryOptions => ({
+    store: parts.store,
+    receivers,
+    protocols: PROTOCOLS,
+    now,
+    ...delivery,
+    ...options,
+  });
   return {
     deps,
     receivers,
-    deliver: (options = {}) =>
-      deliverDue({
-        store: parts.store,
-        receivers,
-        protocols: PROTOCOLS,
-        now,
-        ...delivery,
-        ...options,
-      }),
+    deliver: (options = {}) => deliverDue(deliveryOptions(options)),
+    async deliverWhile(work, options = {}) {
+      const run = startDelivery(deliveryOptions(options));
+      // What was pending before goes first (listed before anything new is queued under a lease).
+      const pending: QueuedItem[] = [];
+      try {
+        for await (const entry of listOutbox(parts.store, 'pending')) pending.push(entry);
+      } finally {
+        run.add(pending);
+      }
+      live = {
+        run,
+        leaseUntil: () => new Date(now().getTime() + 2 * delivery.timeoutMs + 60_000).toISOString(),
+      };
+      let value: Awaited<ReturnType<typeof work>>;
+      try {
+        value = await work();
+      } catch (err) {
+        live = undefined;
+        await run.finish();
+        throw err;
+      }
+      live = undefined;
+      return { value, delivery: await run.finish() };
+    },
     sweep(options) {
       const at = now();
       return sweepState(parts.store, stateRetention(parts.policy, at), at, options);

@@ -191,7 +191,12 @@ async function receiversFor(
  * marks what produced them done). A resolve a receiver never got the failures of (or cannot take)
  * is counted there, not sent.
  */
-function emitterFor(deps: PipelineDeps, now: Date, report: ProcessReport): EmitNotifications {
+function emitterFor(
+  deps: PipelineDeps,
+  now: Date,
+  report: ProcessReport,
+  firstTime = false,
+): EmitNotifications {
   return async (notifications) => {
     const items: OutgoingNotification[] = [];
     const leftOut = new Map<string, number>();
@@ -204,7 +209,10 @@ function emitterFor(deps: PipelineDeps, now: Date, report: ProcessReport): EmitN
         if (!receivers.includes(r)) leftOut.set(r, (leftOut.get(r) ?? 0) + notification.count);
     }
     if (items.length > 0) {
-      const r = await deps.dispatch.enqueue(items);
+      // A group's first notification decided by failures planned for the first time is new for sure;
+      // updates and resolves can be handed over again by another instance releasing the same window.
+      const fresh = firstTime && notifications.every((n) => n.status === 'firing' && !n.update);
+      const r = await deps.dispatch.enqueue(items, { fresh });
       report.enqueued += r.added;
       report.problems.push(...r.errors);
     }
@@ -273,6 +281,8 @@ export function emptyReport(): ProcessReport {
 interface Owned {
   signal: FailureSignal;
   version: string;
+  /** Taken over from an owner that did not finish: part of it may be planned already. */
+  replay: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -327,7 +337,7 @@ export async function processSignals(
       const signal = waiting[i] as FailureSignal;
       if (c.kind === 'done') report.duplicates++;
       else if (c.kind === 'busy') busy.push(signal);
-      else owned.push({ signal, version: c.version });
+      else owned.push({ signal, version: c.version, replay: c.replay });
     });
     if (owned.length > 0) await processOwned(deps, owned, options, report, now);
     waiting = busy;
@@ -350,7 +360,8 @@ async function processOwned(
     report.processed += enriched.length;
     if (options.keepEnriched) report.enriched.push(...enriched);
 
-    const plan = await deps.planner.plan(enriched, now, emitterFor(deps, now, report));
+    const firstTime = owned.every((o) => !o.replay);
+    const plan = await deps.planner.plan(enriched, now, emitterFor(deps, now, report, firstTime));
     await countPlan(deps, plan, now, report);
 
     await mapLimit(enriched, concurrency, async (failure) => {
@@ -364,7 +375,9 @@ async function processOwned(
     });
   } catch (err) {
     // Given back so the retry of this batch claims them at once (a crash leaves them to the lease).
-    await Promise.allSettled(owned.map((o) => dropClaim(deps.store, CLAIMS, signalKey(o.signal), o.version)));
+    await Promise.allSettled(
+      owned.map((o) => dropClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now)),
+    );
     throw err;
   }
   await mapLimit(owned, concurrency, (o) =>
