@@ -15,7 +15,8 @@ import {
   readReceiverPause,
   releaseLease,
 } from './outbox.js';
-import type { SendOutcome, WireProtocol } from './wireProtocol.js';
+import type { ReceivedResponse, SendOutcome, WireProtocol } from './wireProtocol.js';
+import { httpPost } from './httpPost.js';
 import type { Receiver, SinkType } from '../model.js';
 
 export interface DeliveryOptions {
@@ -26,6 +27,7 @@ export interface DeliveryOptions {
   maxAttempts: number;
   maxAgeMs: number;
   timeoutMs: number;
+  /** Sends through this instead of node:http(s) (tests that make a send fail in a chosen way). */
   fetch?: typeof fetch;
   /** At most this many sends per pass (the rest stay pending for the next one). */
   limit?: number;
@@ -84,7 +86,10 @@ export function redact(text: string, receiver: Receiver | undefined): string {
 }
 
 function errorCode(err: unknown): string | undefined {
-  const cause = err instanceof Error ? (err as { cause?: unknown }).cause : undefined;
+  if (!(err instanceof Error)) return undefined;
+  const own = (err as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (err as { cause?: unknown }).cause;
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
@@ -118,17 +123,22 @@ async function sendOne(
     // A receiver configured with a bad secret or URL: counted as an attempt, fixed by configuration.
     return { kind: 'retry', reason: `cannot build the request: ${redact(describeError(err), receiver)}` };
   }
-  const doFetch = options.fetch ?? fetch;
   try {
-    const res = await doFetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      redirect: 'error',
-    });
-    const body = await res.text();
-    return protocol.classify({ status: res.status, headers: res.headers, body });
+    let answer: ReceivedResponse;
+    if (options.fetch) {
+      const res = await options.fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: 'error',
+      });
+      answer = { status: res.status, headers: res.headers, body: await res.text() };
+    } else answer = await httpPost(request.url, request.headers, request.body, options.timeoutMs);
+    // Not followed: where a notification goes is the configuration's to say, not the answer's.
+    if (answer.status >= 300 && answer.status < 400)
+      return { kind: 'retry', reason: `redirect (HTTP ${String(answer.status)}) not followed` };
+    return protocol.classify(answer);
   } catch (err) {
     const refused = errorCode(err) === 'ECONNREFUSED';
     return { kind: 'retry', reason: redact(describeError(err), receiver), ...(refused ? { refused } : {}) };
