@@ -82,3 +82,11 @@ export function safeUrl(value: string): string | undefined {
   if (url.username || url.password) return undefined;
   return url.href;
 }
+
+/**
+ * The text with each lone UTF-16 surrogate (half of a pair, cut off or forged) replaced by U+FFFD:
+ * what encodeURIComponent, UTF-8 encoders and most services accept. Linear.
+ */
+export function wellFormed(value: string): string {
+  return value.replace(LONE_SURROGATE, '\ufffd');
+}

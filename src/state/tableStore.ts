@@ -1,17 +1,29 @@
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { odata, RestError } from '@azure/data-tables';
 import type { KeyValueStore, StoredEntry, Versioned } from './keyValueStore.js';
+import { recordHealth, STATE_HEALTH_NAME } from './deliveryHealth.js';
 
-/** Characters Table Storage forbids in PartitionKey / RowKey, plus `%` so the encoding reverses. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what must be encoded
-const FORBIDDEN = /[%/\\#?\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Characters Table Storage forbids in PartitionKey / RowKey, plus `%` so the encoding reverses, and
+ * lone surrogates (not valid text on the wire; `%u` + 4 hex digits).
+ */
+const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be encoded
+  /[%/\\#?\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function encodeTableKey(key: string): string {
-  return key.replace(FORBIDDEN, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return key.replace(FORBIDDEN, (c) => {
+    const code = c.charCodeAt(0);
+    return code >= 0xd800 ? `%u${code.toString(16)}` : `%${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 export function decodeTableKey(encoded: string): string {
-  return encoded.replace(/%([0-9a-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return encoded.replace(
+    /%u([0-9a-f]{4})|%([0-9a-f]{2})/g,
+    (_m, wide: string | undefined, hex: string | undefined) =>
+      String.fromCharCode(parseInt(wide ?? hex ?? '0', 16)),
+  );
 }
 
 /**
@@ -49,16 +61,28 @@ type ValueEntity = TableEntity;
 
 function toEntity(scope: string, key: string, value: unknown): ValueEntity {
   const json = JSON.stringify(value);
-  const chunks = Math.max(1, Math.ceil(json.length / CHUNK));
-  if (chunks > MAX_CHUNKS) throw new StateValueTooLargeError(scope, key, json.length);
+  if (json.length > CHUNK * MAX_CHUNKS) throw new StateValueTooLargeError(scope, key, json.length);
   const entity: ValueEntity = {
     partitionKey: encodeKeyChecked('scope', scope),
     rowKey: encodeKeyChecked('key', key),
-    n: chunks,
+    n: 1,
   };
-  for (let i = 0; i < chunks; i++) entity[`v${i}`] = json.slice(i * CHUNK, (i + 1) * CHUNK);
+  // Cut between characters, never inside a surrogate pair (each part must be valid text on the wire).
+  let at = 0;
+  for (let i = 0; at < json.length || i === 0; i++) {
+    let end = Math.min(json.length, at + CHUNK);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+    entity[`v${i}`] = json.slice(at, end);
+    entity.n = i + 1;
+    at = end;
+  }
+  if ((entity.n as number) > MAX_CHUNKS) throw new StateValueTooLargeError(scope, key, json.length);
   return entity;
 }
+
+/** An entity whose value cannot be read back. */
+class CorruptEntityError extends Error {}
 
 function fromEntity(entity: Record<string, unknown>): unknown {
   const n = typeof entity.n === 'number' ? entity.n : 1;
@@ -67,8 +91,15 @@ function fromEntity(entity: Record<string, unknown>): unknown {
     const part = entity[`v${i}`];
     json += typeof part === 'string' ? part : '';
   }
-  return JSON.parse(json) as unknown;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (err) {
+    throw new CorruptEntityError(json.length === 0 ? 'empty' : `not JSON: ${(err as Error).message}`);
+  }
 }
+
+/** Where entities that cannot be read are moved (PartitionKey), with the original keys in the RowKey. */
+export const CORRUPT_PARTITION = 'state-corrupt';
 
 const statusOf = (err: unknown): number | undefined =>
   err instanceof RestError ? err.statusCode : undefined;
@@ -78,7 +109,42 @@ const statusOf = (err: unknown): number | undefined =>
  * table is created on first use. Conditional writes use If-Match, creates use insert (409 when the
  * row exists), so instances racing on one entry cannot both win.
  */
-export function createTableStore(client: TableClient): KeyValueStore {
+export function createTableStore(
+  client: TableClient,
+  options: { onCorrupt?: (record: { entity: string; problem: string }) => void } = {},
+): KeyValueStore {
+  const onCorrupt =
+    options.onCorrupt ??
+    ((r: { entity: string; problem: string }) =>
+      process.stderr.write(
+        `state: unreadable entity ${r.entity} (${r.problem}); moved to ${CORRUPT_PARTITION}\n`,
+      ));
+
+  /** Moves an unreadable entity aside (kept for inspection), names it, counts it; the caller reads on. */
+  async function quarantine(
+    entity: Record<string, unknown> & { etag?: string },
+    problem: string,
+  ): Promise<void> {
+    const pk = String(entity.partitionKey);
+    const rk = String(entity.rowKey);
+    const aside: TableEntity = {
+      ...entity,
+      partitionKey: CORRUPT_PARTITION,
+      rowKey: `${pk}|${rk}|${Date.now()}`.slice(0, MAX_KEY_CHARS),
+    };
+    delete (aside as { etag?: string }).etag;
+    delete (aside as { timestamp?: string }).timestamp;
+    await client.upsertEntity(aside, 'Replace');
+    try {
+      await client.deleteEntity(pk, rk, entity.etag ? { etag: entity.etag } : {});
+    } catch (err) {
+      if (statusOf(err) !== 404 && statusOf(err) !== 412) throw err;
+      return;
+    }
+    onCorrupt({ entity: `${decodeTableKey(pk)}/${decodeTableKey(rk)}`, problem });
+    await recordHealth(self, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined);
+  }
+
   let ready: Promise<void> | undefined;
   const ensureTable = (): Promise<void> =>
     (ready ??= client.createTable().catch((err: unknown) => {
@@ -86,15 +152,22 @@ export function createTableStore(client: TableClient): KeyValueStore {
       throw err;
     }));
 
-  return {
+  const self: KeyValueStore = {
     async get<T>(scope: string, key: string): Promise<Versioned<T> | undefined> {
       await ensureTable();
+      let e: TableEntity & { etag: string };
       try {
-        const e = await client.getEntity(encodeTableKey(scope), encodeTableKey(key));
-        return { value: fromEntity(e) as T, version: e.etag };
+        e = await client.getEntity(encodeTableKey(scope), encodeTableKey(key));
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
         throw err;
+      }
+      try {
+        return { value: fromEntity(e) as T, version: e.etag };
+      } catch (err) {
+        if (!(err instanceof CorruptEntityError)) throw err;
+        await quarantine(e, err.message);
+        return undefined;
       }
     },
 
@@ -150,10 +223,19 @@ export function createTableStore(client: TableClient): KeyValueStore {
       for await (const e of client.listEntities({ queryOptions: { filter } })) {
         const key = decodeTableKey(String(e.rowKey));
         if (!key.startsWith(prefix)) continue;
-        entries.push({ key, value: fromEntity(e) as T, version: e.etag });
+        let value: unknown;
+        try {
+          value = fromEntity(e);
+        } catch (err) {
+          if (!(err instanceof CorruptEntityError)) throw err;
+          await quarantine(e, err.message);
+          continue;
+        }
+        entries.push({ key, value: value as T, version: e.etag });
       }
       entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       yield* entries;
     },
   };
+  return self;
 }
