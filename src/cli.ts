@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { runCli } from './cli/main.js';
+// State files are written many at a time: more threads than libuv's 4 keep their syncs overlapping.
+// Read when the thread pool starts, which is after this line (imports do no pooled work).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+const { runCli } = await import('./cli/main.js');
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

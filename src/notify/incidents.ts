@@ -41,8 +41,18 @@ export interface Incidents {
   lastSent(fingerprint: string): Promise<SentRecord | undefined>;
   /** Fingerprints waiting in the incident's group window: open, not yet sent. */
   join(key: string, groupKey: string, fingerprints: readonly string[], now: Date): Promise<void>;
-  /** Members were sent under the incident, by `by` (a failure's key or an update's id). */
-  notified(key: string, groupKey: string, members: readonly Member[], now: Date, by: string): Promise<void>;
+  /**
+   * Members were sent under the incident, by `by` (a failure's key or an update's id). `fresh`: a
+   * new group's first notification, whose records most likely do not exist yet.
+   */
+  notified(
+    key: string,
+    groupKey: string,
+    members: readonly Member[],
+    now: Date,
+    by: string,
+    fresh?: boolean,
+  ): Promise<void>;
   /** A fingerprint left the incident without being sent (it recovered in the group window). */
   leave(key: string, fingerprint: string, now: Date): Promise<void>;
   /** The incidents a fingerprint was sent under (empty when it was not sent). */
@@ -57,16 +67,28 @@ export interface Incidents {
 }
 
 export function createIncidents(store: KeyValueStore): Incidents {
-  const join = (key: string, groupKey: string, fingerprints: readonly string[], now: Date) =>
-    updateEntry<Incident, undefined>(store, NOTIFY_SCOPES.incidents, key, (cur) => ({
-      next: {
-        key,
-        groupKey: cur?.groupKey ?? groupKey,
-        at: now.toISOString(),
-        open: distinct([...(cur?.open ?? []), ...fingerprints]).slice(0, MAX_OPEN),
-      },
-      result: undefined,
-    }));
+  const join = (
+    key: string,
+    groupKey: string,
+    fingerprints: readonly string[],
+    now: Date,
+    likelyAbsent = false,
+  ) =>
+    updateEntry<Incident, undefined>(
+      store,
+      NOTIFY_SCOPES.incidents,
+      key,
+      (cur) => ({
+        next: {
+          key,
+          groupKey: cur?.groupKey ?? groupKey,
+          at: now.toISOString(),
+          open: distinct([...(cur?.open ?? []), ...fingerprints]).slice(0, MAX_OPEN),
+        },
+        result: undefined,
+      }),
+      { likelyAbsent },
+    );
 
   const leave = (key: string, fingerprint: string, now: Date) =>
     updateEntry<Incident, undefined>(store, NOTIFY_SCOPES.incidents, key, (cur) =>
@@ -84,26 +106,33 @@ export function createIncidents(store: KeyValueStore): Incidents {
     join,
     leave,
 
-    async notified(key, groupKey, members, now, by) {
-      await join(
-        key,
-        groupKey,
-        members.map((m) => m.fingerprint),
-        now,
-      );
-      await Promise.all(
-        members.map((m) =>
-          updateEntry<SentRecord, undefined>(store, NOTIFY_SCOPES.sent, m.fingerprint, (cur) => ({
-            next: {
-              at: now.toISOString(),
-              severity: m.severity,
-              incidents: distinct([...(cur?.incidents ?? []), key]).slice(-MAX_INCIDENTS_PER_FINGERPRINT),
-              by,
-            },
-            result: undefined,
-          })),
+    async notified(key, groupKey, members, now, by, fresh = false) {
+      await Promise.all([
+        join(
+          key,
+          groupKey,
+          members.map((m) => m.fingerprint),
+          now,
+          fresh,
         ),
-      );
+        ...members.map((m) =>
+          updateEntry<SentRecord, undefined>(
+            store,
+            NOTIFY_SCOPES.sent,
+            m.fingerprint,
+            (cur) => ({
+              next: {
+                at: now.toISOString(),
+                severity: m.severity,
+                incidents: distinct([...(cur?.incidents ?? []), key]).slice(-MAX_INCIDENTS_PER_FINGERPRINT),
+                by,
+              },
+              result: undefined,
+            }),
+            { likelyAbsent: fresh },
+          ),
+        ),
+      ]);
     },
 
     async sentUnder(fingerprint) {

@@ -429,7 +429,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       };
       if ((await store.create(groups, groupKey, fresh)) === undefined) continue; // another instance opened it first: join theirs
       batch.open.add(groupKey);
-      await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now, failureKey(f));
+      await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now, failureKey(f), true);
       await send(out, emit, [n]);
       return 'notified';
     }

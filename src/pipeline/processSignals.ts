@@ -178,7 +178,9 @@ async function receiversFor(
   now: Date,
 ): Promise<string[]> {
   let receivers = [...routed];
-  if (n.status === 'firing') await recordAudience(deps.store, n.fingerprint, routed, now);
+  // A group's first notification starts its audience (an update adds to the one it has).
+  if (n.status === 'firing')
+    await recordAudience(deps.store, n.fingerprint, routed, now, { likelyAbsent: n.update === undefined });
   else {
     const audience = await audienceOf(deps.store, n.fingerprint);
     if (audience) receivers = receivers.filter((r) => audience.includes(r));
