@@ -11,3 +11,6 @@ await (await import('./digest.js')).runDigestBench();
 (await import('./matcher.js')).runMatcherBench();
 await (await import('./pipeline.js')).runPipelineBench();
 await (await import('./fleet.js')).runFleetBench();
+(await import('./adversarialInput.js')).runAdversarialInputBench();
+await (await import('./faultRuns.js')).runFaultRunsBench();
+await (await import('./alertmanager.js')).runAlertmanagerBench();

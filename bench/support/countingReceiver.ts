@@ -15,6 +15,8 @@ export interface CountingReceiver {
   reset(): void;
   /** Answer this share of requests with 500 (0 to 1), chosen by a seeded generator. */
   faultRate: number;
+  /** Told of every accepted body. */
+  onBody: ((body: string) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startCountingReceiver(random: () => number = Math.random):
     count: 0,
     ids: new Map<string, number>(),
     faultRate: 0,
+    onBody: undefined as ((body: string) => void) | undefined,
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,6 +38,7 @@ export async function startCountingReceiver(random: () => number = Math.random):
         return;
       }
       const body = Buffer.concat(chunks).toString('utf8');
+      state.onBody?.(body);
       let n = 1;
       try {
         const parsed = JSON.parse(body) as { alerts?: unknown[]; id?: string };
@@ -69,6 +73,12 @@ export async function startCountingReceiver(random: () => number = Math.random):
     },
     set faultRate(v: number) {
       state.faultRate = v;
+    },
+    get onBody() {
+      return state.onBody;
+    },
+    set onBody(f: ((body: string) => void) | undefined) {
+      state.onBody = f;
     },
     waitFor(n, timeoutMs) {
       if (state.count >= n) return Promise.resolve(performance.now());
