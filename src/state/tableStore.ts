@@ -1,4 +1,4 @@
-import type { TableClient, TableEntity } from '@azure/data-tables';
+import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata, RestError } from '@azure/data-tables';
 import type { KeyValueStore, StoredEntry, Versioned } from './keyValueStore.js';
 import { recordHealth, STATE_HEALTH_NAME } from './deliveryHealth.js';
@@ -152,6 +152,128 @@ export function createTableStore(
       throw err;
     }));
 
+  // One write, as done alone and as one action of an entity-group transaction.
+  interface Write {
+    entity: TableEntity;
+    alone: () => Promise<string | boolean | undefined>;
+    action?: TransactionAction;
+    /** What the write returns when its action succeeded in a transaction. */
+    result: (etag: string | undefined) => string | boolean | undefined;
+    size: number;
+    resolve: (r: string | boolean | undefined) => void;
+    reject: (err: unknown) => void;
+  }
+
+  async function createAlone(entity: TableEntity): Promise<string | undefined> {
+    try {
+      return (await client.createEntity(entity)).etag;
+    } catch (err) {
+      if (statusOf(err) === 409) return undefined;
+      throw err;
+    }
+  }
+
+  async function putAlone(entity: TableEntity, ifVersion: string | undefined): Promise<string | undefined> {
+    try {
+      if (ifVersion === undefined) return (await client.upsertEntity(entity, 'Replace')).etag;
+      return (await client.updateEntity(entity, 'Replace', { etag: ifVersion })).etag;
+    } catch (err) {
+      const status = statusOf(err);
+      if (ifVersion !== undefined && (status === 412 || status === 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async function deleteAlone(pk: string, rk: string, ifVersion: string | undefined): Promise<boolean> {
+    try {
+      await client.deleteEntity(pk, rk, ifVersion === undefined ? {} : { etag: ifVersion });
+      return true;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404 || status === 412) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Writes to one partition issued at the same moment (many failures planned at once) go as one
+   * entity-group transaction of up to 100: one request instead of one each. A transaction is all or
+   * nothing, so when it fails (one create found its row, one version changed), each write is done
+   * alone and gets its own answer: the same outcome as without batching.
+   */
+  const writes = new Map<string, Write[]>();
+  const flushing = new Set<string>();
+  function schedule(pk: string, w: Write): void {
+    const queue = writes.get(pk);
+    if (queue) queue.push(w);
+    else writes.set(pk, [w]);
+    if (!flushing.has(pk)) {
+      flushing.add(pk);
+      setImmediate(() => void flush(pk));
+    }
+  }
+
+  async function flush(pk: string): Promise<void> {
+    const queue = writes.get(pk) ?? [];
+    writes.delete(pk);
+    flushing.delete(pk);
+    const batches: Write[][] = [];
+    let batch: Write[] = [];
+    let rows = new Set<string>();
+    let size = 0;
+    const close = () => {
+      if (batch.length > 0) batches.push(batch);
+      batch = [];
+      rows = new Set();
+      size = 0;
+    };
+    for (const w of queue) {
+      const rk = w.entity.rowKey;
+      // A row once per transaction, at most 100 actions and well under the 4 MiB request.
+      if (rows.has(rk) || batch.length >= 100 || size + w.size > 2_000_000) close();
+      batch.push(w);
+      rows.add(rk);
+      size += w.size;
+    }
+    close();
+    // In order: a row that comes twice is in two transactions, the first first.
+    for (const b of batches) await submit(b);
+  }
+
+  async function submit(batch: Write[]): Promise<void> {
+    const actions = batch.map((w) => w.action);
+    if (batch.length > 1 && actions.every((a) => a !== undefined)) {
+      try {
+        const res = await client.submitTransaction(actions);
+        batch.forEach((w, i) => w.resolve(w.result(res.subResponses[i]?.etag)));
+        return;
+      } catch {
+        // One action failed, so none took effect: each alone below.
+      }
+    }
+    await Promise.all(
+      batch.map((w) =>
+        w.alone().then(
+          (r) => w.resolve(r),
+          (err: unknown) => w.reject(err),
+        ),
+      ),
+    );
+  }
+
+  function write(
+    entity: TableEntity,
+    alone: () => Promise<string | boolean | undefined>,
+    action: TransactionAction | undefined,
+    result: Write['result'],
+  ): Promise<string | boolean | undefined> {
+    let size = 0;
+    for (const v of Object.values(entity)) if (typeof v === 'string') size += v.length * 2;
+    return new Promise((resolve, reject) =>
+      schedule(entity.partitionKey, { entity, alone, action, result, size, resolve, reject }),
+    );
+  }
+
   const self: KeyValueStore = {
     async get<T>(scope: string, key: string): Promise<Versioned<T> | undefined> {
       await ensureTable();
@@ -173,41 +295,42 @@ export function createTableStore(
 
     async create(scope, key, value) {
       await ensureTable();
-      try {
-        return (await client.createEntity(toEntity(scope, key, value))).etag;
-      } catch (err) {
-        if (statusOf(err) === 409) return undefined;
-        throw err;
-      }
+      const entity = toEntity(scope, key, value);
+      return (await write(
+        entity,
+        () => createAlone(entity),
+        ['create', entity],
+        (etag) => etag,
+      )) as string | undefined;
     },
 
     async put(scope, key, value, ifVersion) {
       await ensureTable();
       const entity = toEntity(scope, key, value);
-      try {
-        if (ifVersion === undefined) return (await client.upsertEntity(entity, 'Replace')).etag;
-        return (await client.updateEntity(entity, 'Replace', { etag: ifVersion })).etag;
-      } catch (err) {
-        const status = statusOf(err);
-        if (ifVersion !== undefined && (status === 412 || status === 404)) return undefined;
-        throw err;
-      }
+      const action: TransactionAction =
+        ifVersion === undefined
+          ? ['upsert', entity, 'Replace']
+          : ['update', entity, 'Replace', { etag: ifVersion }];
+      return (await write(
+        entity,
+        () => putAlone(entity, ifVersion),
+        action,
+        (etag) => etag,
+      )) as string | undefined;
     },
 
     async delete(scope, key, ifVersion) {
       await ensureTable();
-      try {
-        await client.deleteEntity(
-          encodeTableKey(scope),
-          encodeTableKey(key),
-          ifVersion === undefined ? {} : { etag: ifVersion },
-        );
-        return true;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status === 404 || status === 412) return false;
-        throw err;
-      }
+      const pk = encodeTableKey(scope);
+      const rk = encodeTableKey(key);
+      // A transaction's delete cannot carry a version: conditional deletes go alone.
+      const entity: TableEntity = { partitionKey: pk, rowKey: rk };
+      return (await write(
+        entity,
+        () => deleteAlone(pk, rk, ifVersion),
+        ifVersion === undefined ? ['delete', entity] : undefined,
+        () => true,
+      )) as boolean;
     },
 
     async *list<T>(scope: string, prefix = ''): AsyncIterable<StoredEntry<T>> {

@@ -98,6 +98,29 @@ describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
     expect(creates.filter((r) => r !== undefined)).toHaveLength(1);
   });
 
+  it('answers each of many writes at once to one scope as if it were alone (batched or not)', async () => {
+    const store = make().open();
+    await store.create('many', 'taken', 'first');
+    const old = await store.put('many', 'versioned', 0);
+    const v = await store.put('many', 'versioned', 0);
+    const [taken, stale, fresh, ...creates] = await Promise.all([
+      store.create('many', 'taken', 'second'),
+      store.put('many', 'versioned', 2, old),
+      store.put('many', 'versioned', 1, v),
+      ...Array.from({ length: 150 }, (_, i) => store.create('many', `k${i}`, i)),
+    ]);
+    expect([taken, stale]).toEqual([undefined, undefined]);
+    expect(fresh).toEqual(expect.any(String));
+    expect(creates.every((c) => typeof c === 'string')).toBe(true);
+    // Each version is the entry's real one: a conditional write with it succeeds.
+    expect(await store.put('many', 'k7', 'seven', creates[7])).toEqual(expect.any(String));
+    expect((await store.get('many', 'taken'))?.value).toBe('first');
+    expect((await collect(store.list('many'))).length).toBe(152);
+    const deletes = await Promise.all(Array.from({ length: 150 }, (_, i) => store.delete('many', `k${i}`)));
+    expect(deletes.every(Boolean)).toBe(true);
+    expect(await store.delete('many', 'k1')).toBe(false);
+  });
+
   it('deletes, conditionally when asked', async () => {
     const store = make().open();
     const old = await store.put('s', 'k', 0);
