@@ -94,10 +94,34 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Network failures by their code: node's own messages carry the receiver's address. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
 function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = errorCode(err);
+    return code ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}
+
+/** Why a send failed, without the receiver's address. */
+function describeSendError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
     const code = errorCode(err);
+    if (code !== undefined && (code in NETWORK_ERRORS || /^E[A-Z]+$/.test(code)))
+      return `${NETWORK_ERRORS[code] ?? 'network error'} (${code})`;
+    if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `TLS failure (${code})`;
     return code ? `${err.message} (${code})` : err.message;
   }
   return String(err);
@@ -141,7 +165,11 @@ async function sendOne(
     return protocol.classify(answer);
   } catch (err) {
     const refused = errorCode(err) === 'ECONNREFUSED';
-    return { kind: 'retry', reason: redact(describeError(err), receiver), ...(refused ? { refused } : {}) };
+    return {
+      kind: 'retry',
+      reason: redact(describeSendError(err), receiver),
+      ...(refused ? { refused } : {}),
+    };
   }
 }
 
