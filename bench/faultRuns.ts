@@ -123,7 +123,9 @@ async function sigkillRuns(kills: number): Promise<void> {
     }
     const store = createFileStore(join(dir, 'state'));
     let dead = 0;
+    let pending = 0;
     for await (const _ of listOutbox(store, 'dead')) dead++;
+    for await (const _ of listOutbox(store, 'pending')) pending++;
     const counts = reported(bodies);
     const ids = rows.map((r) => String(r.EventDataId));
     const byRow = new Map<string, number>();
@@ -139,6 +141,7 @@ async function sigkillRuns(kills: number): Promise<void> {
       dead,
       redelivered: accepted() - bodies.size,
     });
+    if (pending > 0) console.log(`  (${pending} still pending in the outbox)`);
   } finally {
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });

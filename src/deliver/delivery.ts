@@ -17,6 +17,7 @@ import {
 } from './outbox.js';
 import type { ReceivedResponse, SendOutcome, WireProtocol } from './wireProtocol.js';
 import { httpPost } from './httpPost.js';
+import { goneFromThisHost } from '../state/processLiveness.js';
 import type { Receiver, SinkType } from '../model.js';
 
 export interface DeliveryOptions {
@@ -333,7 +334,8 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     const leasedElsewhere =
       !entry.leased &&
       entry.item.leaseUntil !== undefined &&
-      Date.parse(entry.item.leaseUntil) > now.getTime();
+      Date.parse(entry.item.leaseUntil) > now.getTime() &&
+      !goneFromThisHost(entry.item.leasedBy);
     // The receiver asked for a short pause: wait it out here rather than leave the rest for later.
     const wait = lane.pausedUntil - now.getTime();
     if (wait > 0 && wait <= maxWaitMs && !leasedElsewhere) {

@@ -1,5 +1,7 @@
 import type { SinkType } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { ProcessRef } from '../state/processLiveness.js';
+import { thisProcess } from '../state/processLiveness.js';
 
 /**
  * The delivery outbox: a notification is stored per receiver before anything is sent, and moves
@@ -29,6 +31,8 @@ export interface OutboxItem extends OutboxItemInput {
   finishedAt?: string;
   /** While a sender holds the item (from just before sending until it records the outcome). */
   leaseUntil?: string;
+  /** The process holding the lease: one gone from this host (killed) does not hold it any more. */
+  leasedBy?: ProcessRef;
 }
 
 export const OUTBOX_SCOPES: Record<OutboxState, string> = {
@@ -72,7 +76,9 @@ export async function enqueueOutgoing(
         state: 'pending',
         attempts: 0,
         nextAttemptAt: input.createdAt,
-        ...(options.leaseUntil !== undefined ? { leaseUntil: options.leaseUntil } : {}),
+        ...(options.leaseUntil !== undefined
+          ? { leaseUntil: options.leaseUntil, leasedBy: thisProcess() }
+          : {}),
       };
       const version = done ? undefined : await store.create(OUTBOX_SCOPES.pending, key, item);
       if (version !== undefined) created.push({ item, version });
@@ -107,7 +113,7 @@ export async function leaseItem(
   version: string,
   until: string,
 ): Promise<{ item: OutboxItem; version: string } | undefined> {
-  const leased: OutboxItem = { ...item, leaseUntil: until };
+  const leased: OutboxItem = { ...item, leaseUntil: until, leasedBy: thisProcess() };
   const v = await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), leased, version);
   return v === undefined ? undefined : { item: leased, version: v };
 }
@@ -117,6 +123,7 @@ export async function releaseLease(store: KeyValueStore, item: OutboxItem, versi
   if (item.leaseUntil === undefined) return;
   const next: OutboxItem = { ...item };
   delete next.leaseUntil;
+  delete next.leasedBy;
   await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version);
 }
 
@@ -149,6 +156,7 @@ export async function markRetry(
     nextAttemptAt: update.nextAttemptAt,
   };
   delete next.leaseUntil;
+  delete next.leasedBy;
   return (
     (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined
   );
@@ -175,6 +183,7 @@ export async function finish(
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
   delete final.leaseUntil;
+  delete final.leasedBy;
   // Created, not replaced: a final record already there (a crash after it) stays as it was.
   await store.create(OUTBOX_SCOPES[state], key, final);
   await store.delete(OUTBOX_SCOPES.pending, key);
@@ -207,6 +216,7 @@ export async function replayDead(
   const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
   delete item.finishedAt;
   delete item.leaseUntil;
+  delete item.leasedBy;
   await store.put(OUTBOX_SCOPES.pending, key, item);
   await store.delete(OUTBOX_SCOPES.dead, key, dead.version);
   return true;

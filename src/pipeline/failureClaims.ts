@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { goneFromThisHost, thisProcess } from '../state/processLiveness.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 /**
@@ -32,23 +32,14 @@ export type Claim =
   | { kind: 'busy'; leaseUntil: number };
 
 export function newClaimOwner(): ClaimOwner {
-  return { host: hostname(), pid: process.pid, id: randomUUID() };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return { ...thisProcess(), id: randomUUID() };
 }
 
 /** An owner that cannot finish: the caller itself (an earlier attempt that failed), or a process gone from this host. */
 function ownerGone(owner: ClaimOwner | undefined, me: ClaimOwner): boolean {
   if (!owner) return false;
   if (owner.id === me.id) return true;
-  return owner.host === me.host && owner.pid !== me.pid && !alive(owner.pid);
+  return goneFromThisHost(owner);
 }
 
 export interface ClaimOptions {
