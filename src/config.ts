@@ -245,6 +245,11 @@ export const SETTINGS = [
     validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
   },
   {
+    name: 'PRODUCTION_CLUSTERS',
+    description:
+      "Comma-separated cluster name globs (* and ?) that are production, e.g. 'aks-*-prod-*,payments-*'. The digest and the run report list production first. Unset: a cluster's env/environment tag decides, else words in its name (prod, prd, live; dev, test, staging, qa, …).",
+  },
+  {
     name: 'POLL_FANOUT',
     default: 'inline',
     description:

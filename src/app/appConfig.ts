@@ -37,6 +37,8 @@ export interface AppConfig {
     windowMs: number;
     logsScope?: string;
     reportUrl?: string;
+    /** Cluster name globs that are production (PRODUCTION_CLUSTERS); empty: tags and names decide. */
+    productionClusters: string[];
   };
 }
 
@@ -93,6 +95,7 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       ...optional('timeZone', s('WEBSITE_TIME_ZONE')),
       ...optional('logsScope', s('DIGEST_LOGS_SCOPE')),
       ...optional('reportUrl', s('DIGEST_REPORT_URL')),
+      productionClusters: commaList(s('PRODUCTION_CLUSTERS')),
     },
   };
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -11,6 +10,7 @@ import { SAMPLE_FAILURES } from '../route/sampleFailures.js';
 import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../model.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import { readInput } from './input.js';
 
 const HELP = `Usage: aks-alert-enricher routes test [--config FILE] [--failure FILE | --sample] [--json]
 
@@ -25,7 +25,10 @@ Options:
   --sample         use built-in example failures (the default when --failure is not given)
   --json           print the explanation as JSON
 
-App settings a receiver reads need not be set for a dry run; unset ones are listed.`;
+App settings a receiver reads need not be set for a dry run; unset ones are listed.
+
+Exit status: 0 routed; 1 the routing file or the failure file has errors (named); 2 wrong
+arguments or an unreadable file.`;
 
 /** Enough of an EnrichedFailure to route it; arrays default to empty for hand-written files. */
 const failureShape = z.looseObject({
@@ -159,16 +162,11 @@ export const routesTestCommand: CliCommand = {
     if (values.failure === undefined) subjects = [...SAMPLE_FAILURES];
     else {
       const name = values.failure;
-      let text: string;
-      try {
-        text = name === '-' ? await readAll(io.stdin) : await readFile(resolve(io.cwd, name), 'utf8');
-      } catch (err) {
-        writeLine(io.stderr, `${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-        return 1;
-      }
+      const input = await readInput(io, name, 'routes test');
+      if ('code' in input) return input.code;
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(input.text);
       } catch (err) {
         writeLine(io.stderr, `${name}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
         return 1;
@@ -216,9 +214,3 @@ export const routesTestCommand: CliCommand = {
     return 0;
   },
 };
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-  return text;
-}

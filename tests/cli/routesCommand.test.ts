@@ -94,7 +94,7 @@ describe('routes test', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^bad\.json: not an enriched failure or notification: severity: Invalid option/);
     const missing = await run(['--failure', 'nope.json']);
-    expect([missing.code, missing.err]).toEqual([1, 'nope.json: cannot read (ENOENT)\n']);
+    expect([missing.code, missing.err]).toEqual([2, 'routes test: cannot read nope.json: ENOENT\n']);
   });
 
   it('rejects conflicting or unknown options', async () => {

@@ -117,6 +117,7 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
+  PRODUCTION_CLUSTERS: 'optional; unset, cluster tags and names tell production from development',
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
