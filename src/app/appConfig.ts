@@ -31,6 +31,8 @@ export interface AppConfig {
     secureWebhook?: { tenantId: string; audiences: string[]; authority: string };
   };
   routingConfigPath?: string;
+  /** The "Silence 4 h" links on cards: where they point (absent: no button) and a configured key. */
+  silence: { url?: string; signingKey?: string };
   digest: {
     schedule: string;
     timeZone?: string;
@@ -45,6 +47,12 @@ export interface AppConfig {
 function duration(settings: Settings, name: SettingName, fallback: string): number {
   // Validated by readSettings; the fallback covers a default that is itself unset.
   return parseDurationMs(settings[name] ?? fallback) ?? (parseDurationMs(fallback) as number);
+}
+
+/** The silence function of this app, from the host name the Functions host gives it. */
+function silenceUrlOfHost(host: string | undefined): string | undefined {
+  const h = host?.trim();
+  return h && /^[A-Za-z0-9.-]+(:\d+)?$/.test(h) ? `https://${h}/api/silence` : undefined;
 }
 
 /** Reads and validates every app setting; throws ConfigError naming every problem, never a secret. */
@@ -89,6 +97,10 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
         : {}),
     },
     ...optional('routingConfigPath', s('ROUTING_CONFIG_PATH')),
+    silence: {
+      ...optional('url', s('SILENCE_URL') ?? silenceUrlOfHost(env.WEBSITE_HOSTNAME)),
+      ...optional('signingKey', s('SILENCE_SIGNING_KEY')),
+    },
     digest: {
       schedule: s('DIGEST_SCHEDULE') ?? '0 0 7 * * *',
       windowMs: duration(settings, 'DIGEST_WINDOW', '24h'),

@@ -11,7 +11,7 @@ import type { ProcessReport } from '../pipeline/processSignals.js';
 import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
 import { reportLines, toConsoleReport } from '../render/toConsoleReport.js';
-import { loadRoutingConfig } from '../route/index.js';
+import { loadRoutingConfig, noReceivers } from '../route/index.js';
 import type { RoutingConfig } from '../route/index.js';
 import type { DeliveryReport } from '../deliver/delivery.js';
 import { fromExportedResults } from '../sources/logAnalytics/fromExportedResults.js';
@@ -63,15 +63,7 @@ Options:
 Exit status: 0 done; 1 done in part (unreadable rows, failed queries, problems, undelivered
 notifications); 2 wrong arguments or unreadable input.`;
 
-const NO_RECEIVERS: RoutingConfig = {
-  source: '(console only)',
-  receivers: [],
-  receiverInfo: [],
-  routes: [],
-  defaultReceivers: [],
-  digest: { receivers: [] },
-  notify: { grouping: undefined, silences: undefined },
-};
+const NO_RECEIVERS: RoutingConfig = noReceivers('(console only)');
 
 function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
   return (

@@ -66,15 +66,17 @@ function autoscalerWhat(f: EnrichedFailure): string {
   return `Autoscaler can't scale${pool || ' up'}`;
 }
 
+const PAST: Record<string, string> = { reboot: 'rebooted', reimage: 'reimaged', redeploy: 'redeployed' };
+
 function repairWhat(f: EnrichedFailure): string {
   const m = /^node(reboot|reimage|redeploy)(error|start|end)$/i.exec(f.reason ?? '');
   const action = m?.[1]?.toLowerCase();
   const phase = m?.[2]?.toLowerCase();
-  const node = f.node ? ` of ${clipLine(f.node, 100)}` : '';
-  if (!action) return `Node auto-repair failed${node}`;
-  if (phase === 'start') return `Auto-repair ${action} started${node}`;
-  if (phase === 'end') return `Auto-repair ${action} finished${node}`;
-  return `Auto-repair ${action} failed${node}`;
+  const node = f.node ? clipLine(f.node, 100) : 'a node';
+  if (!action) return `Node auto-repair failed on ${node}`;
+  if (phase === 'start') return `Auto-repair started a ${action} of ${node}`;
+  if (phase === 'end') return `Auto-repair ${PAST[action] ?? action} ${node}`;
+  return `Auto-repair couldn't ${action} ${node}`;
 }
 
 function operationWhat(f: EnrichedFailure): string | undefined {
@@ -131,6 +133,12 @@ export function failureTitle(f: EnrichedFailure, options: TitleOptions = {}): st
   const shown = shownCode(f);
   const code = shown === undefined ? undefined : truncate(shown, Math.max(8, Math.floor(max / 2)));
   const tail = code && !what.toLowerCase().includes(code.toLowerCase()) ? `: ${code}` : '';
+  // "Autoscaler didn't scale up: max node group size reached": the reason goes after where.
+  const why = f.kind === 'autoscaler' && !tail ? /^([^:]+): (.+)$/.exec(what) : null;
+  if (why?.[1] && why[2]) {
+    const head = `${why[1]}${where}`;
+    return truncate(`${head}: ${why[2]}`, max);
+  }
   const head = `${what}${where}`;
   if (head.length + tail.length <= max) return `${head}${tail}`;
   return `${truncate(head, Math.max(1, max - tail.length))}${tail}`;

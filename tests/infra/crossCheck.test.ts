@@ -118,6 +118,10 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
   DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
   PRODUCTION_CLUSTERS: 'optional; unset, cluster tags and names tell production from development',
+  SILENCE_URL: 'optional; unset, the silence links use the host name the platform gives the app',
+  WEBSITE_HOSTNAME: "platform setting: the Functions host sets it to the app's default host name",
+  NO_COLOR: 'a terminal convention the command line honours, not an app setting',
+  TERM: 'a terminal convention the command line honours, not an app setting',
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */

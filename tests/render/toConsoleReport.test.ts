@@ -4,6 +4,7 @@ import { toConsoleReport } from '../../src/render/toConsoleReport.js';
 import { failureTitle } from '../../src/render/failureTitle.js';
 import {
   autoRepairFailure,
+  autoscalerFailure,
   groupNotification,
   hostileFailure,
   notificationOf,
@@ -25,19 +26,9 @@ describe('failureTitle', () => {
       'Node pool nodepool1 update failed: VMExtensionProvisioningError',
     );
     expect(failureTitle(autoRepairFailure())).toBe(
-      'Auto-repair reboot failed of aks-nodepool1-38471923-vmss000002 on aks-prod-weu-01: NodeRebootError',
+      "Auto-repair couldn't reboot aks-nodepool1-38471923-vmss000002 on aks-prod-weu-01: NodeRebootError",
     );
-    const autoscaler = operationFailure({
-      kind: 'autoscaler',
-      source: 'autoscaler-log',
-      reason: 'cluster-autoscaler',
-      nodePool: 'gpu',
-      title:
-        'Cluster autoscaler (aks-prod-weu-01): Failed to update the capacity for aks-gpu-1-vmss: {"error":',
-      texts: ['Failed to update the capacity for aks-gpu-1-vmss: Retriable: false'],
-      matches: [],
-      errorCodes: ['ZonalAllocationFailed'],
-    });
+    const autoscaler = autoscalerFailure();
     expect(failureTitle(autoscaler)).toBe(
       "Autoscaler can't scale pool gpu on aks-prod-weu-01: ZonalAllocationFailed",
     );
