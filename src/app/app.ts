@@ -305,6 +305,7 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
         ...(d.timeZone ? { timeZone: d.timeZone } : {}),
         ...(d.logsScope ? { logsScope: d.logsScope } : {}),
         ...(d.reportUrl ? { reportUrl: d.reportUrl } : {}),
+        productionClusters: d.productionClusters,
         now,
       };
     }),

@@ -326,7 +326,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let digestLine: string | undefined;
   if (sample && !toStdout) {
     shown.step('writing the digest…');
-    const digest = await digestOfSignals('sample fleet', sample.signals, sample.rowErrors, sample.context);
+    const digest = await digestOfSignals(
+      'sample fleet',
+      sample.signals,
+      sample.rowErrors,
+      sample.context,
+      config.digest.productionClusters,
+    );
     digestLine = `Digest ${digest.window.start} .. ${digest.window.end}: ${headline(digest)}`;
     digestFiles = writeDigestFiles(digest, outDir, DIGEST_FORMATS);
     shown.done();
