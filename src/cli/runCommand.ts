@@ -24,12 +24,11 @@ import { headline } from '../render/digest/digestText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 import { webhookRouting } from './webhookRouting.js';
-import { DIGEST_FORMATS, dayAfterLatest, digestOfSignals, writeDigestFiles } from './digestFiles.js';
+import { DIGEST_FORMATS, digestOfSignals, writeDigestFiles } from './digestFiles.js';
+import { lastDay } from './sampleDay.js';
 import { azureLoginProblem } from './azureLogin.js';
 import { readInput } from './input.js';
 import { progress, shownPath, useColor } from './terminal.js';
-
-const DAY_MS = 86_400_000;
 
 const HELP = `Usage: aks-alert-enricher run [options]
 
@@ -89,20 +88,6 @@ function add(total: ProcessReport, part: ProcessReport): void {
   total.problems.push(...part.problems);
   total.enriched.push(...part.enriched);
   if (part.plans) total.plans = [...(total.plans ?? []), ...part.plans];
-}
-
-/** The sample fleet's last UTC day: what a poll of that day would have found. */
-function lastDay(signals: readonly FailureSignal[]): { day: string; signals: FailureSignal[] } {
-  const end = dayAfterLatest(signals).getTime();
-  const start = end - DAY_MS;
-  const day = new Date(start).toISOString().slice(0, 10);
-  return {
-    day,
-    signals: signals.filter((s) => {
-      const t = Date.parse(s.occurredAt);
-      return !Number.isNaN(t) && t >= start && t < end;
-    }),
-  };
 }
 
 const plural = (n: number, noun: string) => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
