@@ -81,15 +81,11 @@ function describeIssue(error: z.ZodError): string {
 function subjectLine(subject: Subject): string {
   const n = 'failures' in subject ? subject : undefined;
   const f = n ? n.failures[0] : (subject as EnrichedFailure);
-  const where = [f?.cluster?.name, ...(n?.nodePools ?? [f?.nodePool]), ...(n?.nodes ?? [f?.node])].filter(
-    (x): x is string => typeof x === 'string' && x !== '',
-  );
-  const code = f?.matches[0]?.code ?? f?.errorCodes[0];
   const count = n && n.count > 1 ? `${String(n.count)} × ` : '';
+  const title = f ? failureTitle(f) : '';
   return truncate(
     cleanLine(
-      `${subject.severity.toUpperCase()} ${count}${f?.title ?? ''}${where.length > 0 ? ` — ${where.join(' › ')}` : ''}` +
-        ` [${[f?.kind, f?.category, code].filter(Boolean).join(', ')}]`,
+      `${subject.severity.toUpperCase()} ${count}${title} [${[f?.kind, f?.category].filter(Boolean).join(', ')}]`,
     ),
     240,
   );

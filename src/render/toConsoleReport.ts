@@ -184,9 +184,12 @@ function timeline(
   }
   return steps
     .map((s) => {
+      // Within one day the end needs only its clock time.
+      const endText = (start: string, end: string) =>
+        start.slice(0, 10) === end.slice(0, 10) ? (time(end).split(' ').pop() ?? time(end)) : time(end);
       const span =
         s.start && s.end
-          ? `${time(s.start)}–${time(s.end)}`
+          ? `${time(s.start)}–${endText(s.start, s.end)}`
           : s.start
             ? `${time(s.start)} …`
             : time(s.end ?? '');

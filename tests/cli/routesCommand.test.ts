@@ -44,7 +44,9 @@ describe('routes test', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Routing: routing.yaml');
     expect(r.out).toContain('receiver pager (pagerduty) — unset settings: PD_KEY');
-    expect(r.out).toContain('Failure 1: ERROR Agent pool write failed — aks-prod-weu-01 › nodepool1');
+    expect(r.out).toContain(
+      'Failure 1: ERROR Node pool nodepool1 update failed on aks-prod-weu-01: VMExtensionProvisioningError [operation-failed, vm-extension]',
+    );
     expect(r.out).toContain('routes[0] "page prod": MATCHED -> pager');
     expect(r.out).toContain('+ cluster aks-prod-weu-01 matches aks-prod-*');
     expect(r.out).toContain('default: not used (a route without continue matched)');
@@ -55,7 +57,7 @@ describe('routes test', () => {
   it('falls back to the default for what no route takes, for each failure in a list', async () => {
     const r = await run(['--config', 'routing.yaml', '--failure', 'list.json']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Failure 2: WARNING Metric alert: High availability loss');
+    expect(r.out).toContain('Failure 2: WARNING Metric alert: High availability loss on stlogsweu01');
     expect(r.out).toContain('- severity warning is not one of critical, error');
     expect(r.out).toContain('default: USED -> teams-oncall');
     expect(r.out).toContain('=> receivers: teams-oncall (teams)');
