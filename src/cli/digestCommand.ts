@@ -21,7 +21,7 @@ import { DIGEST_FORMATS, dayAfterLatest, renderDigest, writeDigestFiles } from '
 import { sendDigest } from './digestWebhook.js';
 import { azureLoginProblem } from './azureLogin.js';
 import { readInput } from './input.js';
-import { shownPath } from './terminal.js';
+import { progress, shownPath } from './terminal.js';
 import { webhookRouting } from './webhookRouting.js';
 
 const HELP = `Usage: aks-alert-enricher digest [options]
@@ -181,6 +181,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const production = values.production ?? io.env.PRODUCTION_CLUSTERS;
+  const shown = progress(io);
+  shown.step(`computing the digest of ${window.start} .. ${window.end}…`);
   const digest = withLogsLinks(
     await computeDigest({
       window,
@@ -189,6 +191,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }),
     values['logs-scope'],
   );
+  shown.done();
   if (toStdout) {
     writeLine(io.stdout, renderDigest(formats[0] as DigestFormat, digest).replace(/\n$/, ''));
     for (const p of digest.problems.slice(0, 20)) err(`digest: problem: ${p}`);

@@ -86,6 +86,24 @@ describe('toConsoleReport', () => {
     expect(lines.join('\n')).toContain('×12');
   });
 
+  it('marks what was held, silenced, left for the group update and recovered, and says why', () => {
+    const held = autoRepairFailure('aks-n-held', { reason: 'NodeNotReady', sourceId: 'h', kind: 'alert' });
+    const silenced = operationFailure({ sourceId: 's', nodePool: 'p2', fingerprint: 'f'.repeat(32) });
+    const grouped = operationFailure({ sourceId: 'g', nodePool: 'p3', fingerprint: 'e'.repeat(32) });
+    const lines = toConsoleReport(
+      [held, silenced, grouped],
+      [plan({ held: [held], silenced: [{ failure: silenced }] })],
+      plain,
+    ).join('\n');
+    expect(lines).toMatch(/ERROR +held +\d\d:\d\d .*\(node NotReady: waiting for auto-repair\)/);
+    expect(lines).toMatch(
+      /ERROR +silenced +02:17 +Node pool p2 update failed: VMExtensionProvisioningError \(silenced\)/,
+    );
+    expect(lines).toMatch(
+      /ERROR +grouped +02:17 +Node pool p3 update failed: .*\(goes out with the group update\)/,
+    );
+  });
+
   it('colours severities only when asked, and shows hostile names as text', () => {
     const f = hostileFailure('\u001b[2J\u001b]8;;https://evil.example\u0007x');
     const n = notificationOf([f]);
