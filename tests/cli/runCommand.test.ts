@@ -117,6 +117,19 @@ describe('run on the bundled sample fleet', () => {
     expect(await tty({ NO_COLOR: '1' })).not.toContain('\u001b[');
   });
 
+  it('shows progress on standard error on a terminal only, and clears it', async () => {
+    const m = memoryIo('', {}, dir);
+    (m.io.stderr as unknown as { isTTY: boolean }).isTTY = true;
+    expect(await runCli(['run', '--state', join(dir, 'tty'), '--out', join(dir, 'o'), '--quiet'], m.io)).toBe(
+      0,
+    );
+    expect(m.stderr()).toContain('\r\u001b[Kenriching and planning 27 failures…');
+    expect(m.stderr().endsWith('\r\u001b[K')).toBe(true);
+    expect(m.stdout()).not.toContain('enriching');
+    const piped = await run('--quiet');
+    expect(piped.err).toBe('');
+  });
+
   it("also writes the sample's daily digest (the digest command's output) and says where", async () => {
     const r = await run('--quiet');
     expect(r.code).toBe(0);
