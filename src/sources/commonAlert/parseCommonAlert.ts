@@ -158,10 +158,36 @@ export function parseCommonAlert(body: unknown): CommonAlertParse {
   }
 }
 
+/** Deeper than any alert Azure Monitor sends (about 8 levels); deep nesting only costs stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests objects and arrays deeper than `max`: one pass, strings skipped. */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** Parses a request body's text: JSON errors are reported without quoting the body. */
 export function parseCommonAlertText(text: string): CommonAlertParse {
   if (text.trim() === '')
     return { kind: 'invalid', stage: 'json', problems: [{ path: '(body)', message: 'is empty' }] };
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH))
+    return {
+      kind: 'invalid',
+      stage: 'json',
+      problems: [{ path: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    };
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -15,6 +15,8 @@ export type QueryFailureKind =
   | 'missing-table' // 400 semantic error naming a table the workspace lacks
   | 'timeout' // 504 / query time limit
   | 'unavailable' // network errors, 5xx
+  | 'too-large' // the answer passed the caller's byte limit
+  | 'aborted' // the caller's abort signal fired
   | 'other';
 
 /** A query's outcome. Expected failures are values, not exceptions. */
@@ -31,6 +33,10 @@ export interface QueryLogsOptions {
   /** Server-side timeout (Prefer: wait=N); the service caps it at 600 s. */
   serverTimeoutInSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the query (and any retry) when it fires: the caller's time budget. */
+  abortSignal?: AbortSignal;
+  /** The most bytes of answer read; a larger one is cut off unread and reported as 'too-large'. */
+  maxResponseBytes?: number;
 }
 
 export const LOG_ANALYTICS_ENDPOINT = 'https://api.loganalytics.io/v1';
@@ -310,6 +316,64 @@ function captureRawResponses(client: object): void {
     },
   });
 }
+/** A query's answer was larger than its caller allows: cut off after `limit` bytes. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** Per-query byte limit, found by the cap policy through the async context. */
+const responseLimits = new AsyncLocalStorage<{ maxBytes: number }>();
+const capping = new WeakSet<object>();
+
+/**
+ * Adds (once per client) a policy next to the wire that reads the answer as a stream when the query
+ * has a byte limit, stops reading past it and hands the client the text as if read whole. Without a
+ * limit the request is untouched.
+ */
+function capResponses(client: object): void {
+  const pipeline = (client as { pipeline?: Pipeline }).pipeline;
+  if (!pipeline || capping.has(client)) return;
+  capping.add(client);
+  pipeline.addPolicy(
+    {
+      name: 'aksAlertEnricherResponseCap',
+      async sendRequest(request, next) {
+        const limit = responseLimits.getStore()?.maxBytes;
+        if (limit === undefined) return next(request);
+        const before = request.streamResponseStatusCodes;
+        request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
+        let response;
+        try {
+          response = await next(request);
+        } finally {
+          // The client decides whether to parse the body by this set: parse it as usual.
+          request.streamResponseStatusCodes = before;
+        }
+        const stream = response.readableStreamBody;
+        if (!stream) return response;
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          total += bytes.length;
+          if (total > limit) {
+            (stream as { destroy?: () => void }).destroy?.();
+            throw new ResponseTooLarge(limit);
+          }
+          chunks.push(bytes);
+        }
+        response.readableStreamBody = undefined;
+        response.bodyAsText = Buffer.concat(chunks).toString('utf8');
+        return response;
+      },
+    },
+    { afterPhase: 'Sign' },
+  );
+}
+
 const noHeaders: HeadersLike = { get: () => undefined };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -328,7 +392,10 @@ export async function queryLogs(
   options: QueryLogsOptions = {},
 ): Promise<QueryLogsResult> {
   return runQuery(client, { workspaceId }, options, (serverTimeoutInSeconds) =>
-    client.queryWorkspace(workspaceId, query, timespan, { serverTimeoutInSeconds }),
+    client.queryWorkspace(workspaceId, query, timespan, {
+      serverTimeoutInSeconds,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    }),
   );
 }
 
@@ -341,7 +408,10 @@ export async function queryResourceLogs(
   options: QueryLogsOptions = {},
 ): Promise<QueryLogsResult> {
   return runQuery(client, { resourceId }, options, (serverTimeoutInSeconds) =>
-    client.queryResource(resourceId, query, timespan, { serverTimeoutInSeconds }),
+    client.queryResource(resourceId, query, timespan, {
+      serverTimeoutInSeconds,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    }),
   );
 }
 
@@ -356,10 +426,21 @@ async function runQuery(
   const baseDelay = options.baseDelayMs ?? 2_000;
   const sleep = options.sleep ?? defaultSleep;
   captureRawResponses(client);
+  const limit = options.maxResponseBytes;
+  if (limit !== undefined) capResponses(client);
+  const aborted = (): QueryLogsResult => ({
+    status: 'failed',
+    kind: 'aborted',
+    error: `Log Analytics ${label}: query stopped (${String(options.abortSignal?.reason ?? 'aborted')})`,
+  });
   for (let attempt = 1; ; attempt++) {
+    if (options.abortSignal?.aborted) return aborted();
     const holder: { raw?: RawSeen } = {};
     try {
-      const result = await rawResponses.run(holder, () => call(options.serverTimeoutInSeconds ?? 600));
+      const run = () => call(options.serverTimeoutInSeconds ?? 600);
+      const result = await rawResponses.run(holder, () =>
+        limit === undefined ? run() : responseLimits.run({ maxBytes: limit }, run),
+      );
       const raw = holder.raw;
       if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
       const error = raw?.error ?? result.partialError;
@@ -371,6 +452,13 @@ async function runQuery(
         limitExceeded: isLimitError(error) || rows >= RECORD_LIMIT,
       };
     } catch (err) {
+      if (err instanceof ResponseTooLarge)
+        return {
+          status: 'failed',
+          kind: 'too-large',
+          error: `Log Analytics ${label}: ${err.message}; not read further`,
+        };
+      if (options.abortSignal?.aborted) return aborted();
       const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as RestErrorLike;
       const seen = holder.raw;
       const status = e.statusCode ?? seen?.status;
