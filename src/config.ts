@@ -196,7 +196,10 @@ export const SETTINGS = [
     name: 'ALERT_RULE_SCOPES',
     description:
       "Where the log search rules whose rows the app fetches live: comma-separated resource group or subscription ARM IDs. A fired log search alert's rows come from its rule's own query and scopes, read from Resource Manager (never from the payload); a rule outside these is not read. A payload that names no rule id is matched by rule name in each resource group listed. Unset: any rule the app's identity can read.",
-    validate: listOf(armPrefix, "must list ARM IDs starting /subscriptions/ (no '.' or '..' segments, no '%')"),
+    validate: listOf(
+      armPrefix,
+      "must list ARM IDs starting /subscriptions/ (no '.' or '..' segments, no '%')",
+    ),
   },
   {
     name: 'ALERT_QUERY_BUDGET',

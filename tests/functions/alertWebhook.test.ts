@@ -17,6 +17,7 @@ import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import {
   createSecureWebhookVerifier,
+  ACTION_GROUP_APP_ID,
   SECURE_WEBHOOK_ROLE,
 } from '../../src/sources/commonAlert/secureWebhookAuth.js';
 import { alertFixtureText, setAt } from '../support/commonAlertFixtures.js';
@@ -307,6 +308,7 @@ describe('alertWebhook: Secure Webhook (Entra ID) protection', () => {
       iss: `https://login.microsoftonline.com/${tenant.tenantId}/v2.0`,
       aud: CLIENT_ID,
       roles: [SECURE_WEBHOOK_ROLE],
+      azp: ACTION_GROUP_APP_ID,
     };
     const verifyBearer = createSecureWebhookVerifier({
       tenantId: tenant.tenantId,

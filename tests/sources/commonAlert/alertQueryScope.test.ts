@@ -63,7 +63,7 @@ describe('scopedRowFetcher', () => {
     query:
       "KubeEvents\n| where ingestion_time() between (datetime(2026-11-21T03:00:00.000Z) .. datetime(2026-11-21T03:15:00.000Z))\n| where Reason == 'NodeRebootError'",
     window: { start: new Date('2026-11-21T03:00:00Z'), end: new Date('2026-11-21T03:15:00Z') },
-    from: 'search-query',
+    rule: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/scheduledQueryRules/r',
   });
 
   it('refuses an out-of-scope workspace without sending the query, and runs an in-scope one', async () => {
