@@ -286,8 +286,10 @@ export const SETTINGS = [
   {
     name: 'DIGEST_REPORT_URL',
     description:
-      'Address readers open for the full HTML report (the digestReport function); the digest card links to it, and every digest receiver sees it as is. A browser link can carry a key only as `?code=`: use a key made for the digestReport function alone (Function → Function Keys), never the host or master key, which would also open alertWebhook.',
-    validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
+      "Address readers open for the full HTML report (the digestReport function); the digest card links to it, and every digest receiver sees it as is. A browser link can carry a key only as `?code=`: use digestReport's own function key (Function → Function Keys), never the host or master key, which opens every function. azd sets it, with that key, as a Key Vault reference; while the reference does not resolve, the digest goes out without the link.",
+    secret: true,
+    validate: (v: string) =>
+      /^https:\/\//.test(v) || v.startsWith('@Microsoft.KeyVault(') ? undefined : 'must be an https:// URL',
   },
   {
     name: 'LINK_HOST_ALLOW_LIST',

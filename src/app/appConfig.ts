@@ -111,7 +111,11 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       windowMs: duration(settings, 'DIGEST_WINDOW', '24h'),
       ...optional('timeZone', s('WEBSITE_TIME_ZONE')),
       ...optional('logsScope', s('DIGEST_LOGS_SCOPE')),
-      ...optional('reportUrl', s('DIGEST_REPORT_URL')),
+      // An unresolved Key Vault reference reads as its own text: no link rather than a broken one.
+      ...optional(
+        'reportUrl',
+        s('DIGEST_REPORT_URL')?.startsWith('https://') ? s('DIGEST_REPORT_URL') : undefined,
+      ),
     },
   };
 }

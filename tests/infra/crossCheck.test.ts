@@ -68,8 +68,12 @@ const BUILT_IN_ROLES: Record<string, string> = {
   'Azure Resource Notifications System Topics Subscriber': '0b962ed2-6d56-471c-bd5f-3477d83a7ba4',
 };
 
-/** Roles that manage resources broadly, hand out access, or expose account keys: never assigned. */
+/**
+ * Roles that manage resources broadly, hand out access, expose account keys, or read every resource type
+ * in their scope (Reader: the look-ups use the deployment's own read-only roles): never assigned.
+ */
 const FORBIDDEN_ROLES = [
+  'Reader',
   'Owner',
   'Contributor',
   'User Access Administrator',
@@ -81,7 +85,6 @@ const FORBIDDEN_ROLES = [
 /** Roles the deployment must assign (least privilege for what the app does). */
 const REQUIRED_ROLES = [
   'Log Analytics Data Reader',
-  'Reader',
   'Storage Blob Data Owner',
   'Storage Queue Data Contributor',
   'Storage Table Data Contributor',
@@ -116,7 +119,30 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
-  DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
+  ALERT_QUERY_BUDGET: 'tuning; the code default (2m) suits Azure',
+  ALERT_QUERY_MAX_BYTES: 'tuning; the code default (4 MB) suits Azure',
+  ALERT_WEBHOOK_CALLER_APP_IDS: "the code default is Azure Monitor's action group application",
+  LINK_HOST_ALLOW_LIST: 'the code default (Azure portal, Microsoft Learn) suits the public cloud',
+};
+
+/**
+ * Microsoft first-party applications the templates name by application id, with the name their comment
+ * gives. The code pins the Secure Webhook caller to the same id.
+ */
+const KNOWN_APPLICATIONS: Record<string, string> = {
+  'AzNS AAD Webhook': '461e8683-5575-4561-ac7f-899cc907d62a',
+};
+
+/** The only actions the deployment's own roles may grant: reads of what the look-ups read. */
+const CUSTOM_ROLE_ACTIONS: Record<string, string[]> = {
+  'AKS Alert Enricher Cluster Reader': [
+    'Microsoft.ContainerService/managedClusters/read',
+    'Microsoft.ContainerService/managedClusters/agentPools/read',
+  ],
+  'AKS Alert Enricher Alert Rule Reader': [
+    'Microsoft.Insights/scheduledQueryRules/read',
+    'Microsoft.OperationalInsights/workspaces/read',
+  ],
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
@@ -296,9 +322,20 @@ describe('app settings: code <-> templates', () => {
     expect(stray, 'declare these in SETTINGS (src/config.ts) or remove them from the templates').toEqual([]);
   });
 
-  it('never puts a secret setting into a template as a plain value', () => {
-    const set = appSettingsSetByTemplates();
-    expect(secretSettings.filter((name) => set.has(name))).toEqual([]);
+  it('never puts a secret setting into a template as a plain value, only as a Key Vault reference', () => {
+    const problems: string[] = [];
+    for (const file of bicep)
+      for (const decl of file.decls.filter((d) => d.keyword === 'var' && /AppSettings$/.test(d.name))) {
+        const sig = significant(valueTokens(decl));
+        sig.forEach((t, i) => {
+          const key = t.kind === 'string' ? t.value : t.text;
+          if (!secretSettings.includes(key ?? '') || sig[i + 1]?.text !== ':') return;
+          const value = sig[i + 2];
+          if (value?.kind !== 'string' || !(value.value ?? '').startsWith('@Microsoft.KeyVault(SecretUri='))
+            problems.push(`${file.rel} var ${decl.name}: ${key ?? ''}`);
+        });
+      }
+    expect(problems).toEqual([]);
   });
 
   it('supplies secret settings as Key Vault references resolved with the user-assigned identity', () => {
@@ -372,10 +409,15 @@ describe('functions the infrastructure calls', () => {
 
   it('targets only functions that the app registers with the matching trigger', () => {
     const targets = targetNames();
-    expect([...targets.keys()].sort()).toEqual(['alertWebhookFunctionName', 'eventGridFunctionName']);
+    expect([...targets.keys()].sort()).toEqual([
+      'alertWebhookFunctionName',
+      'digestReportFunctionName',
+      'eventGridFunctionName',
+    ]);
     const expected: Record<string, string[]> = {
       eventGridFunctionName: ['eventGrid'],
       alertWebhookFunctionName: ['http', 'post'],
+      digestReportFunctionName: ['http', 'get'],
     };
     const problems: string[] = [];
     for (const [variable, fn] of targets) {
@@ -478,13 +520,13 @@ describe('functions the infrastructure calls', () => {
     const needsCode = main.decls.filter(
       (d) =>
         d.keyword === 'module' &&
-        /functionSubscription\.bicep|actionGroup\.bicep|Alert\.bicep/.test(
+        /functionSubscription\.bicep|actionGroup\.bicep|Alert\.bicep|digestReportLink\.bicep/.test(
           stringTokens(d)
             .map((t) => t.value)
             .join(' '),
         ),
     );
-    expect(needsCode.length).toBeGreaterThanOrEqual(6);
+    expect(needsCode.length).toBeGreaterThanOrEqual(7);
     for (const decl of needsCode) {
       const text = significant(decl.tokens)
         .map((t) => t.text)
@@ -591,7 +633,11 @@ describe('role assignments', () => {
           const comment = commentOnLine(file.tokens, t.line);
           const role =
             comment === undefined ? undefined : Object.keys(BUILT_IN_ROLES).find((r) => comment === r);
-          if (!role)
+          const application = comment === undefined ? undefined : KNOWN_APPLICATIONS[comment];
+          if (application !== undefined) {
+            if (application.toLowerCase() !== m[0].toLowerCase())
+              problems.push(`${file.rel}:${String(t.line)} ${m[0]} is not ${comment ?? ''} (${application})`);
+          } else if (!role)
             problems.push(
               `${file.rel}:${String(t.line)} ${m[0]}: comment '${comment ?? ''}' names no known role`,
             );
@@ -628,6 +674,16 @@ describe('role assignments', () => {
         const lineTokens = file.tokens.filter((x) => x.line === t.line && x.kind === 'ident');
         const ref = lineTokens.map((x) => x.text).find((x) => roleVars.has(x));
         const comment = commentOnLine(file.tokens, t.line);
+        // The deployment's own roles: a *RoleGuid parameter, commented with the role's name.
+        const custom = lineTokens.map((x) => x.text).find((x) => /RoleGuid$/.test(x));
+        if (custom !== undefined) {
+          const name = /^custom: (.+)$/.exec(comment ?? '')?.[1];
+          if (name === undefined || !(name in CUSTOM_ROLE_ACTIONS))
+            problems.push(
+              `${file.rel}:${String(t.line)} custom role comment '${comment ?? ''}' names no role of customRoles.bicep`,
+            );
+          continue;
+        }
         const expected = ref === undefined ? undefined : roleVars.get(ref);
         if (expected === undefined)
           problems.push(`${file.rel}:${String(t.line)} does not reference a commented role GUID`);
@@ -911,5 +967,123 @@ describe('azure.yaml', () => {
       scripts?: Record<string, string>;
     };
     expect(pkg.scripts?.build).toBeDefined();
+  });
+});
+
+describe('locked-down defaults', () => {
+  const paramDefault = (file: BicepFile, name: string): string | undefined => {
+    const decl = file.decls.find((d) => d.keyword === 'param' && d.name === name);
+    return decl ? literalOrText(decl) : undefined;
+  };
+  const fileOf = (...parts: string[]): BicepFile => {
+    const found = bicep.find((f) => f.rel === join('infra', ...parts));
+    if (!found) throw new Error(`infra/${parts.join('/')} is missing`);
+    return found;
+  };
+
+  it('authenticates the action group with Secure Webhook (Entra ID) unless a function key is opted into', () => {
+    expect(paramDefault(main, 'alertWebhookAuth')).toBe("'entraId'");
+    expect(main.text).toMatch(/var secureWebhook = alertWebhookAuth == 'entraId'/);
+    const actionGroup = fileOf('monitor', 'actionGroup.bicep');
+    expect(paramDefault(actionGroup, 'secureWebhook')).toBe('true');
+    // The key goes into the URL only on the function-key branch.
+    expect(actionGroup.text).toMatch(
+      /webhookUri = secureWebhook\s*\?\s*webhookEndpoint\s*:\s*'\$\{webhookEndpoint\}\?code=/,
+    );
+    expect(actionGroup.text).toMatch(/useAadAuth: true/);
+    // With Secure Webhook the app settings turn the token check on, which makes alertWebhook keyless.
+    expect(main.text).toMatch(
+      /secureWebhookAppSettings = secureWebhook\s*\?\s*\{\s*ALERT_WEBHOOK_TENANT_ID:/,
+    );
+  });
+
+  it('reads no host or master key anywhere: only the key of one named function', () => {
+    const reads: string[] = [];
+    for (const file of bicep)
+      for (const m of file.text.matchAll(/listKeys\(\s*'([^']*)'/g)) reads.push(`${file.rel}: ${m[1] ?? ''}`);
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    for (const r of reads) expect(r).toMatch(/\$\{site\.id\}\/functions\/\$\{\w+FunctionName\}$/);
+    for (const file of bicep)
+      expect(file.text, file.rel).not.toMatch(/\/host\/default|masterKey|functionKeys\./);
+  });
+
+  it('keys alertWebhook only without Secure Webhook, and never leaves digestReport anonymous', () => {
+    const webhook = registrations.find((r) => r.name === 'alertWebhook');
+    // Anonymous at the host only when the token check is configured.
+    expect(webhook?.options).toMatch(
+      /authLevel:\s*settingValue\(process\.env,\s*'ALERT_WEBHOOK_TENANT_ID'\)\s*\?\s*'anonymous'\s*:\s*'function'/,
+    );
+    const report = registrations.find((r) => r.name === 'digestReport');
+    expect(report?.options).toMatch(/authLevel:\s*'function'/);
+    // Its readers get a link with digestReport's own key, kept in Key Vault.
+    const link = fileOf('app', 'digestReportLink.bicep');
+    expect(link.text).toMatch(
+      /\/api\/\$\{digestReportFunctionName\}\?code=\$\{listKeys\('\$\{site\.id\}\/functions\/\$\{digestReportFunctionName\}'/,
+    );
+    expect(main.text).toMatch(
+      /DIGEST_REPORT_URL: '@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets\/\$\{digestReportLinkSecretName\}\/\)'/,
+    );
+  });
+
+  it('registers the Secure Webhook app with the role, granted to the caller the code pins', async () => {
+    const app = fileOf('entra', 'secureWebhookApp.bicep');
+    expect(app.text).toMatch(
+      /^extension 'br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+'$/m,
+    );
+    expect(app.text).toMatch(/value: 'ActionGroupsSecureWebhook'/);
+    expect(app.text).toMatch(/allowedMemberTypes: \[\s*'Application'\s*\]/);
+    expect(app.text).toMatch(/appRoleAssignmentRequired: true/);
+    expect(app.text).toMatch(/requestedAccessTokenVersion: 2/);
+    const { ACTION_GROUP_APP_ID, SECURE_WEBHOOK_ROLE } =
+      await import('../../src/sources/commonAlert/secureWebhookAuth.js');
+    expect(app.text).toContain(`value: '${SECURE_WEBHOOK_ROLE}'`);
+    expect(app.text).toContain(`'${ACTION_GROUP_APP_ID}'`);
+    const setting = (SETTINGS as readonly SettingSpec[]).find(
+      (x) => x.name === 'ALERT_WEBHOOK_CALLER_APP_IDS',
+    );
+    expect(setting?.default).toBe(ACTION_GROUP_APP_ID);
+    expect(KNOWN_APPLICATIONS['AzNS AAD Webhook']).toBe(ACTION_GROUP_APP_ID);
+  });
+
+  it('gives the deployment its own roles with only the read actions the look-ups need', () => {
+    const roles = fileOf('app', 'customRoles.bicep');
+    const actionsOf = (variable: string): string[] => {
+      const decl = roles.decls.find((d) => d.keyword === 'var' && d.name === variable);
+      return decl ? stringTokens(decl).map((t) => t.value ?? '') : [];
+    };
+    expect(actionsOf('clusterReaderActions')).toEqual(
+      CUSTOM_ROLE_ACTIONS['AKS Alert Enricher Cluster Reader'],
+    );
+    expect(actionsOf('alertRuleReaderActions')).toEqual(
+      CUSTOM_ROLE_ACTIONS['AKS Alert Enricher Alert Rule Reader'],
+    );
+    for (const actions of Object.values(CUSTOM_ROLE_ACTIONS))
+      for (const a of actions) expect(a).toMatch(/^Microsoft\.[A-Za-z]+\/[A-Za-z/]+\/read$/);
+    for (const name of Object.keys(CUSTOM_ROLE_ACTIONS)) expect(roles.text).toContain(`roleName: '${name} (`);
+    // Nothing besides: no wildcard, no data actions.
+    expect(roles.text).not.toMatch(/'\*'|\/\*/);
+    expect([...roles.text.matchAll(/dataActions: \[\]/g)]).toHaveLength(2);
+    expect([...roles.text.matchAll(/actions: (\w+)/g)].map((m) => m[1])).toEqual([
+      'clusterReaderActions',
+      'alertRuleReaderActions',
+    ]);
+    // Clusters, cluster resource groups, workspaces and the rules' group get them; the code reads rules there.
+    const assigned = fileOf('app', 'roles.bicep').text;
+    expect(assigned).toMatch(
+      /scope: clusters\[i\][\s\S]*?clusterReaderRoleGuid\) \/\/ custom: AKS Alert Enricher Cluster Reader/,
+    );
+    expect(assigned).toMatch(
+      /scope: workspaces\[i\][\s\S]*?alertRuleReaderRoleGuid\) \/\/ custom: AKS Alert Enricher Alert Rule Reader/,
+    );
+    expect(main.text).toMatch(/ALERT_RULE_SCOPES: rg\.id/);
+    expect(sigText(main.decls.find((d) => d.name === 'nodeAutoRepairAlerts') as Declaration)).toContain(
+      'scope : rg',
+    );
+  });
+
+  it('turns Key Vault purge protection on', () => {
+    expect(paramDefault(main, 'keyVaultEnablePurgeProtection')).toBe('true');
+    const keyVault = main.decls.find((d) => d.keyword === 'module' && d.name === 'keyVault');
+    expect(keyVault && sigText(keyVault)).toContain('enablePurgeProtection : keyVaultEnablePurgeProtection');
   });
 });
