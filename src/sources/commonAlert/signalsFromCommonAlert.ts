@@ -98,6 +98,9 @@ function withNote(signals: FailureSignal[], note: string): FailureSignal[] {
   return signals.map((s) => ({ ...s, attributes: { ...s.attributes, rowsNote: note } }));
 }
 
+const durationText = (ms: number): string =>
+  ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1_000)} s` : `${Math.round(ms / 60_000)} min`;
+
 /** Default time budget of one alert's rule reads and queries together. */
 export const DEFAULT_ALERT_BUDGET_MS = 120_000;
 
@@ -123,7 +126,7 @@ async function fetchRuleRows(alert: LogSearchAlert, deps: CommonAlertSignalDeps)
   const budgetMs = deps.budgetMs ?? DEFAULT_ALERT_BUDGET_MS;
   const signal = AbortSignal.timeout(budgetMs);
   const deadline = Date.now() + budgetMs;
-  const outOfTime = `rows not fetched: the alert's rule and queries took longer than ALERT_QUERY_BUDGET (${Math.round(budgetMs / 1000)} s)`;
+  const outOfTime = `rows not fetched: the alert's rule and queries took longer than ALERT_QUERY_BUDGET (${durationText(budgetMs)})`;
   const failed = (r: { transient: boolean; reason: string }): Fetched => {
     if (signal.aborted) return { ok: false, note: outOfTime };
     const note = `rows not fetched: ${r.reason}`;

@@ -324,24 +324,31 @@ export class ResponseTooLarge extends Error {
   }
 }
 
-/** Per-query byte limit, found by the cap policy through the async context. */
-const responseLimits = new AsyncLocalStorage<{ maxBytes: number }>();
-const capping = new WeakSet<object>();
+/** Per-query bounds (abort signal, byte limit), found by the bounds policy through the async context. */
+const callBounds = new AsyncLocalStorage<{ signal?: AbortSignal; maxBytes?: number }>();
+const bounding = new WeakSet<object>();
 
 /**
- * Adds (once per client) a policy next to the wire that reads the answer as a stream when the query
- * has a byte limit, stops reading past it and hands the client the text as if read whole. Without a
- * limit the request is untouched.
+ * Adds (once per client) a policy next to the wire that applies a query's bounds: its abort signal
+ * (1.0.0 drops the per-call `abortSignal` option, so the request would run on), and its byte limit,
+ * by reading the answer as a stream, stopping past the limit and handing the client the text as if
+ * read whole. A query without bounds is untouched.
  */
-function capResponses(client: object): void {
+function boundRequests(client: object): void {
   const pipeline = (client as { pipeline?: Pipeline }).pipeline;
-  if (!pipeline || capping.has(client)) return;
-  capping.add(client);
+  if (!pipeline || bounding.has(client)) return;
+  bounding.add(client);
   pipeline.addPolicy(
     {
-      name: 'aksAlertEnricherResponseCap',
+      name: 'aksAlertEnricherCallBounds',
       async sendRequest(request, next) {
-        const limit = responseLimits.getStore()?.maxBytes;
+        const bounds = callBounds.getStore();
+        if (bounds?.signal) {
+          const own = request.abortSignal;
+          request.abortSignal =
+            own instanceof AbortSignal ? AbortSignal.any([own, bounds.signal]) : bounds.signal;
+        }
+        const limit = bounds?.maxBytes;
         if (limit === undefined) return next(request);
         const before = request.streamResponseStatusCodes;
         request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
@@ -426,8 +433,12 @@ async function runQuery(
   const baseDelay = options.baseDelayMs ?? 2_000;
   const sleep = options.sleep ?? defaultSleep;
   captureRawResponses(client);
-  const limit = options.maxResponseBytes;
-  if (limit !== undefined) capResponses(client);
+  const bounds = {
+    ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+    ...(options.maxResponseBytes !== undefined ? { maxBytes: options.maxResponseBytes } : {}),
+  };
+  const bounded = Object.keys(bounds).length > 0;
+  if (bounded) boundRequests(client);
   const aborted = (): QueryLogsResult => ({
     status: 'failed',
     kind: 'aborted',
@@ -438,9 +449,7 @@ async function runQuery(
     const holder: { raw?: RawSeen } = {};
     try {
       const run = () => call(options.serverTimeoutInSeconds ?? 600);
-      const result = await rawResponses.run(holder, () =>
-        limit === undefined ? run() : responseLimits.run({ maxBytes: limit }, run),
-      );
+      const result = await rawResponses.run(holder, () => (bounded ? callBounds.run(bounds, run) : run()));
       const raw = holder.raw;
       if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
       const error = raw?.error ?? result.partialError;
