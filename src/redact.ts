@@ -81,7 +81,11 @@ export function secretsOf(holder: SecretHolder): string[] {
 const CREDENTIAL_KEY =
   'sig|signature|key|apikey|api_key|api-key|token|access_token|refresh_token|id_token|secret|client_secret|password|pwd|routing_key|integration_key|integrationkey|x-functions-key';
 
-const KEY_VALUE = new RegExp(`((?:^|[?&;,\\s"'{])(?:${CREDENTIAL_KEY})=)([^&\\s"'<>;,]+)`, 'gi');
+// `key=value`, also percent-encoded (`%3Fsig%3Dvalue%26…`), as it appears in an echoed URL or query.
+const KEY_VALUE = new RegExp(
+  `((?:^|[?&;,\\s"'{]|%3F|%26)(?:${CREDENTIAL_KEY})(?:=|%3D))((?:(?!%26)[^&\\s"'<>;,])+)`,
+  'gi',
+);
 const JSON_PAIR = new RegExp(`("(?:${CREDENTIAL_KEY})"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)(")`, 'gi');
 const SLACK_TOKEN = /\bxox[abposr]-[A-Za-z0-9-]{8,}/g;
 const URL_TEXT = /\bhttps?:(?:\/|\\\/){2}(?:[^\s"'<>()\\]|\\\/)+/gi;

@@ -257,6 +257,7 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
           maxRows: config.alert.logMaxRows,
           kqlString,
           now,
+          linkHosts: config.linkHosts,
         },
         maxAttempts: 5,
       };

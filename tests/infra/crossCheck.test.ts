@@ -6,9 +6,8 @@
  * names. It also checks what a compiler would (module paths, required parameters) as far as text allows.
  */
 import { funcignoreRules, isIgnored } from '../../scripts/deployFiles.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
@@ -17,18 +16,25 @@ import { AKS_EVENT_TYPES, RESOURCE_FAILURES } from '../../src/sources/eventGrid/
 import type { SettingSpec } from '../../src/config.js';
 import {
   commentOnLine,
-  declarations,
   hasTopLevelAssignment,
   objectLiteralKeys,
   significant,
-  tokenize,
   valueTokens,
 } from './bicepSource.js';
 import type { Declaration, Token } from './bicepSource.js';
 import { kqlDiagnostics } from './kql.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const INFRA = join(ROOT, 'infra');
+import {
+  CUSTOM_ROLE_ACTIONS,
+  INFRA,
+  KNOWN_APPLICATIONS,
+  literalOrText,
+  literalValue,
+  loadTemplates,
+  ROOT,
+  sigText,
+  stringTokens,
+} from './templates.js';
+import type { BicepFile, Registration } from './templates.js';
 
 /**
  * Built-in Azure roles by name. IDs from Microsoft's "Azure built-in roles" reference
@@ -125,26 +131,6 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   LINK_HOST_ALLOW_LIST: 'the code default (Azure portal, Microsoft Learn) suits the public cloud',
 };
 
-/**
- * Microsoft first-party applications the templates name by application id, with the name their comment
- * gives. The code pins the Secure Webhook caller to the same id.
- */
-const KNOWN_APPLICATIONS: Record<string, string> = {
-  'AzNS AAD Webhook': '461e8683-5575-4561-ac7f-899cc907d62a',
-};
-
-/** The only actions the deployment's own roles may grant: reads of what the look-ups read. */
-const CUSTOM_ROLE_ACTIONS: Record<string, string[]> = {
-  'AKS Alert Enricher Cluster Reader': [
-    'Microsoft.ContainerService/managedClusters/read',
-    'Microsoft.ContainerService/managedClusters/agentPools/read',
-  ],
-  'AKS Alert Enricher Alert Rule Reader': [
-    'Microsoft.Insights/scheduledQueryRules/read',
-    'Microsoft.OperationalInsights/workspaces/read',
-  ],
-};
-
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
 const HOST_SETTING = /^(AzureWebJobsStorage(__\w+)?|APPLICATIONINSIGHTS_\w+|FUNCTIONS_\w+|WEBSITE_\w+)$/;
 
@@ -157,99 +143,13 @@ const KUBE_EVENTS_SCHEMA =
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-interface BicepFile {
-  path: string;
-  rel: string;
-  text: string;
-  tokens: Token[];
-  decls: Declaration[];
-}
-
-interface Registration {
-  trigger: string;
-  name: string;
-  file: string;
-  /** Source of the options object literal passed with the registration. */
-  options: string;
-}
-
-function listFiles(dir: string, test: (p: string) => boolean): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : listFiles(p, test);
-    return test(p) ? [p] : [];
-  });
-}
-
-function loadBicep(path: string): BicepFile {
-  const text = readFileSync(path, 'utf8');
-  let tokens: Token[];
-  try {
-    tokens = tokenize(text);
-  } catch (error) {
-    throw new Error(`${relative(ROOT, path)}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  return { path, rel: relative(ROOT, path), text, tokens, decls: declarations(tokens) };
-}
-
-function stringTokens(decl: Declaration): Token[] {
-  return decl.tokens.filter((t) => t.kind === 'string');
-}
-
-/** The string literal a var or param declaration is set to (var x = 'a' / param x string = 'a'). */
-function literalValue(decl: Declaration): string | undefined {
-  const value = significant(valueTokens(decl));
-  const only = value[0];
-  return value.length === 1 && only?.kind === 'string' && only.interpolations?.length === 0
-    ? only.value
-    : undefined;
-}
-
-/** Balanced source text starting at the `{` at or after `from`. */
-function balancedObject(text: string, from: number): string {
-  const start = text.indexOf('{', from);
-  if (start === -1) return '';
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return text.slice(start, i + 1);
-  }
-  return text.slice(start);
-}
-
-function stripComments(ts: string): string {
-  return ts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-}
-
 let bicep: BicepFile[] = [];
 let main: BicepFile;
 let registrations: Registration[] = [];
 let codeSources: { file: string; text: string }[] = [];
 
 beforeAll(() => {
-  bicep = listFiles(INFRA, (p) => p.endsWith('.bicep')).map(loadBicep);
-  const found = bicep.find((f) => f.rel === join('infra', 'main.bicep'));
-  if (!found) throw new Error('infra/main.bicep is missing');
-  main = found;
-
-  const tsFiles = [
-    ...listFiles(join(ROOT, 'src'), (p) => p.endsWith('.ts')),
-    ...listFiles(join(ROOT, 'functions'), (p) => p.endsWith('.ts')),
-  ];
-  codeSources = tsFiles.map((file) => ({ file, text: stripComments(readFileSync(file, 'utf8')) }));
-
-  registrations = listFiles(join(ROOT, 'functions'), (p) => p.endsWith('.ts')).flatMap((file) => {
-    const text = stripComments(readFileSync(file, 'utf8'));
-    return [...text.matchAll(/\bapp\.(\w+)\(\s*['"]([^'"]+)['"]\s*,/g)].map((m) => ({
-      trigger: m[1] ?? '',
-      name: m[2] ?? '',
-      file: relative(ROOT, file),
-      options: balancedObject(text, m.index + m[0].length),
-    }));
-  });
+  ({ bicep, main, registrations, codeSources } = loadTemplates());
 });
 
 /** Every app setting name the templates set explicitly (keys of the *AppSettings object literals). */
@@ -569,13 +469,6 @@ function paramsPassed(decl: Declaration): string[] {
   return keys;
 }
 
-/** A declaration's tokens as text, one space apart, without comments and newlines. */
-function sigText(decl: Declaration): string {
-  return significant(decl.tokens)
-    .map((t) => t.text)
-    .join(' ');
-}
-
 /**
  * Modules and resources a declaration waits for: those it names in dependsOn or references (directly,
  * in string interpolations or through variables), transitively, as the compiler derives dependsOn.
@@ -605,12 +498,6 @@ function dependencies(file: BicepFile, decl: Declaration): Set<string> {
   };
   visit(decl);
   return found;
-}
-
-function literalOrText(decl: Declaration): string {
-  return significant(valueTokens(decl))
-    .map((t) => t.text)
-    .join(' ');
 }
 
 describe('role assignments', () => {
@@ -967,123 +854,5 @@ describe('azure.yaml', () => {
       scripts?: Record<string, string>;
     };
     expect(pkg.scripts?.build).toBeDefined();
-  });
-});
-
-describe('locked-down defaults', () => {
-  const paramDefault = (file: BicepFile, name: string): string | undefined => {
-    const decl = file.decls.find((d) => d.keyword === 'param' && d.name === name);
-    return decl ? literalOrText(decl) : undefined;
-  };
-  const fileOf = (...parts: string[]): BicepFile => {
-    const found = bicep.find((f) => f.rel === join('infra', ...parts));
-    if (!found) throw new Error(`infra/${parts.join('/')} is missing`);
-    return found;
-  };
-
-  it('authenticates the action group with Secure Webhook (Entra ID) unless a function key is opted into', () => {
-    expect(paramDefault(main, 'alertWebhookAuth')).toBe("'entraId'");
-    expect(main.text).toMatch(/var secureWebhook = alertWebhookAuth == 'entraId'/);
-    const actionGroup = fileOf('monitor', 'actionGroup.bicep');
-    expect(paramDefault(actionGroup, 'secureWebhook')).toBe('true');
-    // The key goes into the URL only on the function-key branch.
-    expect(actionGroup.text).toMatch(
-      /webhookUri = secureWebhook\s*\?\s*webhookEndpoint\s*:\s*'\$\{webhookEndpoint\}\?code=/,
-    );
-    expect(actionGroup.text).toMatch(/useAadAuth: true/);
-    // With Secure Webhook the app settings turn the token check on, which makes alertWebhook keyless.
-    expect(main.text).toMatch(
-      /secureWebhookAppSettings = secureWebhook\s*\?\s*\{\s*ALERT_WEBHOOK_TENANT_ID:/,
-    );
-  });
-
-  it('reads no host or master key anywhere: only the key of one named function', () => {
-    const reads: string[] = [];
-    for (const file of bicep)
-      for (const m of file.text.matchAll(/listKeys\(\s*'([^']*)'/g)) reads.push(`${file.rel}: ${m[1] ?? ''}`);
-    expect(reads.length).toBeGreaterThanOrEqual(2);
-    for (const r of reads) expect(r).toMatch(/\$\{site\.id\}\/functions\/\$\{\w+FunctionName\}$/);
-    for (const file of bicep)
-      expect(file.text, file.rel).not.toMatch(/\/host\/default|masterKey|functionKeys\./);
-  });
-
-  it('keys alertWebhook only without Secure Webhook, and never leaves digestReport anonymous', () => {
-    const webhook = registrations.find((r) => r.name === 'alertWebhook');
-    // Anonymous at the host only when the token check is configured.
-    expect(webhook?.options).toMatch(
-      /authLevel:\s*settingValue\(process\.env,\s*'ALERT_WEBHOOK_TENANT_ID'\)\s*\?\s*'anonymous'\s*:\s*'function'/,
-    );
-    const report = registrations.find((r) => r.name === 'digestReport');
-    expect(report?.options).toMatch(/authLevel:\s*'function'/);
-    // Its readers get a link with digestReport's own key, kept in Key Vault.
-    const link = fileOf('app', 'digestReportLink.bicep');
-    expect(link.text).toMatch(
-      /\/api\/\$\{digestReportFunctionName\}\?code=\$\{listKeys\('\$\{site\.id\}\/functions\/\$\{digestReportFunctionName\}'/,
-    );
-    expect(main.text).toMatch(
-      /DIGEST_REPORT_URL: '@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets\/\$\{digestReportLinkSecretName\}\/\)'/,
-    );
-  });
-
-  it('registers the Secure Webhook app with the role, granted to the caller the code pins', async () => {
-    const app = fileOf('entra', 'secureWebhookApp.bicep');
-    expect(app.text).toMatch(
-      /^extension 'br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+'$/m,
-    );
-    expect(app.text).toMatch(/value: 'ActionGroupsSecureWebhook'/);
-    expect(app.text).toMatch(/allowedMemberTypes: \[\s*'Application'\s*\]/);
-    expect(app.text).toMatch(/appRoleAssignmentRequired: true/);
-    expect(app.text).toMatch(/requestedAccessTokenVersion: 2/);
-    const { ACTION_GROUP_APP_ID, SECURE_WEBHOOK_ROLE } =
-      await import('../../src/sources/commonAlert/secureWebhookAuth.js');
-    expect(app.text).toContain(`value: '${SECURE_WEBHOOK_ROLE}'`);
-    expect(app.text).toContain(`'${ACTION_GROUP_APP_ID}'`);
-    const setting = (SETTINGS as readonly SettingSpec[]).find(
-      (x) => x.name === 'ALERT_WEBHOOK_CALLER_APP_IDS',
-    );
-    expect(setting?.default).toBe(ACTION_GROUP_APP_ID);
-    expect(KNOWN_APPLICATIONS['AzNS AAD Webhook']).toBe(ACTION_GROUP_APP_ID);
-  });
-
-  it('gives the deployment its own roles with only the read actions the look-ups need', () => {
-    const roles = fileOf('app', 'customRoles.bicep');
-    const actionsOf = (variable: string): string[] => {
-      const decl = roles.decls.find((d) => d.keyword === 'var' && d.name === variable);
-      return decl ? stringTokens(decl).map((t) => t.value ?? '') : [];
-    };
-    expect(actionsOf('clusterReaderActions')).toEqual(
-      CUSTOM_ROLE_ACTIONS['AKS Alert Enricher Cluster Reader'],
-    );
-    expect(actionsOf('alertRuleReaderActions')).toEqual(
-      CUSTOM_ROLE_ACTIONS['AKS Alert Enricher Alert Rule Reader'],
-    );
-    for (const actions of Object.values(CUSTOM_ROLE_ACTIONS))
-      for (const a of actions) expect(a).toMatch(/^Microsoft\.[A-Za-z]+\/[A-Za-z/]+\/read$/);
-    for (const name of Object.keys(CUSTOM_ROLE_ACTIONS)) expect(roles.text).toContain(`roleName: '${name} (`);
-    // Nothing besides: no wildcard, no data actions.
-    expect(roles.text).not.toMatch(/'\*'|\/\*/);
-    expect([...roles.text.matchAll(/dataActions: \[\]/g)]).toHaveLength(2);
-    expect([...roles.text.matchAll(/actions: (\w+)/g)].map((m) => m[1])).toEqual([
-      'clusterReaderActions',
-      'alertRuleReaderActions',
-    ]);
-    // Clusters, cluster resource groups, workspaces and the rules' group get them; the code reads rules there.
-    const assigned = fileOf('app', 'roles.bicep').text;
-    expect(assigned).toMatch(
-      /scope: clusters\[i\][\s\S]*?clusterReaderRoleGuid\) \/\/ custom: AKS Alert Enricher Cluster Reader/,
-    );
-    expect(assigned).toMatch(
-      /scope: workspaces\[i\][\s\S]*?alertRuleReaderRoleGuid\) \/\/ custom: AKS Alert Enricher Alert Rule Reader/,
-    );
-    expect(main.text).toMatch(/ALERT_RULE_SCOPES: rg\.id/);
-    expect(sigText(main.decls.find((d) => d.name === 'nodeAutoRepairAlerts') as Declaration)).toContain(
-      'scope : rg',
-    );
-  });
-
-  it('turns Key Vault purge protection on', () => {
-    expect(paramDefault(main, 'keyVaultEnablePurgeProtection')).toBe('true');
-    const keyVault = main.decls.find((d) => d.keyword === 'module' && d.name === 'keyVault');
-    expect(keyVault && sigText(keyVault)).toContain('enablePurgeProtection : keyVaultEnablePurgeProtection');
   });
 });

@@ -48,6 +48,14 @@ function leaks(text: string): string[] {
   return SECRETS.filter((s) => text.includes(s));
 }
 
+/** Pieces of 8 characters or more of any secret: what a cut through a secret leaves behind. */
+function fragments(text: string): string[] {
+  const found = new Set<string>();
+  for (const secret of SECRETS)
+    for (let i = 0; i + 8 <= secret.length; i++) if (text.includes(secret.slice(i, i + 8))) found.add(secret);
+  return [...found];
+}
+
 /** Every file under a folder, as text. */
 function filesText(dir: string): string {
   return readdirSync(dir)
@@ -168,22 +176,22 @@ describe('attack: receivers that fail and echo their secrets', () => {
     expect(leaks(json.text)).toEqual([]);
   });
 
+  // Each secret starts just before the 200th character, where the answer is cut short.
+  const LEAD = 'x'.repeat(170);
   it.each([
     [
       'a Teams Workflows sig',
-      `${FILLER}https://prod-12.westeurope.logic.azure.com:443/workflows/${FLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`,
+      `${LEAD} https://prod-12.westeurope.logic.azure.com:443/workflows/${FLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`,
     ],
+    ['a Slack webhook token', `${LEAD} /services/T0A1B2C3D/B0A1B2C3D/${SLACK_TOKEN} ${FILLER}`],
+    ['a PagerDuty routing key', `${LEAD} {"routing_key":"${ROUTING_KEY}"} ${FILLER}`],
+    ['a signing secret', `${LEAD} secret=${SIGNING_SECRET} ${FILLER}`],
     [
-      'a Slack webhook token',
-      `${FILLER}https:\\/\\/hooks.slack.com\\/services\\/T0A1B2C3D\\/B0A1B2C3D\\/${SLACK_TOKEN}`,
+      'a Teams sig inside the first 200 characters, URL-encoded',
+      `sig%3D${encodeURIComponent(SIG)} was refused`,
     ],
-    ['a PagerDuty routing key', `${FILLER}{"routing_key":"${ROUTING_KEY}"}`],
-    ['a signing secret', `${FILLER} secret=${SIGNING_SECRET}`],
-  ])('an answer echoing %s past the cut is redacted before it is shortened', (_label, body) => {
-    const snippet = answerSnippet(400, body);
-    expect(leaks(snippet)).toEqual([]);
-    // Shortening first would have kept a fragment no redaction recognises.
-    expect(body.length).toBeGreaterThan(200);
+  ])('an answer echoing %s leaves no piece of it in the delivery reason', (_label, body) => {
+    expect(fragments(answerSnippet(400, body))).toEqual([]);
   });
 
   it("redacts a receiver's own secrets in every spelling, even outside any URL", () => {

@@ -1,5 +1,5 @@
 import { getClient } from '@azure-rest/core-client';
-import type { ClientOptions } from '@azure-rest/core-client';
+import type { ClientOptions, RequestParameters } from '@azure-rest/core-client';
 import type { TokenCredential } from '@azure/identity';
 import { armIdProblem } from '../../azure/armId.js';
 import type { AlertRule, RuleRef } from './scheduledQueryRule.js';
@@ -96,6 +96,21 @@ export function createArmAlertRules(options: ArmAlertRulesOptions): AlertRuleRea
     ...options.clientOptions,
     credentials: { scopes: [`${new URL(base).origin}/.default`] },
   });
+  // One GET on a path template; the client encodes each parameter into its segment.
+  const get = (template: string, params: string[], signal?: AbortSignal): Promise<ArmAnswer> => {
+    const path = client.path as (
+      t: string,
+      ...p: string[]
+    ) => { get(o: RequestParameters): Promise<ArmAnswer> };
+    return path(template, ...params).get({
+      queryParameters: {
+        'api-version': template.includes('/workspaces/')
+          ? WORKSPACES_API_VERSION
+          : SCHEDULED_QUERY_RULES_API_VERSION,
+      },
+      ...(signal ? { abortSignal: signal } : {}),
+    });
+  };
   const ttl = options.workspaceTtlMs ?? 3_600_000;
   const now = options.now ?? Date.now;
   const workspaces = new Map<string, { at: number; id: string }>();
@@ -105,17 +120,11 @@ export function createArmAlertRules(options: ArmAlertRulesOptions): AlertRuleRea
       const what = `log search rule ${ref.name}`;
       let answer: ArmAnswer;
       try {
-        answer = await client
-          .path(
-            '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/{ruleName}',
-            ref.subscriptionId,
-            ref.resourceGroup,
-            ref.name,
-          )
-          .get({
-            queryParameters: { 'api-version': SCHEDULED_QUERY_RULES_API_VERSION },
-            ...(signal ? { abortSignal: signal } : {}),
-          });
+        answer = await get(
+          '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/{ruleName}',
+          [ref.subscriptionId, ref.resourceGroup, ref.name],
+          signal,
+        );
       } catch (err) {
         return failure(what, undefined, err);
       }
@@ -137,17 +146,11 @@ export function createArmAlertRules(options: ArmAlertRulesOptions): AlertRuleRea
       const what = `Log Analytics workspace ${m[3]}`;
       let answer: ArmAnswer;
       try {
-        answer = await client
-          .path(
-            '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}',
-            m[1],
-            m[2],
-            m[3],
-          )
-          .get({
-            queryParameters: { 'api-version': WORKSPACES_API_VERSION },
-            ...(signal ? { abortSignal: signal } : {}),
-          });
+        answer = await get(
+          '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}',
+          [m[1], m[2], m[3]],
+          signal,
+        );
       } catch (err) {
         return failure(what, undefined, err);
       }

@@ -2,6 +2,7 @@ import type { FailureSignal } from '../../model.js';
 import { commonAlertKey } from './alertIdentity.js';
 import type { AlertRowTable } from './fromAlertRows.js';
 import { fromCommonAlert, logSearchAlertSignal } from './fromCommonAlert.js';
+import type { FromCommonAlertOptions } from './fromCommonAlert.js';
 import type { AlertRuleReader } from './armAlertRules.js';
 import { logSearchPlans, ruleRefsOf } from './logSearchPlan.js';
 import type { LogSearchPlan, LogSearchTarget } from './logSearchPlan.js';
@@ -51,6 +52,8 @@ export interface CommonAlertSignalDeps {
   kqlString: (value: string) => string;
   /** When the delivery was received (ISO). */
   receivedAt?: string;
+  /** Hosts the alert's investigation link may point at (LINK_HOST_ALLOW_LIST); the default list when absent. */
+  linkHosts?: readonly string[];
 }
 
 export interface CommonAlertSignals {
@@ -100,6 +103,14 @@ function withNote(signals: FailureSignal[], note: string): FailureSignal[] {
 
 const durationText = (ms: number): string =>
   ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1_000)} s` : `${Math.round(ms / 60_000)} min`;
+
+/** What the signal builders take from the deps: when the delivery arrived, where links may point. */
+function optionsOf(deps: CommonAlertSignalDeps): FromCommonAlertOptions {
+  return {
+    ...(deps.receivedAt ? { receivedAt: deps.receivedAt } : {}),
+    ...(deps.linkHosts ? { linkHosts: deps.linkHosts } : {}),
+  };
+}
 
 /** Default time budget of one alert's rule reads and queries together. */
 export const DEFAULT_ALERT_BUDGET_MS = 120_000;
@@ -197,11 +208,11 @@ async function firedLogSearch(
   alert: LogSearchAlert,
   deps: CommonAlertSignalDeps,
 ): Promise<CommonAlertSignals> {
-  const options = deps.receivedAt ? { receivedAt: deps.receivedAt } : {};
+  const options = optionsOf(deps);
   const alertOnly = (note: string): FailureSignal[] => [logSearchAlertSignal(alert, { ...options, note })];
 
   const embedded = embeddedTables(alert);
-  let tables: { table: AlertRowTable; plan?: LogSearchPlan }[] = [];
+  let tables: { table: AlertRowTable; plan?: LogSearchPlan }[];
   let capped = false;
   const fetchNotes: string[] = [];
   if (embedded) {
@@ -271,7 +282,7 @@ export async function signalsFromCommonAlert(
   alert: CommonAlert,
   deps: CommonAlertSignalDeps,
 ): Promise<CommonAlertSignals> {
-  const options = deps.receivedAt ? { receivedAt: deps.receivedAt } : {};
+  const options = optionsOf(deps);
   if (alert.type !== 'log-search' && alert.type !== 'log-search-legacy')
     return { signals: [fromCommonAlert(alert, options)], notes: [] };
 
