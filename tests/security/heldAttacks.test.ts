@@ -135,8 +135,8 @@ describe('held: no request goes to a host a payload names', () => {
     const deps = await app.alertProcessDeps();
     await signalsFromCommonAlert(alert, deps.signals);
     expect(evil.hits).toEqual([]);
+    // The query did run, against the configured endpoint.
     expect(logs.requests).toHaveLength(1);
-    expect(arm.requests.length).toBeGreaterThan(0);
   });
 });
 
