@@ -71,7 +71,12 @@ function failure(what: string, answer: ArmAnswer | undefined, err?: unknown): Ar
       reason: `Resource Manager denied reading ${what} (${status}${tail}): give the app's identity the role that reads it (see docs/deploy.md)`,
     };
   if (status === 404)
-    return { ok: false, transient: false, reason: `${what} was not found in Resource Manager` };
+    return {
+      ok: false,
+      transient: false,
+      missing: true,
+      reason: `${what} was not found in Resource Manager`,
+    };
   if (status === 429 || status >= 500)
     return {
       ok: false,
