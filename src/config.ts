@@ -225,7 +225,7 @@ export const SETTINGS = [
   {
     name: 'ALERT_WEBHOOK_TENANT_ID',
     description:
-      'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; unset: no bearer token required (the function key still is).',
+      'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; then the token is required and the function takes no function key. Unset: the function key is required instead.',
     validate: (v: string) =>
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)
         ? undefined
