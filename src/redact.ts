@@ -59,6 +59,8 @@ export function secretsOf(holder: SecretHolder): string[] {
     parts.push(holder.url);
     try {
       const u = new URL(holder.url);
+      // The path as a whole too: a credential can be spread over short segments.
+      parts.push(u.pathname + u.search, u.pathname);
       if (u.search.length > 1) parts.push(u.search.slice(1));
       for (const [, v] of u.searchParams) parts.push(v);
       for (const raw of u.search.slice(1).split('&')) {
