@@ -161,17 +161,26 @@ export function parseCommonAlert(body: unknown): CommonAlertParse {
 /** Deeper than any alert Azure Monitor sends (about 8 levels); deep nesting only costs stack. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether JSON text nests objects and arrays deeper than `max`: one pass, strings skipped. */
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`: one pass, each string skipped with
+ * indexOf (most of a large alert is string content).
+ */
 export function jsonDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // The closing quote is the next one not escaped by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return false;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
