@@ -2,31 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkAlertQuery, MAX_QUERY_LENGTH } from '../../src/azure/kqlGuard.js';
+import { CALLOUT_PLUGINS, checkAlertQuery, CROSS_SCOPE, MAX_QUERY_LENGTH } from '../../src/azure/kqlGuard.js';
 import { packageRoot } from '../../src/assets.js';
 import { kqlShape } from '../infra/kql.js';
 
 const ROOT = packageRoot();
 
-const REFUSED_CALLS = new Set([
-  'workspace',
-  'app',
-  'resource',
-  'adx',
-  'cluster',
-  'database',
-  'arg',
-  'externaldata',
-  'external_table',
-  'entity_group',
-  'http_request',
-  'http_request_post',
-  'sql_request',
-  'cosmosdb_sql_request',
-  'mysql_request',
-  'postgresql_request',
-  'azure_digital_twins_query_request',
-]);
+/** Every function the guard refuses, a cross-scope reader or a call-out plugin. */
+const REFUSED_CALLS = new Set([...CROSS_SCOPE, ...CALLOUT_PLUGINS]);
 
 /** The verdict Kusto's parser supports: lets, then one expression statement, no call outside the scope. */
 function oracle(query: string): boolean | undefined {
