@@ -175,16 +175,23 @@ describe('attack: receivers that fail and echo their secrets', () => {
     expect(fragments(json.text)).toEqual([]);
   });
 
-  // Each secret starts just before the 200th character, where the answer is cut short.
-  const LEAD = 'x'.repeat(170);
+  /** `before` + secret + `after`, padded so that the secret starts at character 190 of 200. */
+  const straddling = (before: string, secret: string, after = ` ${FILLER}`): string =>
+    `${'x'.repeat(Math.max(0, 189 - before.length))} ${before}${secret}${after}`;
   it.each([
     [
       'a Teams Workflows sig',
-      `${LEAD} https://prod-12.westeurope.logic.azure.com:443/workflows/${FLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`,
+      straddling(
+        `https://prod-12.westeurope.logic.azure.com:443/workflows/${FLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sv=1.0&sig=`,
+        SIG,
+      ),
     ],
-    ['a Slack webhook token', `${LEAD} /services/T0A1B2C3D/B0A1B2C3D/${SLACK_TOKEN} ${FILLER}`],
-    ['a PagerDuty routing key', `${LEAD} {"routing_key":"${ROUTING_KEY}"} ${FILLER}`],
-    ['a signing secret', `${LEAD} secret=${SIGNING_SECRET} ${FILLER}`],
+    [
+      'a Slack webhook token',
+      straddling('https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/', SLACK_TOKEN),
+    ],
+    ['a PagerDuty routing key', straddling('{"routing_key":"', ROUTING_KEY, `"} ${FILLER}`)],
+    ['a signing secret', straddling('secret=', SIGNING_SECRET)],
     [
       'a Teams sig inside the first 200 characters, URL-encoded',
       `sig%3D${encodeURIComponent(SIG)} was refused`,
