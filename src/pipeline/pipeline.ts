@@ -107,6 +107,8 @@ export interface PipelineParts {
   now?: () => Date;
   /** Signs the "Silence 4 h" link of each firing notification (absent: cards have no such button). */
   silence?: SilenceLinker;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
+  linkHosts?: readonly string[];
 }
 
 export interface Pipeline {
@@ -142,6 +144,7 @@ export function createPipeline(
   };
   if (parts.context) deps.context = parts.context;
   if (parts.rolling) deps.rolling = parts.rolling;
+  if (parts.linkHosts) deps.linkHosts = parts.linkHosts;
   const receivers = receiverMap(parts.routing);
   return {
     deps,
