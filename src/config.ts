@@ -302,6 +302,24 @@ export const SETTINGS = [
     ),
   },
   {
+    name: 'SILENCE_URL',
+    description:
+      "Public address of the silence function that the 'Silence 4 h' button on Teams and Slack cards opens, e.g. https://<app>.azurewebsites.net/api/silence. Unset: https://<WEBSITE_HOSTNAME>/api/silence when the Functions host names the app's host, else cards have no silence button.",
+    validate: (v: string) => (/^https:\/\/[^/?#]+\/\S*$/.test(v) ? undefined : 'must be an https:// URL'),
+  },
+  {
+    name: 'SILENCE_SIGNING_KEY',
+    description:
+      'Key the silence links are signed with (HMAC-SHA256), at least 32 characters. Unset: a random key made on first use and kept in the state store. Changing it voids the links on cards already sent. Secret.',
+    secret: true,
+    validate: (v: string) => (v.length >= 32 ? undefined : 'must be at least 32 characters'),
+  },
+  {
+    name: 'PRODUCTION_CLUSTERS',
+    description:
+      "Comma-separated cluster name globs (* and ?) that are production, e.g. 'aks-*-prod-*,payments-*'. The digest and the run report list production first. Unset: a cluster's env/environment tag decides, else words in its name (prod, prd, live; dev, test, staging, qa, …).",
+  },
+  {
     name: 'POLL_FANOUT',
     default: 'inline',
     description:

@@ -23,6 +23,8 @@ import { POLL_WORK_POISON_QUEUE, POLL_WORK_QUEUE } from '../sources/logAnalytics
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { RollingUpgrades } from '../state/rollingUpgrades.js';
 import { createRollingUpgrades } from '../state/rollingUpgrades.js';
+import { createSilenceLinker, silenceSigningKey } from '../notify/silenceLinks.js';
+import type { SilenceClickDeps } from '../pipeline/silenceClick.js';
 import type { AppConfig } from './appConfig.js';
 import { appConfigFromEnv } from './appConfig.js';
 import type { AzureAccess } from './azureAccess.js';
@@ -54,6 +56,8 @@ export interface App {
   alertProcessDeps(): Promise<AlertProcessDeps>;
   aksEventsDeps(): Promise<AksEventsDeps>;
   dailyDigestDeps(): Promise<DailyDigestDeps>;
+  /** The silence function: the state store and the key its links are signed with. */
+  silenceDeps(): Promise<SilenceClickDeps>;
 }
 
 /** What a test or the CLI puts in place of the real thing. */
@@ -138,10 +142,22 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
     return createLogsQueryClient(config.logAnalyticsEndpoint, access.credential, access.logsClientOptions);
   });
 
+  const silenceKey = once(async () => silenceSigningKey(await store(), config.silence.signingKey));
+  const silenceUrl = config.silence.url;
+  const silence = silenceUrl ? createSilenceLinker(silenceUrl, silenceKey) : undefined;
+
   const pipelineWith = async (ports: { context?: ContextPort; rolling: RollingPort }): Promise<Pipeline> => {
     const { routing: r, policy } = routing();
     return createPipeline(
-      { store: await store(), routing: r, policy, now, linkHosts: config.linkHosts, ...ports },
+      {
+        store: await store(),
+        routing: r,
+        policy,
+        now,
+        linkHosts: config.linkHosts,
+        ...ports,
+        ...(silence ? { silence } : {}),
+      },
       config.delivery,
     );
   };
@@ -289,6 +305,8 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
       return deps;
     }),
 
+    silenceDeps: once(async () => ({ store: await store(), key: await silenceKey(), now })),
+
     dailyDigestDeps: once(async () => {
       const s = await store();
       const { routing: r } = routing();
@@ -309,6 +327,7 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
         ...(d.timeZone ? { timeZone: d.timeZone } : {}),
         ...(d.logsScope ? { logsScope: d.logsScope } : {}),
         ...(d.reportUrl ? { reportUrl: d.reportUrl } : {}),
+        productionClusters: d.productionClusters,
         now,
       };
     }),

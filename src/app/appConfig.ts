@@ -45,18 +45,28 @@ export interface AppConfig {
   /** Hosts a payload's links may point at (LINK_HOST_ALLOW_LIST), lower case. */
   linkHosts: string[];
   routingConfigPath?: string;
+  /** The "Silence 4 h" links on cards: where they point (absent: no button) and a configured key. */
+  silence: { url?: string; signingKey?: string };
   digest: {
     schedule: string;
     timeZone?: string;
     windowMs: number;
     logsScope?: string;
     reportUrl?: string;
+    /** Cluster name globs that are production (PRODUCTION_CLUSTERS); empty: tags and names decide. */
+    productionClusters: string[];
   };
 }
 
 function duration(settings: Settings, name: SettingName, fallback: string): number {
   // Validated by readSettings; the fallback covers a default that is itself unset.
   return parseDurationMs(settings[name] ?? fallback) ?? (parseDurationMs(fallback) as number);
+}
+
+/** The silence function of this app, from the host name the Functions host gives it. */
+function silenceUrlOfHost(host: string | undefined): string | undefined {
+  const h = host?.trim();
+  return h && /^[A-Za-z0-9.-]+(:\d+)?$/.test(h) ? `https://${h}/api/silence` : undefined;
 }
 
 /** Reads and validates every app setting; throws ConfigError naming every problem, never a secret. */
@@ -106,6 +116,10 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
     },
     linkHosts: commaList(s('LINK_HOST_ALLOW_LIST')).map((h) => h.toLowerCase()),
     ...optional('routingConfigPath', s('ROUTING_CONFIG_PATH')),
+    silence: {
+      ...optional('url', s('SILENCE_URL') ?? silenceUrlOfHost(env.WEBSITE_HOSTNAME)),
+      ...optional('signingKey', s('SILENCE_SIGNING_KEY')),
+    },
     digest: {
       schedule: s('DIGEST_SCHEDULE') ?? '0 0 7 * * *',
       windowMs: duration(settings, 'DIGEST_WINDOW', '24h'),
@@ -116,6 +130,7 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
         'reportUrl',
         s('DIGEST_REPORT_URL')?.startsWith('https://') ? s('DIGEST_REPORT_URL') : undefined,
       ),
+      productionClusters: commaList(s('PRODUCTION_CLUSTERS')),
     },
   };
 }

@@ -80,7 +80,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
 async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { state: { type: 'string' } },
+    options: { state: { type: 'string' }, json: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
   const [receiver, id] = positionals;
@@ -98,7 +98,9 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   }
   writeLine(
     io.stdout,
-    `Notification ${id} for ${receiver} is pending again; the next run or outboxRetry sends it.`,
+    values.json
+      ? JSON.stringify({ receiver, id, state: 'pending' })
+      : `Notification ${id} for ${receiver} is pending again (re-queued, not sent): the next run or the outboxRetry timer sends it.`,
   );
   return 0;
 }
@@ -108,10 +110,14 @@ export const deliveriesCommand: CliCommand = {
   summary: 'List pending, dead-lettered or delivered notifications; replay a dead-lettered one',
   help: `Usage:
   aks-alert-enricher deliveries [list] [--state <dir>] [--status pending|dead|delivered] [--receiver <name>] [--json]
-  aks-alert-enricher deliveries replay <receiver> <id> [--state <dir>]
+  aks-alert-enricher deliveries replay <receiver> <id> [--state <dir>] [--json]
 
 Without --state the store comes from the app settings (STATE_STORE=file|table).
-Listing shows pending and dead-lettered items unless --status says otherwise.`,
+Listing shows pending and dead-lettered items unless --status says otherwise. Replay puts a
+dead-lettered notification back in the outbox as pending: it is sent by the next run (or the
+outboxRetry timer in Azure), not at once.
+
+Exit status: 0 done; 1 no such dead-lettered notification; 2 wrong arguments.`,
   run(args, io) {
     if (args[0] === 'replay') return replay(args.slice(1), io);
     return list(args[0] === 'list' ? args.slice(1) : args, io);

@@ -8,8 +8,9 @@ import type { Member } from './incidents.js';
 import { createIncidents } from './incidents.js';
 import { createNodeHolds, isNodeNotReady, isRepairEnd, isRepairError, isRepairStart } from './nodeHolds.js';
 import { distinct, GROUP_SAMPLE, NOTIFY_SCOPES } from './notifyScopes.js';
-import type { NotifyPolicy } from './policy.js';
+import type { NotifyPolicy, Silence } from './policy.js';
 import { groupKeyOf, silenceFor } from './policy.js';
+import { storedSilences } from './silenceLinks.js';
 
 export { GROUP_SAMPLE, NOTIFY_SCOPES };
 
@@ -421,6 +422,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
+    clicked: readonly Silence[],
   ): Promise<DecidedRecord> {
     if (f.status === 'info') {
       if (f.node && isRepairStart(f)) await holds.repairStarted(f, now);
@@ -429,7 +431,8 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     }
     if (f.status === 'resolved') return decideResolve(f, now, out, batch);
 
-    if (silenceFor(policy.silences, f, now)) {
+    // A silence from a notification's link mutes new failures only: its resolve still closes what was sent.
+    if (silenceFor(policy.silences, f, now) ?? silenceFor(clicked, f, now)) {
       out.silenced.push({ failure: f });
       return { decision: 'silenced', notifications: [] };
     }
@@ -500,6 +503,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       const batch = newBatch();
       const deferred: [string, DecidedRecord][] = [];
       const ordered = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      const clicked = await storedSilences(store, now);
       for (const f of ordered) {
         const key = failureKey(f);
         const prior = await store.get<DecidedRecord>(NOTIFY_SCOPES.decided, key);
@@ -507,7 +511,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
           out.notifications.push(...prior.value.notifications);
           continue;
         }
-        const record = await decide(f, now, out, batch);
+        const record = await decide(f, now, out, batch, clicked);
         // A joined failure is recorded only once its window holds it (after the flush below).
         if (record.decision === 'grouped') deferred.push([key, record]);
         else await store.put(NOTIFY_SCOPES.decided, key, { ...record, at: now.toISOString() });

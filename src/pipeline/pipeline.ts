@@ -20,6 +20,7 @@ import { receiverMap } from '../route/receiverMap.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import { routeNotification } from '../route/routeNotification.js';
 import { stateRetention } from './stateRetention.js';
+import type { SilenceLinker } from '../notify/silenceLinks.js';
 
 /** A processed signal identity is remembered this long: far longer than any poll overlap or redelivery. */
 export const SEEN_TTL_MS = 7 * 86_400_000;
@@ -40,8 +41,20 @@ export function createDispatch(
   routing: RoutingConfig,
   now: () => Date,
   renderers: Readonly<Partial<Record<SinkType, Renderer>>> = RENDERERS,
+  silence?: SilenceLinker,
 ): DispatchPort {
   const receivers = receiverMap(routing);
+  /** One signed link per firing notification, shared by its receivers. */
+  const links = new Map<string, Promise<string | undefined>>();
+  const silenceUrlOf = (n: Notification): Promise<string | undefined> => {
+    if (!silence || n.status !== 'firing') return Promise.resolve(undefined);
+    let link = links.get(n.id);
+    if (!link) {
+      link = silence.urlFor(n.fingerprint, now()).catch(() => undefined);
+      links.set(n.id, link);
+    }
+    return link;
+  };
   return {
     route: (n) => routeNotification(routing, n),
     accepts(receiver, n) {
@@ -62,11 +75,12 @@ export function createDispatch(
           continue;
         }
         try {
+          const silenceUrl = await silenceUrlOf(notification);
           rows.push({
             receiver,
             sinkType: r.type,
             id: notification.id,
-            body: renderer.render(notification),
+            body: renderer.render(notification, silenceUrl ? { silenceUrl } : {}),
             createdAt: now().toISOString(),
             summary: summaryOf(notification),
           });
@@ -76,6 +90,7 @@ export function createDispatch(
           );
         }
       }
+      links.clear();
       const r = await enqueueOutgoing(store, rows);
       return { ...r, errors };
     },
@@ -90,6 +105,8 @@ export interface PipelineParts {
   context?: ContextPort;
   rolling?: RollingPort;
   now?: () => Date;
+  /** Signs the "Silence 4 h" link of each firing notification (absent: cards have no such button). */
+  silence?: SilenceLinker;
   /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
   linkHosts?: readonly string[];
 }
@@ -120,7 +137,7 @@ export function createPipeline(
     store: parts.store,
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
-    dispatch: createDispatch(parts.store, parts.routing, now),
+    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, parts.silence),
     seenTtlMs: SEEN_TTL_MS,
     logsLink: logsLinkFor,
     now,

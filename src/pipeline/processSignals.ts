@@ -35,7 +35,7 @@ export interface ProcessOptions {
    * (Event Grid) is redelivered and the failure arrives complete.
    */
   failOnTransientContext?: boolean;
-  /** Keep the enriched failures in the report (the local runner prints them). */
+  /** Keep the enriched failures and what was decided for them in the report (the local runner prints them). */
   keepEnriched?: boolean;
 }
 
@@ -53,6 +53,8 @@ export interface ProcessReport {
   /** Problems that did not stop the batch (context look-ups, outbox rows), named. */
   problems: string[];
   enriched: EnrichedFailure[];
+  /** With keepEnriched: each plan's outcome (notifications, held, suppressed, silenced), for the report. */
+  plans?: PlanOutcome[];
 }
 
 export class TransientContextError extends Error {
@@ -214,6 +216,7 @@ export async function dispatchPlan(
       if (!receivers.includes(r)) leftOut.set(r, (leftOut.get(r) ?? 0) + notification.count);
   }
   report.notifications += plan.notifications.length;
+  report.plans?.push(plan);
   if (items.length > 0) {
     const r = await deps.dispatch.enqueue(items);
     report.enqueued += r.added;
@@ -284,7 +287,10 @@ export async function processSignals(
     enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
   );
   report.processed = enriched.length;
-  if (options.keepEnriched) report.enriched = enriched;
+  if (options.keepEnriched) {
+    report.enriched = enriched;
+    report.plans = [];
+  }
 
   const plan = await deps.planner.plan(enriched, now);
   await dispatchPlan(deps, plan, now, report);
@@ -303,9 +309,13 @@ export async function processSignals(
 }
 
 /** Releases group updates and expired holds whose time has come; run on every timer tick. */
-export async function releaseDue(deps: PipelineDeps): Promise<ProcessReport> {
+export async function releaseDue(
+  deps: PipelineDeps,
+  options: Pick<ProcessOptions, 'keepEnriched'> = {},
+): Promise<ProcessReport> {
   const now = deps.now();
   const report = emptyReport();
+  if (options.keepEnriched) report.plans = [];
   await dispatchPlan(deps, await deps.planner.releaseDue(now), now, report);
   return report;
 }

@@ -129,6 +129,11 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   ALERT_QUERY_MAX_BYTES: 'tuning; the code default (4 MB) suits Azure',
   ALERT_WEBHOOK_CALLER_APP_IDS: "the code default is Azure Monitor's action group application",
   LINK_HOST_ALLOW_LIST: 'the code default (Azure portal, Microsoft Learn) suits the public cloud',
+  PRODUCTION_CLUSTERS: 'optional; unset, cluster tags and names tell production from development',
+  SILENCE_URL: 'optional; unset, the silence links use the host name the platform gives the app',
+  WEBSITE_HOSTNAME: "platform setting: the Functions host sets it to the app's default host name",
+  NO_COLOR: 'a terminal convention the command line honours, not an app setting',
+  TERM: 'a terminal convention the command line honours, not an app setting',
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
