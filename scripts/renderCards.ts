@@ -13,6 +13,7 @@ import type { Notification } from '../src/model.js';
 import { launchChromium } from './chromium.js';
 import { toTeamsMessage } from '../src/render/toAdaptiveCard.js';
 import {
+  autoscalerFailure,
   groupNotification,
   notificationOf,
   operationFailure,
@@ -63,10 +64,21 @@ const CSS = `
     background: #fff; color: #242424; font-weight: 600; cursor: pointer; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 `;
 
+/** The signed link a deployed app puts on cards (the token here is a placeholder: nothing verifies it). */
+const SILENCE_URL = 'https://func-aks-alert-enricher.azurewebsites.net/api/silence?t=v1.example';
+
 export const EXAMPLES: Record<string, Notification> = {
   'teams-card-operation-failure': notificationOf([operationFailure()]),
+  'teams-card-autoscaler': notificationOf([autoscalerFailure()]),
   'teams-card-group': groupNotification(12, { duringUpgrade: true }),
-  'teams-card-resolved': notificationOf([resolvedOf(operationFailure())]),
+  'teams-card-resolved': notificationOf([
+    resolvedOf(
+      operationFailure({
+        attributes: { firedAt: '2026-03-14T02:17:43.512Z', resolvedAt: '2026-03-14T03:22:10.000Z' },
+      }),
+      '2026-03-14T03:22:10.000Z',
+    ),
+  ]),
   'teams-card-shortened': notificationOf([
     operationFailure({
       texts: Array.from(
@@ -82,6 +94,8 @@ export const EXAMPLES: Record<string, Notification> = {
 export interface RenderedPng {
   file: string;
   bytes: number;
+  /** The card's height in pixels at 640 px wide, as rendered (details folded unless `expand`). */
+  height: number;
   dropped: string[];
   /** The card as rendered: its text, and the targets of the links in it (not the buttons). */
   text: string;
@@ -90,7 +104,10 @@ export interface RenderedPng {
 
 /** Renders each card to `<outDir>/<name>.png`; throws when the renderer reports a problem. */
 export async function renderCardPngs(
-  examples: Record<string, { notification: Notification; maxBytes?: number }>,
+  examples: Record<
+    string,
+    { notification: Notification; maxBytes?: number; silenceUrl?: string; expand?: boolean }
+  >,
   outDir: string,
   executablePath?: string,
 ): Promise<RenderedPng[]> {
@@ -106,8 +123,8 @@ export async function renderCardPngs(
       `<!doctype html><html><head><meta charset="utf-8"><style>${CSS}</style></head><body><div id="card"></div></body></html>`,
     );
     await page.addScriptTag({ path: bundle });
-    for (const [name, { notification, maxBytes }] of Object.entries(examples)) {
-      const rendered = toTeamsMessage(notification, maxBytes);
+    for (const [name, { notification, maxBytes, silenceUrl, expand }] of Object.entries(examples)) {
+      const rendered = toTeamsMessage(notification, maxBytes, silenceUrl ? { silenceUrl } : {});
       const card = rendered.message.attachments[0].content;
       const problems = await page.evaluate(
         ({ card, hostConfig }) => {
@@ -145,6 +162,9 @@ export async function renderCardPngs(
         { card, hostConfig: HOST_CONFIG },
       );
       if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+      // What a reader sees after clicking Details.
+      if (expand) await page.locator('#card').getByText('Details ▾').click();
+      const box = await page.locator('#card').boundingBox();
       const file = join(out, `${name}.png`);
       await page.locator('#card').screenshot({ path: file });
       const text = await page.locator('#card').innerText();
@@ -156,7 +176,14 @@ export async function renderCardPngs(
             (a) => a.getAttribute('href') ?? '',
           ),
         );
-      results.push({ file, bytes: rendered.bytes, dropped: rendered.dropped, text, links });
+      results.push({
+        file,
+        bytes: rendered.bytes,
+        height: Math.round(box?.height ?? 0),
+        dropped: rendered.dropped,
+        text,
+        links,
+      });
     }
   } finally {
     await browser.close();
@@ -171,16 +198,25 @@ async function main(): Promise<void> {
       chromium: { type: 'string' },
     },
   });
-  const examples = Object.fromEntries(
+  const examples: Parameters<typeof renderCardPngs>[0] = Object.fromEntries(
     Object.entries(EXAMPLES).map(([name, notification]) => [
       name,
       // The shortened example gets a smaller limit so the note shows; the others are as sent.
-      { notification, ...(name.endsWith('shortened') ? { maxBytes: 8_400 } : {}) },
+      {
+        notification,
+        silenceUrl: SILENCE_URL,
+        ...(name.endsWith('shortened') ? { maxBytes: 8_400, expand: true } : {}),
+      },
     ]),
   );
+  examples['teams-card-details'] = {
+    notification: EXAMPLES['teams-card-operation-failure'] as Notification,
+    silenceUrl: SILENCE_URL,
+    expand: true,
+  };
   for (const r of await renderCardPngs(examples, values.out, values.chromium))
     console.log(
-      `${r.file}  (${String(r.bytes)} bytes${r.dropped.length ? `, left out: ${r.dropped.join(', ')}` : ''})`,
+      `${r.file}  (${String(r.height)} px tall, ${String(r.bytes)} bytes${r.dropped.length ? `, left out: ${r.dropped.join(', ')}` : ''})`,
     );
 }
 

@@ -309,12 +309,15 @@ export interface DigestError {
   code: string;
   title: string;
   category?: Category;
+  /** The most severe failure with this code in the window. */
   severity: Severity;
   count: number;
   previousCount: number;
   /** Not seen at all in the previous window. */
   isNew: boolean;
   clusters: number;
+  /** Of those, production clusters (from tags or names; PRODUCTION_CLUSTERS). */
+  productionClusters?: number;
   clusterNames: string[];
   firstSeen: string;
   lastSeen: string;
@@ -343,9 +346,24 @@ export interface DigestCluster {
   nodePools: DigestNodePool[];
   kubernetesVersion?: string;
   support?: SupportState;
+  /** Production or not, from an env tag or the name (PRODUCTION_CLUSTERS); absent when nothing tells. */
+  environment?: 'production' | 'non-production';
   firstSeen: string;
   lastSeen: string;
   logsUrl?: string;
+}
+
+/** One of the "do these first" actions: an error, what to do about it, and where. */
+export interface DigestAction {
+  code: string;
+  severity: Severity;
+  /** What to do, from the catalog. */
+  action: string;
+  count: number;
+  clusters: number;
+  productionClusters: number;
+  clusterNames: string[];
+  docUrl?: string;
 }
 
 export interface DigestAutoRepair {
@@ -400,6 +418,8 @@ export interface Digest {
   totals: DigestTotals;
   hourly: DigestHourly;
   errors: DigestError[];
+  /** The top three actions: by severity, production clusters affected, clusters affected, count. */
+  doFirst?: DigestAction[];
   clusters: DigestCluster[];
   autoRepair: DigestAutoRepair;
   unrecognised: DigestUnrecognised[];

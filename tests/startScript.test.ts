@@ -16,9 +16,13 @@ describe('npm start', () => {
       symlinkSync(join(packageRoot(), 'dist'), join(dir, 'dist'));
       const out = execSync(pkg.scripts.start, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
       expect(out).toMatch(/Failures: \d+ found, \d+ new/);
+      // At most 4 lines per planned notification plus 20.
+      const planned = Number(/Notifications: (\d+) planned/.exec(out)?.[1]);
+      expect(planned).toBeGreaterThan(5);
+      expect(out.trimEnd().split('\n').length).toBeLessThanOrEqual(4 * planned + 20);
       expect(out).toMatch(/AKS failures on \d+ clusters/);
       expect(existsSync(join(dir, 'out', 'enriched-failures.json'))).toBe(true);
-      expect(readFileSync(join(dir, 'out', 'digest.html'), 'utf8')).toContain('<svg');
+      expect(readFileSync(join(dir, 'out', 'digest.html'), 'utf8')).toContain('data-chart="hourly"');
       expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toMatch(/^# /m);
       const digest = JSON.parse(readFileSync(join(dir, 'out', 'digest.json'), 'utf8')) as {
         totals?: { failures?: number };

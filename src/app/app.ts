@@ -23,6 +23,8 @@ import { POLL_WORK_POISON_QUEUE, POLL_WORK_QUEUE } from '../sources/logAnalytics
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { RollingUpgrades } from '../state/rollingUpgrades.js';
 import { createRollingUpgrades } from '../state/rollingUpgrades.js';
+import { createSilenceLinker, silenceSigningKey } from '../notify/silenceLinks.js';
+import type { SilenceClickDeps } from '../pipeline/silenceClick.js';
 import type { AppConfig } from './appConfig.js';
 import { appConfigFromEnv } from './appConfig.js';
 import type { AzureAccess } from './azureAccess.js';
@@ -54,6 +56,8 @@ export interface App {
   alertProcessDeps(): Promise<AlertProcessDeps>;
   aksEventsDeps(): Promise<AksEventsDeps>;
   dailyDigestDeps(): Promise<DailyDigestDeps>;
+  /** The silence function: the state store and the key its links are signed with. */
+  silenceDeps(): Promise<SilenceClickDeps>;
 }
 
 /** What a test or the CLI puts in place of the real thing. */
@@ -138,9 +142,24 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
     return createLogsQueryClient(config.logAnalyticsEndpoint, access.credential, access.logsClientOptions);
   });
 
+  const silenceKey = once(async () => silenceSigningKey(await store(), config.silence.signingKey));
+  const silenceUrl = config.silence.url;
+  const silence = silenceUrl ? createSilenceLinker(silenceUrl, silenceKey) : undefined;
+
   const pipelineWith = async (ports: { context?: ContextPort; rolling: RollingPort }): Promise<Pipeline> => {
     const { routing: r, policy } = routing();
-    return createPipeline({ store: await store(), routing: r, policy, now, ...ports }, config.delivery);
+    return createPipeline(
+      {
+        store: await store(),
+        routing: r,
+        policy,
+        now,
+        linkHosts: config.linkHosts,
+        ...ports,
+        ...(silence ? { silence } : {}),
+      },
+      config.delivery,
+    );
   };
   const pipeline = once(async () => pipelineWith(await clusterPorts()));
 
@@ -216,31 +235,45 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
           tenantId: secure.tenantId,
           audiences: secure.audiences,
           authorityHost: secure.authority,
+          callerAppIds: secure.callerAppIds,
         });
       }
       return deps;
     }),
 
     alertProcessDeps: once(async () => {
-      const [scope, { createFiredAlertMemory, createLogAnalyticsRowFetcher }, { kqlString }] =
+      const [scope, { createFiredAlertMemory, createLogAnalyticsRowFetcher }, { kqlString }, arm, access] =
         await Promise.all([
           import('../sources/commonAlert/alertQueryScope.js'),
           import('../sources/commonAlert/logAnalyticsRowFetcher.js'),
           import('../azure/kql.js'),
+          import('../sources/commonAlert/armAlertRules.js'),
+          azure(),
         ]);
       return {
         processor: processorOf(await pipeline()),
         signals: {
           rows: scope.scopedRowFetcher(
-            createLogAnalyticsRowFetcher(await logsClient()),
+            createLogAnalyticsRowFetcher(await logsClient(), {
+              maxResponseBytes: config.alert.queryMaxBytes,
+            }),
             scope.alertQueryScope(
               config.settings.LOG_ANALYTICS_WORKSPACE_IDS,
               config.settings.ALERT_QUERY_SCOPES,
             ),
           ),
+          rules: arm.createArmAlertRules({
+            credential: access.credential,
+            endpoint: config.armEndpoint,
+            ...(access.armClientOptions ? { clientOptions: access.armClientOptions } : {}),
+          }),
+          ruleScopes: config.alert.ruleScopes,
+          budgetMs: config.alert.queryBudgetMs,
           memory: createFiredAlertMemory(await store()),
           maxRows: config.alert.logMaxRows,
           kqlString,
+          now,
+          linkHosts: config.linkHosts,
         },
         maxAttempts: 5,
       };
@@ -272,6 +305,8 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
       return deps;
     }),
 
+    silenceDeps: once(async () => ({ store: await store(), key: await silenceKey(), now })),
+
     dailyDigestDeps: once(async () => {
       const s = await store();
       const { routing: r } = routing();
@@ -292,6 +327,7 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
         ...(d.timeZone ? { timeZone: d.timeZone } : {}),
         ...(d.logsScope ? { logsScope: d.logsScope } : {}),
         ...(d.reportUrl ? { reportUrl: d.reportUrl } : {}),
+        productionClusters: d.productionClusters,
         now,
       };
     }),

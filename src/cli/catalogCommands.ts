@@ -1,12 +1,11 @@
 import { truncate } from '../text.js';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CatalogEntry, MatchResult } from '../catalog/index.js';
 import { allEntries, findEntry, match } from '../catalog/index.js';
 import { terminalSafe } from '../render/toConsoleText.js';
-import type { CliCommand, CliIo } from './command.js';
+import type { CliCommand } from './command.js';
 import { writeLine } from './command.js';
+import { EXIT, readInput } from './input.js';
 
 function describeEntry(e: CatalogEntry): string[] {
   return [
@@ -16,6 +15,29 @@ function describeEntry(e: CatalogEntry): string[] {
     `  What to do: ${e.mitigation}`,
     `  Docs: ${e.docUrl}`,
   ];
+}
+
+/** The best entry a message matched, indented, and the codes of the others. */
+function bestMatchLines(result: MatchResult): string[] {
+  const [best, ...others] = result.matches;
+  if (!best) return [];
+  return [
+    ...describeEntry(best.entry).map((line) => `  ${line}`),
+    ...(others.length > 0 ? [`    Also matched: ${others.map((m) => m.entry.code).join(', ')}`] : []),
+  ];
+}
+
+/** A match result as the JSON outputs give it. */
+function matchJson(result: MatchResult) {
+  return {
+    matches: result.matches.map((m) => ({
+      code: m.entry.code,
+      matchedText: m.matchedText,
+      via: m.via,
+      score: m.score,
+    })),
+    unrecognised: result.unrecognised,
+  };
 }
 
 /** Messages from --file: one per line, or JSON Lines with a "message" (or "Message") field. */
@@ -36,12 +58,6 @@ function messagesOf(text: string): string[] {
     });
 }
 
-async function readStdin(io: CliIo): Promise<string> {
-  let text = '';
-  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-  return text;
-}
-
 export const matchCommand: CliCommand = {
   name: 'match',
   summary: 'Match failure messages against the AKS error-code catalog',
@@ -57,18 +73,12 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
       allowPositionals: true,
     });
     let messages: string[];
-    if (values.file) {
-      try {
-        messages = messagesOf(readFileSync(resolve(io.cwd, values.file), 'utf8'));
-      } catch (err) {
-        writeLine(
-          io.stderr,
-          `match: cannot read ${values.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        );
-        return 2;
-      }
-    } else if (positionals[0] === '-') messages = messagesOf(await readStdin(io));
-    else if (positionals.length > 0) messages = [positionals.join(' ')];
+    const from = values.file ?? (positionals[0] === '-' ? '-' : undefined);
+    if (from !== undefined) {
+      const read = await readInput(io, from, 'match');
+      if ('code' in read) return read.code;
+      messages = messagesOf(read.text);
+    } else if (positionals.length > 0) messages = [positionals.join(' ')];
     else {
       writeLine(io.stderr, 'match: give a message, --file <file> or - for standard input');
       return 2;
@@ -80,13 +90,7 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
     if (values.json) {
       const out = results.map(({ message, result }) => ({
         message,
-        matches: result.matches.map((m) => ({
-          code: m.entry.code,
-          matchedText: m.matchedText,
-          via: m.via,
-          score: m.score,
-        })),
-        unrecognised: result.unrecognised,
+        ...matchJson(result),
       }));
       writeLine(io.stdout, JSON.stringify(out, null, 2));
       return 0;
@@ -97,15 +101,7 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
       const best = result.matches[0];
       if (best) {
         matched++;
-        for (const line of describeEntry(best.entry)) writeLine(io.stdout, `  ${line}`);
-        if (result.matches.length > 1)
-          writeLine(
-            io.stdout,
-            `    Also matched: ${result.matches
-              .slice(1)
-              .map((m) => m.entry.code)
-              .join(', ')}`,
-          );
+        for (const line of bestMatchLines(result)) writeLine(io.stdout, line);
       } else writeLine(io.stdout, '  No catalog entry matched.');
       if (result.unrecognised.length > 0)
         writeLine(
@@ -121,29 +117,70 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
 
 export const explainCommand: CliCommand = {
   name: 'explain',
-  summary: 'Explain one AKS error code from the catalog',
-  help: 'Usage: aks-alert-enricher explain <code>\n\nPrints the catalog entry for a code or any of its spellings (case-insensitive).',
+  summary: 'Explain one AKS error code from the catalog (or what a message matches)',
+  help: `Usage: aks-alert-enricher explain <code | message> [--json]
+
+Prints the catalog entry for a code or any of its spellings (case-insensitive). Text that is not
+a code is matched as a failure message, as 'match' does.
+
+  --json   print the entry (or the matches) as JSON
+
+Exit status: 0 found; 1 neither a code nor a message the catalog knows; 2 nothing given.`,
   run(args, io) {
-    const code = args.join(' ').trim();
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    const code = positionals.join(' ').trim();
     if (!code) {
       writeLine(io.stderr, 'explain: give an error code, e.g. explain SubnetIsFull');
-      return Promise.resolve(2);
+      return Promise.resolve(EXIT.usage);
     }
     const entry = findEntry(code);
-    if (!entry) {
-      const near = allEntries()
-        .filter((e) => e.code.toLowerCase().includes(code.toLowerCase().slice(0, 6)))
-        .map((e) => e.code)
-        .slice(0, 5);
-      writeLine(
-        io.stderr,
-        `explain: ${terminalSafe(code)} is not in the catalog${near.length > 0 ? ` (close: ${near.join(', ')})` : ''}`,
-      );
-      return Promise.resolve(1);
+    if (entry) {
+      if (values.json) writeLine(io.stdout, JSON.stringify(entry, null, 2));
+      else {
+        for (const line of describeEntry(entry)) writeLine(io.stdout, line);
+        writeLine(io.stdout, `  Upstream rows: ${entry.upstreamRows.join(' | ')}`);
+      }
+      return Promise.resolve(EXIT.ok);
     }
-    for (const line of describeEntry(entry)) writeLine(io.stdout, line);
-    writeLine(io.stdout, `  Upstream rows: ${entry.upstreamRows.join(' | ')}`);
-    return Promise.resolve(0);
+    // Not a code: free text ("quota exceeded for Standard_D4s_v5") is matched as a message.
+    const result = match(code);
+    const best = result.matches[0];
+    if (values.json) {
+      writeLine(
+        io.stdout,
+        JSON.stringify(
+          {
+            query: code,
+            entry: null,
+            ...matchJson(result),
+          },
+          null,
+          2,
+        ),
+      );
+      return Promise.resolve(best ? EXIT.ok : EXIT.problems);
+    }
+    if (best) {
+      writeLine(
+        io.stdout,
+        `${terminalSafe(truncate(code, 80))} is not a code in the catalog; as a message it matches:`,
+      );
+      for (const line of bestMatchLines(result)) writeLine(io.stdout, line);
+      return Promise.resolve(EXIT.ok);
+    }
+    const near = allEntries()
+      .filter((e) => e.code.toLowerCase().includes(code.toLowerCase().slice(0, 6)))
+      .map((e) => e.code)
+      .slice(0, 5);
+    writeLine(
+      io.stderr,
+      `explain: ${terminalSafe(truncate(code, 80))} is not in the catalog and matches no entry as a message${near.length > 0 ? ` (close: ${near.join(', ')})` : ''}`,
+    );
+    return Promise.resolve(EXIT.problems);
   },
 };
 
@@ -163,9 +200,19 @@ function toMarkdownTable(entries: readonly CatalogEntry[]): string {
 export const catalogExportCommand: CliCommand = {
   name: 'catalog export',
   summary: 'Export the whole error-code catalog as JSON or Markdown',
-  help: 'Usage: aks-alert-enricher catalog export [--format json|md]',
+  help: `Usage: aks-alert-enricher catalog export [--format json|md] [--json]
+
+Prints every catalog entry: JSON (the default; --json says the same) or a Markdown table.`,
   run(args, io) {
-    const { values } = parseArgs({ args, options: { format: { type: 'string', default: 'json' } } });
+    const { values } = parseArgs({
+      args,
+      options: { format: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    if (values.json && values.format !== undefined && values.format !== 'json') {
+      writeLine(io.stderr, `catalog export: --json and --format ${values.format} disagree`);
+      return Promise.resolve(EXIT.usage);
+    }
+    values.format ??= 'json';
     if (values.format !== 'json' && values.format !== 'md') {
       writeLine(io.stderr, `catalog export: --format must be json or md (got ${values.format})`);
       return Promise.resolve(2);

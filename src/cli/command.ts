@@ -20,5 +20,7 @@ export interface CliCommand {
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
+  // A closed pipe (the reader stopped early) takes nothing more.
+  if ((stream as { destroyed?: boolean }).destroyed === true) return;
   stream.write(`${line}\n`);
 }

@@ -5,6 +5,8 @@ import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItem, OutboxState } from '../deliver/outbox.js';
 import { listOutbox, replayDead } from '../deliver/outbox.js';
 import { createApp } from '../app/app.js';
+import type { Receiver } from '../model.js';
+import { redact } from '../redact.js';
 import { terminalSafe } from '../render/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
@@ -14,6 +16,16 @@ const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
 async function storeFor(state: string | undefined, io: CliIo): Promise<KeyValueStore> {
   // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
   return state ? createFileStore(resolve(io.cwd, state)) : createApp(io.env).store();
+}
+
+/** The receivers the app settings name, when the routing loads; none otherwise. */
+function knownReceivers(io: CliIo): Map<string, Receiver> {
+  try {
+    const { receivers } = createApp(io.env).routing().routing;
+    return new Map(receivers.map((r): [string, Receiver] => [r.name, r]));
+  } catch {
+    return new Map();
+  }
 }
 
 async function list(args: string[], io: CliIo): Promise<number> {
@@ -37,6 +49,9 @@ async function list(args: string[], io: CliIo): Promise<number> {
   for (const state of wanted as OutboxState[]) {
     for await (const { item } of listOutbox(store, state, values.receiver)) items.push(item);
   }
+  // Errors were redacted when stored; again here with today's receivers, for records kept from before.
+  const receivers = knownReceivers(io);
+  for (const i of items) if (i.lastError) i.lastError = redact(i.lastError, [...receivers.values()]);
   if (values.json) {
     // Bodies stay out: they can be large, and the listing is for triage.
     const rows = items.map(({ body: _body, ...rest }) => rest);
@@ -65,7 +80,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
 async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { state: { type: 'string' } },
+    options: { state: { type: 'string' }, json: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
   const [receiver, id] = positionals;
@@ -83,7 +98,9 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   }
   writeLine(
     io.stdout,
-    `Notification ${id} for ${receiver} is pending again; the next run or outboxRetry sends it.`,
+    values.json
+      ? JSON.stringify({ receiver, id, state: 'pending' })
+      : `Notification ${id} for ${receiver} is pending again (re-queued, not sent): the next run or the outboxRetry timer sends it.`,
   );
   return 0;
 }
@@ -93,10 +110,14 @@ export const deliveriesCommand: CliCommand = {
   summary: 'List pending, dead-lettered or delivered notifications; replay a dead-lettered one',
   help: `Usage:
   aks-alert-enricher deliveries [list] [--state <dir>] [--status pending|dead|delivered] [--receiver <name>] [--json]
-  aks-alert-enricher deliveries replay <receiver> <id> [--state <dir>]
+  aks-alert-enricher deliveries replay <receiver> <id> [--state <dir>] [--json]
 
 Without --state the store comes from the app settings (STATE_STORE=file|table).
-Listing shows pending and dead-lettered items unless --status says otherwise.`,
+Listing shows pending and dead-lettered items unless --status says otherwise. Replay puts a
+dead-lettered notification back in the outbox as pending: it is sent by the next run (or the
+outboxRetry timer in Azure), not at once.
+
+Exit status: 0 done; 1 no such dead-lettered notification; 2 wrong arguments.`,
   run(args, io) {
     if (args[0] === 'replay') return replay(args.slice(1), io);
     return list(args[0] === 'list' ? args.slice(1) : args, io);

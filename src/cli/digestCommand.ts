@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from '../config.js';
+import { commaList, parseDurationMs } from '../config.js';
 import type { DigestSource } from '../digest/collectDigest.js';
 import { computeDigest, signalSource, windowEndingAt } from '../digest/collectDigest.js';
 import { workspaceSource } from '../sources/logAnalytics/digestSource.js';
@@ -19,6 +19,9 @@ import { writeLine } from './command.js';
 import type { DigestFormat } from './digestFiles.js';
 import { DIGEST_FORMATS, dayAfterLatest, renderDigest, writeDigestFiles } from './digestFiles.js';
 import { sendDigest } from './digestWebhook.js';
+import { azureLoginProblem } from './azureLogin.js';
+import { readInput } from './input.js';
+import { progress, shownPath } from './terminal.js';
 import { webhookRouting } from './webhookRouting.js';
 
 const HELP = `Usage: aks-alert-enricher digest [options]
@@ -39,14 +42,21 @@ Options:
   --window <d>      window length when --from is not given (default 24h)
   --format <list>   any of md, json, html, comma-separated (default md,json,html)
   --out <path>      a folder for digest.md / digest.json / digest.html (default out), or a
-                    file (.md, .json or .html) for a single format
+                    file (.md, .json or .html) for a single format; '-' writes one format
+                    (--format, default md) to standard output
+  --production <g>  cluster name globs that are production, comma-separated (default: the
+                    PRODUCTION_CLUSTERS setting, else env tags and names): listed first
+  --json            print what was written and the totals as JSON
   --logs-scope <id> scope of the fleet-wide Log Analytics links (workspace resource id or
                     /subscriptions/<id>)
   --webhook <url>   also send the JSON digest to a generic signed webhook (https, or http on
                     localhost), through the outbox as 'run --webhook' does: a window's digest
                     is sent once per state folder; the secret comes from --secret or WEBHOOK_SECRET
   --secret <s>      Standard Webhooks secret ('whsec_' + base64) for --webhook
-  --state <dir>     state folder for --webhook (default .state): the outbox`;
+  --state <dir>     state folder for --webhook (default .state): the outbox
+
+Exit status: 0 done; 1 a source could not be read in full (the digest says what is missing);
+2 wrong arguments or unreadable input.`;
 
 const FORMATS: readonly string[] = DIGEST_FORMATS;
 const HOUR_MS = 3_600_000;
@@ -68,8 +78,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       window: { type: 'string', default: '24h' },
-      format: { type: 'string', default: 'md,json,html' },
+      format: { type: 'string' },
       out: { type: 'string', default: 'out' },
+      production: { type: 'string' },
+      json: { type: 'boolean', default: false },
       'logs-scope': { type: 'string' },
       webhook: { type: 'string' },
       secret: { type: 'string' },
@@ -77,10 +89,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
     },
     allowPositionals: false,
   });
-  const formats = values.format.split(',').map((f) => f.trim().toLowerCase());
+  const toStdout = values.out === '-';
+  const formats = (values.format ?? (toStdout ? 'md' : 'md,json,html'))
+    .split(',')
+    .map((f) => f.trim().toLowerCase());
   const bad = formats.filter((f) => !FORMATS.includes(f));
   if (bad.length > 0 || formats.length === 0) {
     err(`digest: unknown --format ${bad.join(', ')}: use md, json and/or html`);
+    return 2;
+  }
+  if (toStdout && formats.length !== 1) {
+    err('digest: --out - writes one format to standard output: give one --format');
+    return 2;
+  }
+  if (toStdout && values.json) {
+    err('digest: give --json or --out -, not both (each prints on standard output)');
     return 2;
   }
   const windowMs = parseDurationMs(values.window);
@@ -120,7 +143,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
       err('digest: --source workspace: needs at least one workspace id');
       return 2;
     }
-    source = workspaceSource({ client: await createApp(io.env).logsClient(), workspaceIds: ids });
+    const app = createApp(io.env);
+    const problem = await azureLoginProblem(app);
+    if (problem) {
+      err(`digest: ${problem}`);
+      return 1;
+    }
+    source = workspaceSource({ client: await app.logsClient(), workspaceIds: ids });
     defaultEnd = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   } else {
     let signals: FailureSignal[];
@@ -132,14 +161,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors = fleet.rowErrors;
       context = fleet.context;
     } else {
-      let text: string;
-      try {
-        text = readFileSync(resolve(io.cwd, src), 'utf8');
-      } catch (e) {
-        err(`digest: cannot read ${src}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        return 2;
-      }
-      const parsed = fromExportedResults(text, { source: src });
+      const read = await readInput(io, src, 'digest');
+      if ('code' in read) return read.code;
+      const parsed = fromExportedResults(read.text, { source: src });
       if (parsed.error) {
         err(`digest: ${parsed.error}`);
         return 2;
@@ -156,7 +180,23 @@ async function run(args: string[], io: CliIo): Promise<number> {
     err('digest: --to must be after --from');
     return 2;
   }
-  const digest = withLogsLinks(await computeDigest({ window, sources: [source] }), values['logs-scope']);
+  const production = values.production ?? io.env.PRODUCTION_CLUSTERS;
+  const shown = progress(io);
+  shown.step(`computing the digest of ${window.start} .. ${window.end}…`);
+  const digest = withLogsLinks(
+    await computeDigest({
+      window,
+      sources: [source],
+      ...(production ? { productionClusters: commaList(production) } : {}),
+    }),
+    values['logs-scope'],
+  );
+  shown.done();
+  if (toStdout) {
+    writeLine(io.stdout, renderDigest(formats[0] as DigestFormat, digest).replace(/\n$/, ''));
+    for (const p of digest.problems.slice(0, 20)) err(`digest: problem: ${p}`);
+    return digest.problems.length > 0 ? 1 : 0;
+  }
 
   const out = resolve(io.cwd, values.out);
   const ext = extname(out).slice(1).toLowerCase();
@@ -175,10 +215,24 @@ async function run(args: string[], io: CliIo): Promise<number> {
     err(`digest: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 1;
   }
-  writeLine(io.stdout, `${window.start} .. ${window.end}: ${headline(digest)}`);
-  for (const p of digest.problems.slice(0, 20)) writeLine(io.stdout, `  problem: ${p}`);
-  for (const w of written) writeLine(io.stdout, `wrote ${w}`);
-  if (!routing) return 0;
+  const code = digest.problems.length > 0 ? 1 : 0;
+  if (values.json && !routing) {
+    writeLine(
+      io.stdout,
+      JSON.stringify(
+        { window, headline: headline(digest), totals: digest.totals, problems: digest.problems, written },
+        null,
+        2,
+      ),
+    );
+    return code;
+  }
+  if (!values.json) {
+    writeLine(io.stdout, `${window.start} .. ${window.end}: ${headline(digest)}`);
+    for (const p of digest.problems.slice(0, 20)) writeLine(io.stdout, `  problem: ${p}`);
+    for (const w of written) writeLine(io.stdout, `wrote ${shownPath(io, w)}`);
+  }
+  if (!routing) return code;
 
   const { publish, delivery } = await sendDigest(
     digest,
@@ -186,18 +240,42 @@ async function run(args: string[], io: CliIo): Promise<number> {
     createFileStore(resolve(io.cwd, values.state)),
     io.env,
   );
-  writeLine(
-    io.stdout,
-    publish.added > 0
-      ? 'webhook: digest queued'
-      : "webhook: this window's digest was queued before (sent or waiting); not queued again",
-  );
-  writeLine(
-    io.stdout,
-    `delivery: ${String(delivery.delivered)} delivered, ${String(delivery.pending)} pending, ${String(delivery.deadLettered)} dead-lettered`,
-  );
+  const undelivered = delivery.pending + delivery.deadLettered + publish.errors.length;
+  if (values.json) {
+    writeLine(
+      io.stdout,
+      JSON.stringify(
+        {
+          window,
+          headline: headline(digest),
+          totals: digest.totals,
+          problems: digest.problems,
+          written,
+          webhook: {
+            queued: publish.added > 0,
+            delivered: delivery.delivered,
+            pending: delivery.pending,
+            deadLettered: delivery.deadLettered,
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    writeLine(
+      io.stdout,
+      publish.added > 0
+        ? 'webhook: digest queued'
+        : "webhook: this window's digest was queued before (sent or waiting); not queued again",
+    );
+    writeLine(
+      io.stdout,
+      `delivery: ${String(delivery.delivered)} delivered, ${String(delivery.pending)} pending, ${String(delivery.deadLettered)} dead-lettered`,
+    );
+  }
   for (const e of [...publish.errors, ...delivery.errors].slice(0, 20)) err(`delivery: ${e}`);
-  return 0;
+  return undelivered > 0 ? 1 : code;
 }
 
 export const digestCommand: CliCommand = {

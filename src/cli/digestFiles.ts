@@ -52,10 +52,12 @@ export async function digestOfSignals(
   signals: readonly FailureSignal[],
   rowErrors: readonly string[],
   context?: ContextPort,
+  productionClusters: readonly string[] = [],
 ): Promise<Digest> {
   const digest = await computeDigest({
     window: windowEndingAt(dayAfterLatest(signals), DAY_MS),
     sources: [signalSource(name, signals, rowErrors, context)],
+    ...(productionClusters.length > 0 ? { productionClusters } : {}),
   });
   return withLogsLinks(digest);
 }

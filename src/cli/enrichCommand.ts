@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { catalogLookup } from '../catalog/catalogLookup.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
@@ -9,15 +7,9 @@ import { toConsoleText } from '../render/toConsoleText.js';
 import { kqlString } from '../azure/kql.js';
 import { signalsFromCommonAlertText } from '../sources/commonAlert/signalsFromCommonAlert.js';
 import { describeEventGridError, fromEventGrid } from '../sources/eventGrid/fromEventGrid.js';
-import type { CliCommand, CliIo } from './command.js';
+import type { CliCommand } from './command.js';
 import { writeLine } from './command.js';
-
-async function readInput(path: string, io: CliIo): Promise<string> {
-  if (path !== '-') return readFileSync(resolve(io.cwd, path), 'utf8');
-  let text = '';
-  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-  return text;
-}
+import { readInput } from './input.js';
 
 /** An alert, or a part of one (its data, essentials or alertContext), so the alert parser names what is missing. */
 function isCommonAlert(doc: unknown): boolean {
@@ -76,16 +68,9 @@ still printed), 2 for unreadable input or wrong arguments.`,
       writeLine(io.stderr, 'enrich: give a file, or - for standard input');
       return 2;
     }
-    let text: string;
-    try {
-      text = await readInput(path, io);
-    } catch (err) {
-      writeLine(
-        io.stderr,
-        `enrich: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-      return 2;
-    }
+    const input = await readInput(io, path, 'enrich');
+    if ('code' in input) return input.code;
+    const text = input.text;
     let doc: unknown;
     try {
       doc = JSON.parse(text);

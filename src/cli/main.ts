@@ -1,23 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../assets.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 import { commands as defaultCommands } from './commands.js';
+import { EXIT } from './input.js';
 
 const PROGRAM = 'aks-alert-enricher';
 
-function topHelp(commands: readonly CliCommand[]): string {
+export const EXIT_STATUS_HELP = `Exit status (every command): 0 done; 1 done in part or problems found (unreadable rows,
+failed queries, undelivered notifications, a code the catalog does not know); 2 wrong arguments
+or unreadable input, nothing done.`;
+
+function commandList(commands: readonly CliCommand[]): string[] {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+}
+
+function topHelp(commands: readonly CliCommand[]): string {
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     '',
     'Turns raw AKS failure signals into notifications an on-call engineer can act on.',
     '',
     'Commands:',
-    ...lines,
+    ...commandList(commands),
     '',
-    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    `Run '${PROGRAM} <command> --help' for a command's options, '${PROGRAM} --version' for the version.`,
+    '',
+    EXIT_STATUS_HELP,
   ].join('\n');
 }
+
+/** Help for a word that only starts commands ("catalog" of "catalog export"). */
+function groupHelp(word: string, group: readonly CliCommand[]): string {
+  return [
+    `Usage: ${PROGRAM} ${word} <command> [options]`,
+    '',
+    'Commands:',
+    ...commandList(group),
+    '',
+    `Run '${PROGRAM} ${word} <command> --help' for a command's options.`,
+  ].join('\n');
+}
+
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
 
 /** Picks the command whose words are the longest prefix of argv. */
 function findCommand(
@@ -42,26 +78,55 @@ export async function runCli(
   io: CliIo,
   commands: readonly CliCommand[] = defaultCommands,
 ): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv.length === 0) {
+    writeLine(io.stderr, topHelp(commands));
+    return EXIT.usage;
+  }
+  if (isHelp(argv[0]) || argv[0] === 'help') {
     writeLine(io.stdout, topHelp(commands));
-    return argv.length === 0 ? 2 : 0;
+    return EXIT.ok;
+  }
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    writeLine(io.stdout, `${PROGRAM} ${version()}`);
+    return EXIT.ok;
   }
   const found = findCommand(argv, commands);
   if (!found) {
-    writeLine(io.stderr, `${PROGRAM}: unknown command '${argv.join(' ')}'`);
+    const group = commands.filter(
+      (c) => c.name.split(' ').length > 1 && c.name.startsWith(`${argv[0] ?? ''} `),
+    );
+    if (group.length > 0) {
+      const help = groupHelp(argv[0] ?? '', group);
+      if (argv.slice(1).some(isHelp) || argv.length === 1) {
+        writeLine(argv.length === 1 ? io.stderr : io.stdout, help);
+        return argv.length === 1 ? EXIT.usage : EXIT.ok;
+      }
+      writeLine(io.stderr, `${PROGRAM}: unknown command '${argv.slice(0, 2).join(' ')}'`);
+      writeLine(io.stderr, help);
+      return EXIT.usage;
+    }
+    writeLine(io.stderr, `${PROGRAM}: unknown command '${argv[0] ?? ''}'`);
     writeLine(io.stderr, topHelp(commands));
-    return 2;
+    return EXIT.usage;
   }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+  // Options end at '--': a message or a code after it may be '--help' itself.
+  const end = found.rest.indexOf('--');
+  if ((end < 0 ? found.rest : found.rest.slice(0, end)).some(isHelp)) {
     writeLine(io.stdout, found.command.help);
-    return 0;
+    return EXIT.ok;
   }
   try {
     return await found.command.run(found.rest, io);
   } catch (err) {
-    // Commands report expected problems themselves; this is the last line of defence.
     const message = err instanceof Error ? err.message : String(err);
+    // node:util parseArgs: an unknown option, a missing value, an unexpected argument.
+    if (/^ERR_PARSE_ARGS/.test((err as { code?: string }).code ?? '')) {
+      writeLine(io.stderr, `${PROGRAM} ${found.command.name}: ${message}`);
+      writeLine(io.stderr, `Run '${PROGRAM} ${found.command.name} --help' for its options.`);
+      return EXIT.usage;
+    }
+    // Commands report expected problems themselves; this is the last line of defence.
     writeLine(io.stderr, `${PROGRAM} ${found.command.name}: ${message}`);
-    return 1;
+    return EXIT.problems;
   }
 }

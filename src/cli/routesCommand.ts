@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -7,12 +6,15 @@ import type { EnrichedFailure, Notification } from '../model.js';
 import { cleanLine, truncate } from '../text.js';
 import { explainRoute, loadRoutingConfig } from '../route/index.js';
 import type { RouteExplanation, RoutingConfig } from '../route/index.js';
-import { SAMPLE_FAILURES } from '../route/sampleFailures.js';
+import { failureTitle } from '../render/failureTitle.js';
+import { sampleFleetFailures } from './sampleDay.js';
+import { shownPath } from './terminal.js';
 import { SIGNAL_KINDS, SIGNAL_SOURCES } from '../model.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
+import { readInput } from './input.js';
 
-const HELP = `Usage: aks-alert-enricher routes test [--config FILE] [--failure FILE | --sample] [--json]
+const HELP = `Usage: aks-alert-enricher routes test [--config FILE] [--failure FILE | --sample] [--verbose] [--json]
 
 Shows which routes of a routing file match an enriched failure, why, and which receivers it
 would reach. Nothing is sent.
@@ -22,10 +24,15 @@ Options:
                    built-in single route to WEBHOOK_URL
   --failure FILE   an enriched failure (as the pipeline journals it), a list of them, or a
                    notification (JSON); '-' reads standard input
-  --sample         use built-in example failures (the default when --failure is not given)
+  --sample         the sample fleet's failures of its last day, one per cluster and error, a
+                   line each with the receivers (the default when --failure is not given)
+  --verbose        with --sample: every route's verdict and conditions for each failure
   --json           print the explanation as JSON
 
-App settings a receiver reads need not be set for a dry run; unset ones are listed.`;
+App settings a receiver reads need not be set for a dry run; unset ones are listed.
+
+Exit status: 0 routed; 1 the routing file or the failure file has errors (named); 2 wrong
+arguments or an unreadable file.`;
 
 /** Enough of an EnrichedFailure to route it; arrays default to empty for hand-written files. */
 const failureShape = z.looseObject({
@@ -74,15 +81,11 @@ function describeIssue(error: z.ZodError): string {
 function subjectLine(subject: Subject): string {
   const n = 'failures' in subject ? subject : undefined;
   const f = n ? n.failures[0] : (subject as EnrichedFailure);
-  const where = [f?.cluster?.name, ...(n?.nodePools ?? [f?.nodePool]), ...(n?.nodes ?? [f?.node])].filter(
-    (x): x is string => typeof x === 'string' && x !== '',
-  );
-  const code = f?.matches[0]?.code ?? f?.errorCodes[0];
   const count = n && n.count > 1 ? `${String(n.count)} × ` : '';
+  const title = f ? failureTitle(f) : '';
   return truncate(
     cleanLine(
-      `${subject.severity.toUpperCase()} ${count}${f?.title ?? ''}${where.length > 0 ? ` — ${where.join(' › ')}` : ''}` +
-        ` [${[f?.kind, f?.category, code].filter(Boolean).join(', ')}]`,
+      `${subject.severity.toUpperCase()} ${count}${title} [${[f?.kind, f?.category].filter(Boolean).join(', ')}]`,
     ),
     240,
   );
@@ -120,12 +123,51 @@ function printExplanation(io: CliIo, config: RoutingConfig, e: RouteExplanation)
   );
 }
 
+/** One line per failure: severity, title, receivers and the routes that chose them; then totals. */
+function printSummary(
+  io: CliIo,
+  config: RoutingConfig,
+  day: string,
+  explanations: { subject: Subject; explanation: RouteExplanation }[],
+): void {
+  writeLine(io.stdout);
+  writeLine(io.stdout, `The sample fleet's failures of ${day}, one per cluster and error:`);
+  const perReceiver = new Map<string, number>();
+  for (const { subject, explanation } of explanations) {
+    const f = 'failures' in subject ? subject.failures[0] : subject;
+    if (!f) continue;
+    for (const r of explanation.receivers) perReceiver.set(r, (perReceiver.get(r) ?? 0) + 1);
+    const by = [
+      // The routes that decided; `continue` ones (an archive) match everything anyway.
+      ...explanation.steps
+        .filter((s) => s.matched && !s.continue)
+        .map((s) => (s.name.startsWith('routes[') ? s.name : cleanLine(s.name))),
+      ...(explanation.usedDefault ? ['default'] : []),
+    ];
+    writeLine(
+      io.stdout,
+      `  ${subject.severity.toUpperCase().padEnd(8)} ${truncate(cleanLine(failureTitle(f)), 100)}`,
+    );
+    writeLine(
+      io.stdout,
+      `           -> ${explanation.receivers.join(', ') || 'nobody'}${by.length > 0 ? `  (${by.join('; ')})` : ''}`,
+    );
+  }
+  const type = new Map(config.receiverInfo.map((r) => [r.name, r.type]));
+  writeLine(io.stdout);
+  writeLine(
+    io.stdout,
+    `Of ${String(explanations.length)}: ${[...perReceiver].map(([r, n]) => `${r} (${type.get(r) ?? '?'}) ${String(n)}`).join(', ') || 'none reach a receiver'}.`,
+  );
+  writeLine(io.stdout, "Add --verbose for every route's conditions, --failure FILE for your own failure.");
+}
+
 export const routesTestCommand: CliCommand = {
   name: 'routes test',
   summary: 'Show which receivers a failure (or a sample) would reach, and why',
   help: HELP,
   async run(args, io) {
-    let values: { config?: string; failure?: string; sample?: boolean; json?: boolean };
+    let values: { config?: string; failure?: string; sample?: boolean; json?: boolean; verbose?: boolean };
     try {
       ({ values } = parseArgs({
         args,
@@ -134,6 +176,7 @@ export const routesTestCommand: CliCommand = {
           failure: { type: 'string' },
           sample: { type: 'boolean' },
           json: { type: 'boolean' },
+          verbose: { type: 'boolean' },
         },
         allowPositionals: false,
       }));
@@ -156,19 +199,18 @@ export const routesTestCommand: CliCommand = {
     }
 
     let subjects: Subject[];
-    if (values.failure === undefined) subjects = [...SAMPLE_FAILURES];
-    else {
+    let sampleDay: string | undefined;
+    if (values.failure === undefined) {
+      const sample = await sampleFleetFailures();
+      subjects = sample.failures;
+      sampleDay = sample.day;
+    } else {
       const name = values.failure;
-      let text: string;
-      try {
-        text = name === '-' ? await readAll(io.stdin) : await readFile(resolve(io.cwd, name), 'utf8');
-      } catch (err) {
-        writeLine(io.stderr, `${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-        return 1;
-      }
+      const input = await readInput(io, name, 'routes test');
+      if ('code' in input) return input.code;
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(input.text);
       } catch (err) {
         writeLine(io.stderr, `${name}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
         return 1;
@@ -201,13 +243,20 @@ export const routesTestCommand: CliCommand = {
       );
       return 0;
     }
-    writeLine(io.stdout, `Routing: ${config.source}`);
+    writeLine(
+      io.stdout,
+      `Routing: ${config.source.startsWith('/') ? shownPath(io, config.source) : config.source}`,
+    );
     for (const info of config.receiverInfo)
       writeLine(
         io.stdout,
         `  receiver ${info.name} (${info.type})${info.unset.length > 0 ? ` — unset settings: ${info.unset.join(', ')}` : ''}`,
       );
     for (const w of loaded.warnings) writeLine(io.stdout, `warning: ${w}`);
+    if (sampleDay && !values.verbose) {
+      printSummary(io, config, sampleDay, explanations);
+      return 0;
+    }
     explanations.forEach(({ subject, explanation }, i) => {
       writeLine(io.stdout);
       writeLine(io.stdout, `Failure ${String(i + 1)}: ${subjectLine(subject)}`);
@@ -216,9 +265,3 @@ export const routesTestCommand: CliCommand = {
     return 0;
   },
 };
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-  return text;
-}

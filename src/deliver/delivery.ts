@@ -1,3 +1,4 @@
+import { redact as redactSecrets } from '../redact.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import type { OutboxItem } from './outbox.js';
@@ -71,19 +72,9 @@ export function backoffMs(attempt: number, baseMs: number, random: () => number)
   return Math.round(step * (0.5 + random() / 2));
 }
 
-/** Removes a receiver's URL (and its path, where the credential usually sits) from an error text. */
+/** Removes a receiver's credentials (by structure, in every spelling) and any credential shape from a text. */
 export function redact(text: string, receiver: Receiver | undefined): string {
-  if (!receiver) return text;
-  let out = text;
-  const secrets = [receiver.url, receiver.secret];
-  try {
-    const u = new URL(receiver.url);
-    secrets.push(u.pathname + u.search, u.search);
-  } catch {
-    // not a URL: the whole string is already covered
-  }
-  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('<redacted>');
-  return out;
+  return redactSecrets(text, [receiver]);
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -163,7 +154,8 @@ async function sendOne(
     // Not followed: where a notification goes is the configuration's to say, not the answer's.
     if (answer.status >= 300 && answer.status < 400)
       return { kind: 'retry', reason: `redirect (HTTP ${String(answer.status)}) not followed` };
-    return protocol.classify(answer);
+    // Redacted whole before the protocol reads it: its reason quotes the answer cut short.
+    return protocol.classify({ ...answer, body: redact(answer.body, receiver) });
   } catch (err) {
     const refused = errorCode(err) === 'ECONNREFUSED';
     return {

@@ -3,6 +3,7 @@ import { SEVERITIES } from '../model.js';
 import type { HealthCounts } from '../model.js';
 import type {
   Digest,
+  DigestAction,
   DigestAutoRepair,
   DigestCluster,
   DigestError,
@@ -11,6 +12,8 @@ import type {
   DigestWindow,
 } from '../model.js';
 import { DIGEST_SCHEMA_VERSION } from '../model.js';
+import type { Environment, EnvironmentRules } from '../render/environment.js';
+import { environmentOf, environmentRank } from '../render/environment.js';
 
 /**
  * Bounds of the streaming aggregator. Every table is keyed by something the fleet bounds (clusters,
@@ -93,6 +96,7 @@ interface ErrorAcc {
   count: number;
   previousCount: number;
   clusters: Set<string>;
+  production: Set<string>;
   clusterNames: Map<string, number>;
   firstSeen: string;
   lastSeen: string;
@@ -117,6 +121,7 @@ interface ClusterAcc {
   pools: BoundedMap<PoolAcc>;
   kubernetesVersion?: string;
   support?: 'ending' | 'ended';
+  environment?: Environment;
   firstSeen: string;
   lastSeen: string;
 }
@@ -182,6 +187,7 @@ export interface DigestAggregator {
 export function createDigestAggregator(
   window: DigestWindow,
   limits: AggregateLimits = DEFAULT_LIMITS,
+  rules: EnvironmentRules = {},
 ): DigestAggregator {
   const startMs = Date.parse(window.start);
   const endMs = Date.parse(window.end);
@@ -218,7 +224,7 @@ export function createDigestAggregator(
 
   function clusterAcc(f: EnrichedFailure, at: string): ClusterAcc | undefined {
     const c = f.cluster;
-    return clusters.upsert(clusterKey(f), () => ({
+    const acc = clusters.upsert(clusterKey(f), () => ({
       name: c?.name ?? '(no cluster)',
       resourceId: c?.resourceId ?? '',
       subscriptionId: c?.subscriptionId ?? '',
@@ -230,6 +236,12 @@ export function createDigestAggregator(
       firstSeen: at,
       lastSeen: at,
     }));
+    // A later failure may carry the tags an earlier one lacked.
+    if (acc && (acc.environment === undefined || f.context?.tags)) {
+      const env = environmentOf(c?.name, f.context?.tags, rules);
+      if (env) acc.environment = env;
+    }
+    return acc;
   }
 
   function addPrevious(f: EnrichedFailure): void {
@@ -327,6 +339,7 @@ export function createDigestAggregator(
           count: 0,
           previousCount: 0,
           clusters: new Set<string>(),
+          production: new Set<string>(),
           clusterNames: new Map<string, number>(),
           firstSeen: f.occurredAt,
           lastSeen: f.occurredAt,
@@ -338,6 +351,11 @@ export function createDigestAggregator(
       e.count++;
       if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(e.severity)) e.severity = f.severity;
       if (e.clusters.size < limits.maxClusters) e.clusters.add(ck);
+      if (
+        e.production.size < limits.maxClusters &&
+        environmentOf(f.cluster?.name, f.context?.tags, rules) === 'production'
+      )
+        e.production.add(ck);
       if (f.cluster) bump(e.clusterNames, f.cluster.name, limits.maxClusters);
       e.firstSeen = minIso(e.firstSeen, f.occurredAt);
       e.lastSeen = maxIso(e.lastSeen, f.occurredAt);
@@ -408,6 +426,7 @@ export function createDigestAggregator(
             previousCount,
             isNew: previousCount === 0,
             clusters: e.clusters.size,
+            productionClusters: e.production.size,
             clusterNames: top(e.clusterNames, 5).map((x) => x.code),
             firstSeen: e.firstSeen,
             lastSeen: e.lastSeen,
@@ -437,11 +456,18 @@ export function createDigestAggregator(
             })),
           ...(c.kubernetesVersion ? { kubernetesVersion: c.kubernetesVersion } : {}),
           ...(c.support ? { support: c.support } : {}),
+          ...(c.environment ? { environment: c.environment } : {}),
           firstSeen: c.firstSeen,
           lastSeen: c.lastSeen,
         }))
         .filter((c) => c.count > 0 || c.support !== undefined)
-        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+        // Production first: a failure there outranks a busier development cluster.
+        .sort(
+          (a, b) =>
+            environmentRank(a.environment) - environmentRank(b.environment) ||
+            b.count - a.count ||
+            a.name.localeCompare(b.name),
+        )
         .slice(0, limits.topK);
       const repeated = [...repairNodes.map.values()]
         .map((n) => ({ ...n, episodes: episodes(n.hours) }))
@@ -525,6 +551,7 @@ export function createDigestAggregator(
         },
         hourly: { hours, series },
         errors: errorList,
+        doFirst: doFirstOf(errorList),
         clusters: clusterList,
         autoRepair,
         unrecognised: unrecognisedList,
@@ -536,6 +563,31 @@ export function createDigestAggregator(
       };
     },
   };
+}
+
+/** The three actions to take first: most severe, then on most production clusters, most clusters, most often. */
+function doFirstOf(errors: readonly DigestError[]): DigestAction[] {
+  return errors
+    .filter((e) => e.mitigation)
+    .sort(
+      (a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        (b.productionClusters ?? 0) - (a.productionClusters ?? 0) ||
+        b.clusters - a.clusters ||
+        b.count - a.count ||
+        a.code.localeCompare(b.code),
+    )
+    .slice(0, 3)
+    .map((e) => ({
+      code: e.code,
+      severity: e.severity,
+      action: e.mitigation ?? '',
+      count: e.count,
+      clusters: e.clusters,
+      productionClusters: e.productionClusters ?? 0,
+      clusterNames: e.clusterNames,
+      ...(e.docUrl ? { docUrl: e.docUrl } : {}),
+    }));
 }
 
 function sum(xs: number[]): number {

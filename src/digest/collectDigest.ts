@@ -95,11 +95,17 @@ export interface ComputeDigestOptions {
   store?: KeyValueStore;
   limits?: AggregateLimits;
   now?: Date;
+  /** Cluster name globs that are production (PRODUCTION_CLUSTERS); unset: tags and names tell. */
+  productionClusters?: readonly string[];
 }
 
 /** Streams every source over the window and the one before it into one digest. */
 export async function computeDigest(options: ComputeDigestOptions): Promise<Digest> {
-  const agg = createDigestAggregator(options.window, options.limits ?? DEFAULT_LIMITS);
+  const agg = createDigestAggregator(
+    options.window,
+    options.limits ?? DEFAULT_LIMITS,
+    options.productionClusters ? { productionClusters: options.productionClusters } : {},
+  );
   const end = new Date(options.window.end);
   const start = new Date(Date.parse(options.window.start) * 2 - end.getTime());
   const notes: string[] = [];

@@ -23,6 +23,8 @@ export interface DailyDigestDeps {
   timeZone?: string;
   logsScope?: string;
   reportUrl?: string;
+  /** Cluster name globs that are production (PRODUCTION_CLUSTERS). */
+  productionClusters?: readonly string[];
   now: () => Date;
 }
 
@@ -68,6 +70,9 @@ export async function runDailyDigest(deps: DailyDigestDeps): Promise<DailyDigest
     sources: deps.sources,
     store: deps.store,
     now,
+    ...(deps.productionClusters && deps.productionClusters.length > 0
+      ? { productionClusters: deps.productionClusters }
+      : {}),
   });
   const digest = withLogsLinks(
     deps.reportUrl ? { ...computed, reportUrl: deps.reportUrl } : computed,

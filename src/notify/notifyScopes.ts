@@ -14,6 +14,10 @@ export const NOTIFY_SCOPES = {
   resolves: 'notify-resolves',
   /** Per incident key: the receivers its firing notifications went to. */
   audience: 'notify-audience',
+  /** Per fingerprint: a silence recorded from a notification's "Silence" link. */
+  silences: 'notify-silences',
+  /** The key silence links are signed with, when no setting gives one. */
+  silenceKey: 'notify-silence-key',
 };
 
 /** Failures kept on a grouped notification; `count` carries the full number. */

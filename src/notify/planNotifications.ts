@@ -15,8 +15,9 @@ import {
   nodeKey,
 } from './nodeHolds.js';
 import { distinct, GROUP_SAMPLE, NOTIFY_SCOPES } from './notifyScopes.js';
-import type { NotifyPolicy } from './policy.js';
+import type { NotifyPolicy, Silence } from './policy.js';
 import { groupKeyOf, silenceFor } from './policy.js';
+import { storedSilences } from './silenceLinks.js';
 
 export { GROUP_SAMPLE, NOTIFY_SCOPES };
 
@@ -545,6 +546,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     out: PlanOutcome,
     batch: Batch,
     emit: Emit | undefined,
+    clicked: readonly Silence[],
   ): Promise<Decision> {
     if (f.status === 'info') {
       if (f.node && isRepairStart(f)) await holds.repairStarted(f, now);
@@ -553,7 +555,8 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     }
     if (f.status === 'resolved') return decideResolve(f, now, out, batch, emit);
 
-    if (silenceFor(policy.silences, f, now)) {
+    // A silence from a notification's link mutes new failures only: its resolve still closes what was sent.
+    if (silenceFor(policy.silences, f, now) ?? silenceFor(clicked, f, now)) {
       out.silenced.push({ failure: f });
       return 'silenced';
     }
@@ -649,9 +652,10 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         if (lane) lane.push(f);
         else lanes.set(key, [f]);
       }
+      const clicked = await storedSilences(store, now);
       await eachLimit([...lanes.values()], LANES, async (lane) => {
         const batch = newBatch();
-        for (const f of lane) await decide(f, now, out, batch, emit);
+        for (const f of lane) await decide(f, now, out, batch, emit, clicked);
         await flushJoins(batch, now, out, emit);
       });
       return out;

@@ -27,6 +27,8 @@ export interface Silence {
   nodePool?: string;
   subscription?: string;
   resourceGroup?: string;
+  /** One failure exactly (a silence recorded from a notification's link). */
+  fingerprint?: string;
 }
 
 export interface NotifyPolicy {
@@ -205,6 +207,7 @@ export function silenceActive(s: Silence, now: Date): boolean {
 
 /** Whether every matcher of a silence matches a failure (time aside). */
 export function silenceMatches(s: Silence, f: EnrichedFailure): boolean {
+  if (s.fingerprint !== undefined && s.fingerprint !== f.fingerprint) return false;
   if (s.cluster && !glob(s.cluster, f.cluster?.name)) return false;
   if (s.code) {
     const code = s.code;

@@ -21,6 +21,7 @@ import { recordHealth } from '../state/deliveryHealth.js';
 import { routeNotification } from '../route/routeNotification.js';
 import { stateRetention } from './stateRetention.js';
 import { newClaimOwner } from './failureClaims.js';
+import type { SilenceLinker } from '../notify/silenceLinks.js';
 
 /**
  * How long a claim on a failure holds before another instance may take it over: far longer than
@@ -51,9 +52,21 @@ export function createDispatch(
   routing: RoutingConfig,
   now: () => Date,
   renderers: Readonly<Partial<Record<SinkType, Renderer>>> = RENDERERS,
+  silence?: SilenceLinker,
   live: () => LiveDelivery | undefined = () => undefined,
 ): DispatchPort {
   const receivers = receiverMap(routing);
+  /** One signed link per firing notification, shared by its receivers. */
+  const links = new Map<string, Promise<string | undefined>>();
+  const silenceUrlOf = (n: Notification): Promise<string | undefined> => {
+    if (!silence || n.status !== 'firing') return Promise.resolve(undefined);
+    let link = links.get(n.id);
+    if (!link) {
+      link = silence.urlFor(n.fingerprint, now()).catch(() => undefined);
+      links.set(n.id, link);
+    }
+    return link;
+  };
   return {
     route: (n) => routeNotification(routing, n),
     accepts(receiver, n) {
@@ -74,11 +87,12 @@ export function createDispatch(
           continue;
         }
         try {
+          const silenceUrl = await silenceUrlOf(notification);
           rows.push({
             receiver,
             sinkType: r.type,
             id: notification.id,
-            body: renderer.render(notification),
+            body: renderer.render(notification, silenceUrl ? { silenceUrl } : {}),
             createdAt: now().toISOString(),
             summary: summaryOf(notification),
           });
@@ -88,6 +102,7 @@ export function createDispatch(
           );
         }
       }
+      links.clear();
       const delivery = live();
       const r = await enqueueOutgoing(store, rows, {
         ...(options.fresh ? { fresh: true } : {}),
@@ -108,6 +123,10 @@ export interface PipelineParts {
   context?: ContextPort;
   rolling?: RollingPort;
   now?: () => Date;
+  /** Signs the "Silence 4 h" link of each firing notification (absent: cards have no such button). */
+  silence?: SilenceLinker;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
+  linkHosts?: readonly string[];
 }
 
 export interface DeliverOptions {
@@ -151,13 +170,14 @@ export function createPipeline(
     store: parts.store,
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
-    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, () => live),
+    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, parts.silence, () => live),
     claims: { owner: newClaimOwner(), leaseMs: CLAIM_LEASE_MS },
     logsLink: logsLinkFor,
     now,
   };
   if (parts.context) deps.context = parts.context;
   if (parts.rolling) deps.rolling = parts.rolling;
+  if (parts.linkHosts) deps.linkHosts = parts.linkHosts;
   const receivers = receiverMap(parts.routing);
   const deliveryOptions = (options: DeliverOptions): DeliveryOptions => ({
     store: parts.store,

@@ -30,6 +30,8 @@ export interface PipelineDeps {
   /** Failures planned, enqueued and marked done at once (state calls are I/O-bound). */
   concurrency?: number;
   logsLink?: (signal: FailureSignal) => FailureLink | undefined;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
+  linkHosts?: readonly string[];
   now: () => Date;
 }
 
@@ -39,7 +41,7 @@ export interface ProcessOptions {
    * (Event Grid) is redelivered and the failure arrives complete.
    */
   failOnTransientContext?: boolean;
-  /** Keep the enriched failures in the report (the local runner prints them). */
+  /** Keep the enriched failures and what was decided for them in the report (the local runner prints them). */
   keepEnriched?: boolean;
 }
 
@@ -57,6 +59,8 @@ export interface ProcessReport {
   /** Problems that did not stop the batch (context look-ups, outbox rows), named. */
   problems: string[];
   enriched: EnrichedFailure[];
+  /** With keepEnriched: each plan's outcome (notifications, held, suppressed, silenced), for the report. */
+  plans?: PlanOutcome[];
 }
 
 export class TransientContextError extends Error {
@@ -140,6 +144,7 @@ async function extrasFor(
   }
   const logs = deps.logsLink?.(signal);
   if (logs) extras.logsLink = logs;
+  if (deps.linkHosts) extras.linkHosts = deps.linkHosts;
   return extras;
 }
 
@@ -230,6 +235,7 @@ async function countPlan(
   report: ProcessReport,
 ): Promise<void> {
   report.notifications += plan.notifications.length;
+  report.plans?.push(plan);
   report.held += plan.held.length;
   report.suppressed += plan.suppressed.length;
   report.silenced += plan.silenced.length;
@@ -360,7 +366,10 @@ async function processOwned(
       enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
     );
     report.processed += enriched.length;
-    if (options.keepEnriched) report.enriched.push(...enriched);
+    if (options.keepEnriched) {
+      report.enriched.push(...enriched);
+      report.plans ??= [];
+    }
 
     const firstTime = owned.every((o) => !o.replay);
     const plan = await deps.planner.plan(enriched, now, emitterFor(deps, now, report, firstTime));
@@ -388,9 +397,13 @@ async function processOwned(
 }
 
 /** Releases group updates and expired holds whose time has come; run on every timer tick. */
-export async function releaseDue(deps: PipelineDeps): Promise<ProcessReport> {
+export async function releaseDue(
+  deps: PipelineDeps,
+  options: Pick<ProcessOptions, 'keepEnriched'> = {},
+): Promise<ProcessReport> {
   const now = deps.now();
   const report = emptyReport();
+  if (options.keepEnriched) report.plans = [];
   await countPlan(deps, await deps.planner.releaseDue(now, emitterFor(deps, now, report)), now, report);
   return report;
 }

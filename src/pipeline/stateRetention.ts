@@ -41,6 +41,8 @@ export function stateRetention(policy: NotifyPolicy, now: Date): RetentionRule[]
     // An incident whose failures never resolve (most sources send no resolve) would stay for ever.
     keepAfter(NOTIFY_SCOPES.incidents, 'at', notified),
     keepAfter(NOTIFY_SCOPES.audience, 'at', notified),
+    // A silence from a link is kept a day past its end, for whoever asks what was silenced.
+    keepAfter(NOTIFY_SCOPES.silences, 'endsAt', DAY_MS),
     keepAfter(OUTBOX_SCOPES.delivered, 'finishedAt', RETENTION_DAYS.delivered * DAY_MS),
     keepAfter(OUTBOX_SCOPES.dead, 'finishedAt', RETENTION_DAYS.dead * DAY_MS),
     {

@@ -1,6 +1,7 @@
 import type { EnrichedFailure, FailureLink, FailureMatch, Notification, Severity } from '../model.js';
 import { clipLine, clipText, cleanLine, safeUrl, truncate } from '../text.js';
 import type { TextBudget } from './shortenToFit.js';
+import { failureTitle } from './failureTitle.js';
 
 /**
  * What every chat sink shows of a notification, as cleaned and length-capped plain text. Values
@@ -215,5 +216,111 @@ export function linksOf(n: Notification, budget: TextBudget, max = 6): ViewLink[
       if (out.length >= max) return out;
     }
   }
+  return out;
+}
+
+/**
+ * The card's title: what failed, where and the code, generated from the failure's fields. A group
+ * over several nodes names how many; another group says how many failures it holds.
+ */
+export function cardTitle(n: Notification, budget: TextBudget): string {
+  const lead = leadOf(n);
+  if (!lead) return 'AKS failure';
+  const max = Math.min(budget.line, 160);
+  if (n.nodes.length > 1 && lead.node) {
+    // "Auto-repair couldn't reboot 12 nodes in pool nodepool1 on aks-prod: NodeRebootError"
+    const pools = n.nodePools.length === 1 ? ` in pool ${clipLine(n.nodePools[0] ?? '', 60)}` : '';
+    const nodes = `${String(n.nodes.length)} nodes${pools}`;
+    const stand = 'NODES-OF-THE-GROUP';
+    return truncate(
+      failureTitle({ ...lead, node: stand }, { max: max + stand.length }).replace(stand, nodes),
+      max,
+    );
+  }
+  const title = failureTitle(lead, { max });
+  return n.count > 1 ? truncate(`${String(n.count)} × ${title}`, max) : title;
+}
+
+/** "2026-11-20 09:31 UTC · 12 failures in 1 min · first sent 03:00:07 UTC": when, how many. */
+export function cardSubline(n: Notification): string {
+  const parts = [when(n)];
+  if (n.count > 1)
+    parts.push(`${String(n.count)} failures${n.lastAt !== n.firstAt ? ` in ${spanOf(n)}` : ''}`);
+  if (n.update) parts.push(`update of the message sent ${formatTime(n.update.firstSentAt)}`);
+  if (n.stillFiring) parts.push(`${String(n.stillFiring)} still failing`);
+  return parts.join(' · ');
+}
+
+/** What to do first: the catalog's first steps, or, without a match, where to look. */
+export function doFirst(n: Notification, budget: TextBudget): string {
+  const lead = leadOf(n);
+  const match = lead?.matches[0];
+  if (match?.mitigation) return paragraph(match.mitigation, budget.paragraph);
+  switch (lead?.kind) {
+    case 'cluster-support':
+      return "Plan the upgrade to a supported Kubernetes version ('az aks get-upgrades' lists them); clusters out of support get no fixes.";
+    case 'kubernetes-version':
+      return 'Nothing is broken: read the release notes and plan the upgrade.';
+    case 'scheduled-event':
+      return 'Expect the maintenance; move or drain workloads that cannot take a node going away.';
+    default: {
+      const logs = lead?.links.some((l) => l.kind === 'logs');
+      return `No catalog entry matched: read the message under Details${logs ? ', then the rows in Logs' : ''}.`;
+    }
+  }
+}
+
+/** The facts behind Details: everything the title and the line under it do not already say. */
+export function detailFacts(n: Notification, budget: TextBudget): Fact[] {
+  const lead = leadOf(n);
+  const facts: Fact[] = [];
+  const add = (label: string, value: string | undefined): void => {
+    if (value !== undefined && value.trim() !== '') facts.push({ label, value: line(value, budget) });
+  };
+  if (!lead?.cluster) add('Resource', lead?.resourceId);
+  add('Resource group', lead?.cluster?.resourceGroup);
+  add('Subscription', lead?.cluster?.subscriptionId);
+  if (n.nodePools.length > 1) add('Node pools', listed(n.nodePools, budget));
+  const codes = (lead?.matches ?? []).slice(1).map((m) => m.code);
+  if (codes.length > 0) add('Also matched', codes.join(', '));
+  add('Source', lead ? `${lead.source}${lead.reason ? ` (${lead.reason})` : ''}` : undefined);
+  return [...facts, ...contextFacts(n, budget)];
+}
+
+/** "lasted 1 h 5 min" for a resolve whose source says when it fired; undefined otherwise. */
+export function lasted(n: Notification): string | undefined {
+  const lead = leadOf(n);
+  const fired = Date.parse(lead?.attributes.firedAt ?? '');
+  const resolved = Date.parse(lead?.attributes.resolvedAt ?? lead?.occurredAt ?? '');
+  if (Number.isNaN(fired) || Number.isNaN(resolved) || resolved < fired) return undefined;
+  const min = Math.round((resolved - fired) / 60_000);
+  if (min < 1) return 'lasted under a minute';
+  if (min < 60) return `lasted ${String(min)} min`;
+  const h = Math.floor(min / 60);
+  const rest = min % 60;
+  return `lasted ${String(h)} h${rest > 0 ? ` ${String(rest)} min` : ''}`;
+}
+
+/** The one line of a resolved notification. */
+export function resolvedLine(n: Notification, budget: TextBudget): string {
+  const how = lasted(n) ?? `resolved ${formatTime(n.lastAt || n.firstAt)}`;
+  const still = n.stillFiring ? `; ${String(n.stillFiring)} of the group still failing` : '';
+  return `${cardTitle(n, budget)} — ${how}${still}`;
+}
+
+/** The buttons a card carries, in the order a person reaches for them. */
+export function cardLinks(n: Notification, budget: TextBudget): { title: string; url: string }[] {
+  const links = linksOf(n, budget, 12);
+  const pick = (kind: ViewLink['kind'], test: (l: ViewLink) => boolean = () => true) =>
+    links.find((l) => l.kind === kind && test(l));
+  const out: { title: string; url: string }[] = [];
+  const guide = pick('doc');
+  if (guide) out.push({ title: 'Troubleshooting guide', url: guide.url });
+  const logs = pick('logs');
+  if (logs) out.push({ title: 'Logs', url: logs.url });
+  const portal = pick('portal', (l) => !/\/nodePools$/i.test(l.url)) ?? pick('portal');
+  if (portal) out.push({ title: 'Portal', url: portal.url });
+  const alert = pick('alert');
+  if (alert) out.push({ title: 'Alert', url: alert.url });
   return out;
 }

@@ -1,20 +1,22 @@
 import type { Notification, Severity } from '../model.js';
-import { safeUrl, truncate, utf8Bytes } from '../text.js';
-import type { Fact, ViewLink } from './notificationView.js';
+import { safeUrl, utf8Bytes } from '../text.js';
+import type { Fact } from './notificationView.js';
 import {
   DURING_UPGRADE_NOTE,
   SEVERITY_LABEL,
-  contextFacts,
-  headline,
-  keyFacts,
+  cardLinks,
+  cardSubline,
+  cardTitle,
+  detailFacts,
+  doFirst,
   matchesOf,
   nodeList,
   paragraph,
   rawMessages,
+  resolvedLine,
   whatHappened,
-  whereLine,
-  linksOf,
 } from './notificationView.js';
+import type { RenderExtras } from './renderers.js';
 import type { MessagePart, TextBudget } from './shortenToFit.js';
 import { shortenToFit } from './shortenToFit.js';
 
@@ -104,130 +106,122 @@ function facts(rows: readonly Fact[]): CardElement[] {
   }));
 }
 
+/** The coloured band on top: severity and the generated title, then when and how many. */
 function header(n: Notification, budget: TextBudget): CardElement {
-  const resolved = n.status === 'resolved';
-  const color = resolved ? 'Good' : COLOR[n.severity];
-  const tag = resolved ? 'RESOLVED' : SEVERITY_LABEL[n.severity];
-  const where = whereLine(n, budget);
   return {
     type: 'Container',
-    style: resolved ? 'good' : STYLE[n.severity],
+    style: STYLE[n.severity],
     bleed: true,
     items: [
       {
         type: 'RichTextBlock',
         inlines: [
-          run(`${tag}  `, { weight: 'Bolder', color, size: 'Medium' }),
-          run(headline(n, budget), { weight: 'Bolder', size: 'Medium' }),
+          run(`${SEVERITY_LABEL[n.severity]}  `, { weight: 'Bolder', color: COLOR[n.severity] }),
+          run(cardTitle(n, budget), { weight: 'Bolder' }),
         ],
       },
-      ...(where ? [literal(where, { spacing: 'Small' }, { isSubtle: true })] : []),
+      literal(cardSubline(n), { spacing: 'Small' }, { isSubtle: true, size: 'Small' }),
     ],
   };
 }
 
-/** Short button titles: Teams shows a handful of buttons side by side and cuts long titles. */
-function actionTitle(link: ViewLink): string {
-  switch (link.kind) {
-    case 'doc':
-      return 'Troubleshooting guide';
-    case 'portal':
-      return /\/nodePools$/i.test(link.url) ? 'Node pools' : 'Open in portal';
-    case 'logs':
-      return 'Logs';
-    case 'alert':
-      return 'Alert';
-    default:
-      return truncate(link.title, 24);
-  }
-}
-
-/** One button per kind of place (the first guide, the portal pages, logs, alert), at most 5. */
-function actionsFor(links: readonly ViewLink[]): CardElement[] {
-  const seenTitles = new Set<string>();
-  const out: CardElement[] = [];
-  for (const l of links) {
-    const title = actionTitle(l);
-    if (seenTitles.has(title)) continue;
-    seenTitles.add(title);
-    out.push({ type: 'Action.OpenUrl', title, url: l.url });
-    if (out.length === 5) break;
-  }
-  return out;
-}
-
-type Part = MessagePart<{ body: CardElement[]; actions?: CardElement[] }>;
-
-function partsOf(n: Notification, budget: TextBudget): Part[] {
-  const parts: Part[] = [];
-  const add = (name: string, rank: number, body: CardElement[], actions?: CardElement[]): void => {
-    if (body.length > 0 || (actions && actions.length > 0))
-      parts.push({ name, rank, content: actions ? { body, actions } : { body } });
+/** A resolve is one line: what cleared, and how long it lasted. */
+function resolvedCard(n: Notification, budget: TextBudget): CardElement {
+  return {
+    type: 'Container',
+    style: 'good',
+    bleed: true,
+    items: [
+      {
+        type: 'RichTextBlock',
+        inlines: [run('RESOLVED  ', { weight: 'Bolder', color: 'Good' }), run(resolvedLine(n, budget))],
+      },
+    ],
   };
+}
+
+const DETAILS_ID = 'details';
+
+/** The row that opens and closes the details (Action.ToggleVisibility, Adaptive Cards 1.2+). */
+function detailsToggle(): CardElement {
+  return {
+    type: 'Container',
+    spacing: 'Small',
+    selectAction: { type: 'Action.ToggleVisibility', title: 'Details', targetElements: [DETAILS_ID] },
+    items: [label('Details ▾', { color: 'Accent', size: 'Small', weight: 'Bolder' })],
+  };
+}
+
+/** Card parts: the essentials show; the rest (`details`) folds away behind the toggle. */
+type Part = MessagePart<{ body: CardElement[]; details?: boolean; actions?: CardElement[] }>;
+
+function partsOf(n: Notification, budget: TextBudget, extras: RenderExtras): Part[] {
+  const parts: Part[] = [];
+  const add = (name: string, rank: number, body: CardElement[], details = false): void => {
+    if (body.length > 0) parts.push({ name, rank, content: { body, details } });
+  };
+  if (n.status === 'resolved') {
+    add('header', 0, [resolvedCard(n, budget)]);
+    return parts;
+  }
   const lead = n.failures[0];
   add('header', 0, [header(n, budget)]);
-  const happened = whatHappened(n, budget.paragraph);
-  add('summary', 0, happened ? [literal(happened, { spacing: 'Medium' })] : []);
+  add('what to do', 0, [
+    {
+      type: 'RichTextBlock',
+      spacing: 'Medium',
+      inlines: [run('Do first: ', { weight: 'Bolder' }), run(doFirst(n, budget))],
+    },
+  ]);
   if (n.duringUpgrade ?? lead?.duringUpgrade)
-    add('upgrade note', 0, [label(`ℹ️ ${DURING_UPGRADE_NOTE}`, { color: 'Accent', size: 'Small' })]);
-  add('facts', 2, facts(keyFacts(n, budget)));
+    add('upgrade note', 0, [
+      label(`ℹ️ ${DURING_UPGRADE_NOTE}`, { color: 'Accent', size: 'Small', spacing: 'Small' }),
+    ]);
 
-  const matches = matchesOf(n);
-  const primary = matches[0];
-  if (primary && n.status === 'firing') {
-    // The summary usually states the meaning already; say it once.
-    const meaning = paragraph(primary.meaning, budget.paragraph);
-    add('meaning and mitigation', 1, [
-      ...(happened.includes(meaning)
-        ? []
-        : [
-            heading('What it means'),
-            literal(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph)),
-          ]),
-      heading('What to do'),
-      literal(paragraph(primary.mitigation, budget.paragraph)),
-    ]);
-  }
-  const nodes = nodeList(n, budget);
-  if (n.nodes.length > 1) {
-    const more = n.nodes.length - nodes.length;
-    add('node list', 3, [
-      heading(`Nodes affected (${String(n.nodes.length)})`),
-      literal(nodes.join('\n') + (more > 0 ? `\n… and ${String(more)} more` : '')),
-    ]);
-  }
-  const links = linksOf(n, budget);
-  add('links', 2, [], actionsFor(links));
-  const others = matches.slice(1, 1 + Math.min(3, budget.items));
-  if (others.length > 0 && n.status === 'firing') {
-    add('other catalog matches', 4, [
-      heading('Also matched'),
-      ...others.map((m) => {
-        const doc = safeUrl(m.docUrl);
-        return {
-          type: 'RichTextBlock',
-          inlines: [
-            run(paragraph(`${m.code}: ${m.meaning} ${m.mitigation}`, budget.paragraph)),
-            ...(doc
-              ? [
-                  run(' Troubleshooting guide', {
-                    color: 'Accent',
-                    selectAction: { type: 'Action.OpenUrl', url: doc },
-                  }),
-                ]
-              : []),
-          ],
-        };
+  const buttons: CardElement[] = cardLinks(n, budget).map((l) => ({
+    type: 'Action.OpenUrl',
+    title: l.title,
+    url: l.url,
+  }));
+  const silence = extras.silenceUrl ? safeUrl(extras.silenceUrl) : undefined;
+  if (silence) buttons.push({ type: 'Action.OpenUrl', title: 'Silence 4 h', url: silence });
+  if (buttons.length > 0) parts.push({ name: 'links', rank: 2, content: { body: [], actions: buttons } });
+
+  // Details: what it means, the facts the title does not carry, the nodes, the raw message.
+  const happened = whatHappened(n, budget.paragraph);
+  const primary = matchesOf(n)[0];
+  add(
+    'what happened',
+    3,
+    [
+      literal(primary ? paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph) : happened, {
+        spacing: 'Small',
       }),
-    ]);
+    ],
+    true,
+  );
+  add('facts', 4, facts(detailFacts(n, budget)), true);
+  if (n.nodes.length > 1) {
+    const nodes = nodeList(n, budget);
+    const more = n.nodes.length - nodes.length;
+    add(
+      'node list',
+      5,
+      [
+        heading(`Nodes (${String(n.nodes.length)})`),
+        literal(nodes.join('\n') + (more > 0 ? `\n… and ${String(more)} more` : ''), {}, { size: 'Small' }),
+      ],
+      true,
+    );
   }
-  add('cluster context', 5, facts(contextFacts(n, budget)));
   const raw = rawMessages(n, budget);
   if (raw.length > 0)
-    add('raw messages', 6, [
-      heading('Message'),
-      ...raw.map((t) => literal(t, {}, { fontType: 'Monospace', size: 'Small' })),
-    ]);
+    add(
+      'raw messages',
+      6,
+      [heading('Message'), ...raw.map((t) => literal(t, {}, { fontType: 'Monospace', size: 'Small' }))],
+      true,
+    );
   return parts;
 }
 
@@ -261,20 +255,33 @@ export interface RenderedCard {
 }
 
 /** Renders and measures; `maxBytes` is for tests of the shortening. */
-export function toTeamsMessage(n: Notification, maxBytes = TEAMS_MAX_BYTES): RenderedCard {
+export function toTeamsMessage(
+  n: Notification,
+  maxBytes = TEAMS_MAX_BYTES,
+  extras: RenderExtras = {},
+): RenderedCard {
   let message: TeamsMessage | undefined;
   const fitted = shortenToFit(
-    (budget) => partsOf(n, budget),
+    (budget) => partsOf(n, budget, extras),
     (kept, dropped) => {
-      const body = kept.flatMap((p) => p.content.body);
+      const shown = kept.filter((p) => !p.content.details).flatMap((p) => p.content.body);
+      const folded = kept.filter((p) => p.content.details).flatMap((p) => p.content.body);
       if (dropped.length > 0)
-        body.push(
+        folded.push(
           label(`Shortened to fit Teams' message size limit; left out: ${dropped.join(', ')}.`, {
             isSubtle: true,
             size: 'Small',
             spacing: 'Medium',
           }),
         );
+      const body =
+        folded.length > 0
+          ? [
+              ...shown,
+              detailsToggle(),
+              { type: 'Container', id: DETAILS_ID, isVisible: false, items: folded },
+            ]
+          : shown;
       message = teamsEnvelope(
         body,
         kept.flatMap((p) => p.content.actions ?? []),
@@ -288,6 +295,10 @@ export function toTeamsMessage(n: Notification, maxBytes = TEAMS_MAX_BYTES): Ren
 }
 
 /** The Adaptive Card alone (for previews and the card renderer). */
-export function toAdaptiveCard(n: Notification, maxBytes = TEAMS_MAX_BYTES): AdaptiveCard {
-  return toTeamsMessage(n, maxBytes).message.attachments[0].content;
+export function toAdaptiveCard(
+  n: Notification,
+  maxBytes = TEAMS_MAX_BYTES,
+  extras: RenderExtras = {},
+): AdaptiveCard {
+  return toTeamsMessage(n, maxBytes, extras).message.attachments[0].content;
 }

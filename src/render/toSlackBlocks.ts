@@ -1,21 +1,22 @@
-import { truncate } from '../text.js';
+import { safeUrl, truncate } from '../text.js';
 import type { Notification, Severity } from '../model.js';
-import { slackLink, slackText } from './slackMrkdwn.js';
+import { slackText } from './slackMrkdwn.js';
 import type { Fact } from './notificationView.js';
 import {
   DURING_UPGRADE_NOTE,
   SEVERITY_LABEL,
-  contextFacts,
-  headline,
-  keyFacts,
-  linksOf,
+  cardLinks,
+  cardSubline,
+  cardTitle,
+  detailFacts,
+  doFirst,
   matchesOf,
   nodeList,
   paragraph,
   rawMessages,
-  whatHappened,
-  whereLine,
+  resolvedLine,
 } from './notificationView.js';
+import type { RenderExtras } from './renderers.js';
 import type { MessagePart, TextBudget } from './shortenToFit.js';
 import { shortenToFit } from './shortenToFit.js';
 
@@ -32,6 +33,10 @@ export const SLACK_LIMITS = {
   fields: 10,
   fieldText: 2000,
   contextElements: 10,
+  /** Elements of an actions block, a button's text and its URL. */
+  actions: 25,
+  buttonText: 75,
+  buttonUrl: 3000,
   /** Slack answers msg_blocks_too_long well below the per-block limits summed; stay under this. */
   totalText: 12_000,
   fallbackText: 300,
@@ -69,90 +74,72 @@ function context(texts: string[]): SlackBlock {
   return { type: 'context', elements: texts.slice(0, SLACK_LIMITS.contextElements).map((t) => mrkdwn(t)) };
 }
 
-function fields(facts: readonly Fact[]): SlackBlock[] {
-  const blocks: SlackBlock[] = [];
-  for (let i = 0; i < facts.length; i += SLACK_LIMITS.fields) {
-    blocks.push({
-      type: 'section',
-      fields: facts
-        .slice(i, i + SLACK_LIMITS.fields)
-        .map((f) => mrkdwn(`*${f.label}*\n${slackText(f.value)}`, SLACK_LIMITS.fieldText)),
-    });
-  }
-  return blocks;
-}
-
 type Part = MessagePart<SlackBlock[]>;
 
-function partsOf(n: Notification, budget: TextBudget): Part[] {
+/** Facts as one small grey line: Slack has no folding, so details stay short and quiet. */
+function factLine(facts: readonly Fact[]): SlackBlock[] {
+  if (facts.length === 0) return [];
+  return [context([facts.map((f) => `*${f.label}:* ${slackText(f.value)}`).join('  ·  ')])];
+}
+
+function button(text: string, url: string, actionId: string): SlackBlock {
+  return { type: 'button', text: { type: 'plain_text', text, emoji: true }, url, action_id: actionId };
+}
+
+function partsOf(n: Notification, budget: TextBudget, extras: RenderExtras): Part[] {
   const parts: Part[] = [];
   const add = (name: string, rank: number, blocks: SlackBlock[]): void => {
     if (blocks.length > 0) parts.push({ name, rank, content: blocks });
   };
-  const resolved = n.status === 'resolved';
-  const tag = resolved ? 'RESOLVED' : SEVERITY_LABEL[n.severity];
+  if (n.status === 'resolved') {
+    add('header', 0, [section(`:white_check_mark: *RESOLVED*  ${slackText(resolvedLine(n, budget))}`)]);
+    return parts;
+  }
   const lead = n.failures[0];
   add('header', 0, [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: clipEscaped(slackText(`${tag}: ${headline(n, budget)}`), SLACK_LIMITS.headerText),
+        text: clipEscaped(
+          slackText(`${SEVERITY_LABEL[n.severity]}: ${cardTitle(n, budget)}`),
+          SLACK_LIMITS.headerText,
+        ),
         emoji: true,
       },
     },
+    context([`${ICON[n.severity]} ${slackText(cardSubline(n))}`]),
   ]);
-  const where = whereLine(n, budget);
-  add('location', 0, [
-    context([`${resolved ? ':white_check_mark:' : ICON[n.severity]} ${slackText(where || 'no cluster')}`]),
-  ]);
-  const happened = whatHappened(n, budget.paragraph);
-  if (happened) add('summary', 0, [section(slackText(happened))]);
+  add('what to do', 0, [section(`*Do first:* ${slackText(doFirst(n, budget))}`)]);
   if (n.duringUpgrade ?? lead?.duringUpgrade)
     add('upgrade note', 0, [context([`:information_source: ${DURING_UPGRADE_NOTE}`])]);
-  add('facts', 2, fields(keyFacts(n, budget)));
-  const matches = matchesOf(n);
-  const primary = matches[0];
-  if (primary && !resolved) {
-    const meaning = paragraph(primary.meaning, budget.paragraph);
-    add('meaning and mitigation', 1, [
-      ...(happened.includes(meaning)
-        ? []
-        : [
-            section(
-              `*What it means*\n${slackText(paragraph(`${primary.code}: ${primary.meaning}`, budget.paragraph))}`,
-            ),
-          ]),
-      section(`*What to do*\n${slackText(paragraph(primary.mitigation, budget.paragraph))}`),
+  const buttons = cardLinks(n, budget)
+    .filter((l) => l.url.length <= SLACK_LIMITS.buttonUrl)
+    .map((l, i) => button(l.title, l.url, `link-${String(i)}`));
+  const silence = extras.silenceUrl ? safeUrl(extras.silenceUrl) : undefined;
+  if (silence && silence.length <= SLACK_LIMITS.buttonUrl)
+    buttons.push(button('Silence 4 h', silence, 'silence'));
+  if (buttons.length > 0) add('links', 2, [{ type: 'actions', elements: buttons.slice(0, 5) }]);
+  const primary = matchesOf(n)[0];
+  if (primary)
+    add('what happened', 3, [
+      context([slackText(paragraph(`${primary.code}: ${primary.meaning}`, Math.min(budget.paragraph, 600)))]),
     ]);
-  }
+  add('facts', 4, factLine(detailFacts(n, budget)));
   if (n.nodes.length > 1) {
     const nodes = nodeList(n, budget);
     const more = n.nodes.length - nodes.length;
-    add('node list', 3, [
-      section(
-        `*Nodes affected (${String(n.nodes.length)})*\n${nodes.map((x) => slackText(x)).join('\n')}${more > 0 ? `\n… and ${String(more)} more` : ''}`,
-      ),
+    add('node list', 5, [
+      context([
+        `*Nodes (${String(n.nodes.length)}):* ${nodes.map((x) => slackText(x)).join(', ')}${more > 0 ? ` … and ${String(more)} more` : ''}`,
+      ]),
     ]);
   }
-  const links = linksOf(n, budget);
-  if (links.length > 0) add('links', 2, [section(links.map((l) => slackLink(l.url, l.title)).join('  ·  '))]);
-  const others = matches.slice(1, 1 + Math.min(3, budget.items));
-  if (others.length > 0 && !resolved) {
-    add('other catalog matches', 4, [
-      section(
-        `*Also matched*\n${others.map((m) => slackText(paragraph(`${m.code}: ${m.meaning} ${m.mitigation}`, budget.paragraph))).join('\n')}`,
-      ),
+  const raw = rawMessages(n, budget)[0];
+  if (raw)
+    add('raw messages', 6, [
+      context([`*Message:* \`${slackText(paragraph(raw, 300)).replace(/`/g, "'")}\``]),
     ]);
-  }
-  add('cluster context', 5, fields(contextFacts(n, budget)));
-  const raw = rawMessages(n, budget);
-  if (raw.length > 0)
-    add(
-      'raw messages',
-      6,
-      raw.map((t) => section(`\`\`\`${slackText(t).replace(/```/g, "'''")}\`\`\``)),
-    );
   return parts;
 }
 
@@ -176,19 +163,22 @@ export interface RenderedSlack {
   dropped: string[];
 }
 
-export function toSlackMessage(n: Notification, totalText: number = SLACK_LIMITS.totalText): RenderedSlack {
+export function toSlackMessage(
+  n: Notification,
+  totalText: number = SLACK_LIMITS.totalText,
+  extras: RenderExtras = {},
+): RenderedSlack {
   let message: SlackMessage | undefined;
   const fitted = shortenToFit(
-    (budget) => partsOf(n, budget),
+    (budget) => partsOf(n, budget, extras),
     (kept, dropped) => {
       const blocks = kept.flatMap((p) => p.content);
       if (dropped.length > 0)
         blocks.push(context([`Shortened to fit Slack's limits; left out: ${dropped.join(', ')}.`]));
       const tag = n.status === 'resolved' ? 'RESOLVED' : SEVERITY_LABEL[n.severity];
       const budget = { line: 120, paragraph: 200, raw: 0, items: 0 };
-      const where = whereLine(n, budget);
       const text = clipEscaped(
-        slackText(`${tag}: ${headline(n, budget)}${where ? ` (${where})` : ''}`),
+        slackText(`${tag}: ${n.status === 'resolved' ? resolvedLine(n, budget) : cardTitle(n, budget)}`),
         SLACK_LIMITS.fallbackText,
       );
       message = { text, blocks };

@@ -4,3 +4,4 @@ export { explainRoute, notificationForFailure, routeNotification } from './route
 export type { ConditionResult, RouteExplanation, RouteStep } from './routeNotification.js';
 export type { ReceiverInfo, Route, RoutingConfig, RoutingResult } from './routingConfig.js';
 export type { MatchSpec } from './routingSchema.js';
+export { noReceivers } from './routingConfig.js';

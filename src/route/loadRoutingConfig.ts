@@ -8,6 +8,7 @@ import { PAGERDUTY_EVENTS_URL } from '../deliver/pagerDuty.js';
 import { DEFAULT_MAX_PER_SECOND } from '../deliver/protocols.js';
 import type { Receiver } from '../model.js';
 import type { ReceiverInfo, Route, RoutingConfig, RoutingResult } from './routingConfig.js';
+import { noReceivers } from './routingConfig.js';
 import type { RoutingFile, SettingRef } from './routingSchema.js';
 import { routingFileSchema } from './routingSchema.js';
 
@@ -194,15 +195,7 @@ export function loadRoutingConfig(
 }
 
 function defaultRoutingConfig(env: NodeJS.ProcessEnv): RoutingResult {
-  const base: RoutingConfig = {
-    source: '(default)',
-    receivers: [],
-    receiverInfo: [],
-    routes: [],
-    defaultReceivers: [],
-    digest: { receivers: [] },
-    notify: { grouping: undefined, silences: undefined },
-  };
+  const base: RoutingConfig = noReceivers('(default)');
   const url = env.WEBHOOK_URL?.trim();
   if (!url)
     return {

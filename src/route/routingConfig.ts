@@ -41,3 +41,16 @@ export interface RoutingConfig {
 
 export type RoutingResult =
   { ok: true; config: RoutingConfig; warnings: string[] } | { ok: false; errors: string[] };
+
+/** A routing with no receivers (what runs without a routing file or webhook): nothing is sent. */
+export function noReceivers(source: string): RoutingConfig {
+  return {
+    source,
+    receivers: [],
+    receiverInfo: [],
+    routes: [],
+    defaultReceivers: [],
+    digest: { receivers: [] },
+    notify: { grouping: undefined, silences: undefined },
+  };
+}

@@ -19,7 +19,8 @@ describe('appConfigFromEnv', () => {
       fanOut: 'inline',
     });
     expect(c.delivery).toEqual({ maxAttempts: 3, maxAgeMs: 86_400_000, timeoutMs: 10_000 });
-    expect(c.digest).toEqual({ schedule: '0 0 7 * * *', windowMs: 86_400_000 });
+    expect(c.digest).toEqual({ schedule: '0 0 7 * * *', windowMs: 86_400_000, productionClusters: [] });
+    expect(c.silence).toEqual({});
     expect(c.alert.secureWebhook).toBeUndefined();
   });
 
@@ -32,6 +33,8 @@ describe('appConfigFromEnv', () => {
       tenantId: TENANT,
       audiences: ['api://x', '0d7c4b52-6f1e-4a39-9b8d-3e2f1a0c5b74'],
       authority: 'https://login.microsoftonline.com',
+      // Azure Monitor's action group application, unless ALERT_WEBHOOK_CALLER_APP_IDS says otherwise.
+      callerAppIds: ['461e8683-5575-4561-ac7f-899cc907d62a'],
     });
   });
 
@@ -52,5 +55,21 @@ describe('appConfigFromEnv', () => {
     }
     expect(message).toMatch(/POLL_OVERLAP='soon'/);
     expect(message).toMatch(/DELIVERY_MAX_ATTEMPTS='0'/);
+  });
+
+  it('points silence links at SILENCE_URL, else at the host the platform names, else nowhere', () => {
+    expect(appConfigFromEnv({ SILENCE_URL: 'https://aks.example.com/api/silence' }).silence).toEqual({
+      url: 'https://aks.example.com/api/silence',
+    });
+    expect(appConfigFromEnv({ WEBSITE_HOSTNAME: 'func-aks.azurewebsites.net' }).silence).toEqual({
+      url: 'https://func-aks.azurewebsites.net/api/silence',
+    });
+    expect(appConfigFromEnv({ WEBSITE_HOSTNAME: 'evil.example/x?y=' }).silence).toEqual({});
+    expect(() => appConfigFromEnv({ SILENCE_URL: 'http://aks.example.com/api/silence' })).toThrow(
+      ConfigError,
+    );
+    expect(() => appConfigFromEnv({ SILENCE_SIGNING_KEY: 'short' })).toThrow(
+      /SILENCE_SIGNING_KEY must be at least 32/,
+    );
   });
 });

@@ -48,6 +48,21 @@ describe('match', () => {
     const r = await cli(['match', '-'], 'failed to fix node group sizes: temporary\n');
     expect(r.out).toContain('Failed to fix node group sizes');
   });
+
+  it('calls empty input an error rather than matching nothing', async () => {
+    const stdin = await cli(['match', '-'], '');
+    expect(stdin.code).toBe(2);
+    expect(stdin.err).toBe('match: standard input is empty\n');
+    const dir = mkdtempSync(join(tmpdir(), 'match-'));
+    try {
+      writeFileSync(join(dir, 'none.txt'), '\n\n');
+      const file = await cli(['match', '--file', 'none.txt'], '', dir);
+      expect(file.code).toBe(2);
+      expect(file.err).toContain('none.txt is empty');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('explain and catalog export', () => {
@@ -60,10 +75,31 @@ describe('explain and catalog export', () => {
     expect(unknown.err).toContain('NoSuchThing is not in the catalog');
   });
 
+  it('takes --json as an option, not as part of the code', async () => {
+    const r = await cli(['explain', 'QuotaExceeded', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { code: string }).code).toBe('QuotaExceeded');
+  });
+
+  it('matches free text as a message when it is not a code', async () => {
+    const r = await cli(['explain', 'the', 'subnet', 'is', 'full:', 'SubnetIsFull', 'on', 'pool', 'user']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('is not a code in the catalog; as a message it matches:');
+    expect(r.out).toContain('SubnetIsFull');
+    const json = await cli(['explain', 'vmssCSE exit status=50', '--json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out) as { entry: null; matches: { code: string }[] };
+    expect(doc.entry).toBeNull();
+    expect(doc.matches[0]?.code).toBe('OutboundConnFailVMExtensionError');
+  });
+
   it('exports every entry as JSON and as a Markdown table', async () => {
     const json = JSON.parse((await cli(['catalog', 'export'])).out) as unknown[];
     expect(json).toHaveLength(allEntries().length);
     const md = (await cli(['catalog', 'export', '--format', 'md'])).out.trim().split('\n');
     expect(md).toHaveLength(allEntries().length + 2);
+    const viaJson = await cli(['catalog', 'export', '--json']);
+    expect(JSON.parse(viaJson.out)).toEqual(json);
+    expect((await cli(['catalog', 'export', '--json', '--format', 'md'])).code).toBe(2);
   });
 });

@@ -189,7 +189,7 @@ describe('dailyDigest timer', () => {
     expect((res.headers as Record<string, string>)['Content-Security-Policy']).toMatch(/default-src 'none'/);
     expect(typeof res.body).toBe('string');
     const html = res.body as string;
-    expect(html).toContain('<h1>AKS failure digest</h1>');
+    expect(html).toContain('<h1>AKS failure digest <span class="date">');
     expect(html).toContain('aks-prod-01');
   });
 });

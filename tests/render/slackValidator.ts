@@ -20,6 +20,17 @@ export function slackViolations(message: SlackMessage): string[] {
     }
     if (b.type === 'context' && (b.elements as unknown[]).length > SLACK_LIMITS.contextElements)
       problems.push(`context ${String(i)}`);
+    if (b.type === 'actions') {
+      const elements = b.elements as { text?: { text?: string }; url?: string; action_id?: string }[];
+      if (elements.length === 0 || elements.length > SLACK_LIMITS.actions)
+        problems.push(`actions ${String(i)}`);
+      for (const e of elements) {
+        if ((e.text?.text ?? '').length > SLACK_LIMITS.buttonText)
+          problems.push(`button text in ${String(i)}`);
+        if ((e.url ?? '').length > SLACK_LIMITS.buttonUrl) problems.push(`button url in ${String(i)}`);
+        if (!e.action_id) problems.push(`button without action_id in ${String(i)}`);
+      }
+    }
   });
   return problems;
 }

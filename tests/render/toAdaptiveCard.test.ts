@@ -4,6 +4,7 @@ import type { Notification } from '../../src/model.js';
 import { TEAMS_MAX_BYTES, toAdaptiveCard, toTeamsMessage } from '../../src/render/toAdaptiveCard.js';
 import {
   autoRepairFailure,
+  autoscalerFailure,
   groupNotification,
   hostileFailure,
   notificationOf,
@@ -51,71 +52,123 @@ describe('toAdaptiveCard', () => {
     });
   });
 
-  it('shows severity, where, what happened, meaning, mitigation and links', () => {
-    const text = JSON.stringify(toAdaptiveCard(variants['operation failure']));
-    for (const expected of [
-      'ERROR',
-      'Agent pool write failed',
-      'aks-prod-weu-01 › nodepool1',
-      'VMExtensionProvisioningError',
-      'What to do',
-      'Fix egress',
-      'Action.OpenUrl',
-      'error-code-vmextensionprovisioningerror',
-      'portal.azure.com',
+  /** The text a reader sees before opening Details: everything outside the folded container. */
+  function visibleText(card: ReturnType<typeof toAdaptiveCard>): string {
+    const shown = card.body.filter((e) => e.id !== 'details');
+    return JSON.stringify(shown);
+  }
+
+  it('leads with a generated title that says what failed, where and the code', () => {
+    const card = toAdaptiveCard(variants['operation failure']);
+    const header = JSON.stringify(card.body[0]);
+    expect(header).toContain('ERROR');
+    expect(header).toContain(
+      'Node pool nodepool1 update failed on aks-prod-weu-01: VMExtensionProvisioningError',
+    );
+    expect(header).toContain('2026-03-14 02:17:43 UTC');
+  });
+
+  it('never uses a raw log line as the title', () => {
+    const autoscaler = notificationOf([autoscalerFailure()]);
+    const header = JSON.stringify(toAdaptiveCard(autoscaler).body[0]);
+    expect(header).toContain("Autoscaler can't scale pool gpu on aks-prod-weu-01: ZonalAllocationFailed");
+    expect(header).not.toContain('RawError');
+  });
+
+  it('states each fact once before Details, then what to do first', () => {
+    const visible = visibleText(toAdaptiveCard(variants['operation failure']));
+    for (const fact of ['aks-prod-weu-01', 'nodepool1', 'VMExtensionProvisioningError'])
+      expect(visible.split(fact).length - 1, fact).toBe(1);
+    expect(visible).toContain('Do first: ');
+    expect(visible).toContain('Fix egress, then reconcile the node pool.');
+    expect(visible).not.toContain('rg-aks-prod-weu');
+  });
+
+  it('folds the details away behind a toggle, within Adaptive Cards 1.4', () => {
+    const card = toAdaptiveCard(variants['operation failure']);
+    const details = card.body.find((e) => e.id === 'details');
+    expect(details).toMatchObject({ type: 'Container', isVisible: false });
+    const toggle = card.body.find((e) => (e.selectAction as { type?: string } | undefined)?.type);
+    expect(toggle?.selectAction).toEqual({
+      type: 'Action.ToggleVisibility',
+      title: 'Details',
+      targetElements: ['details'],
+    });
+    const folded = JSON.stringify(details);
+    for (const fact of [
+      'rg-aks-prod-weu',
+      'Kubernetes',
+      '1.30.6',
+      'Correlation id',
+      'vmssCSE',
+      'OutboundConnFailVMExtensionError',
     ])
-      expect(text).toContain(expected);
-    expect(text).not.toContain('Shortened');
+      expect(folded, fact).toContain(fact);
+    expect(card.version).toBe('1.4');
   });
 
-  it('states the meaning once: in the summary when it is there, else under its own heading', () => {
-    const inSummary = JSON.stringify(toAdaptiveCard(variants['operation failure']));
-    expect(inSummary).not.toContain('What it means');
-    const bare = JSON.stringify(
-      toAdaptiveCard(notificationOf([operationFailure({ summary: 'Agent pool write failed.' })])),
-    );
-    expect(bare).toContain('What it means');
-    expect(bare).toContain('the node never joined the cluster');
+  it('has buttons for the guide, the logs, the portal and Silence 4 h (when the app has a link)', () => {
+    const n = variants['operation failure'];
+    const silenceUrl = 'https://func.example/api/silence?t=v1.abc.1.sig';
+    const card = toAdaptiveCard(n, TEAMS_MAX_BYTES, { silenceUrl });
+    expect(card.actions.map((a) => a.title)).toEqual([
+      'Troubleshooting guide',
+      'Logs',
+      'Portal',
+      'Silence 4 h',
+    ]);
+    expect(card.actions.at(-1)).toEqual({ type: 'Action.OpenUrl', title: 'Silence 4 h', url: silenceUrl });
+    expect(toAdaptiveCard(n).actions.map((a) => a.title)).not.toContain('Silence 4 h');
+    // A link that is not https is never a button.
+    expect(toAdaptiveCard(n, TEAMS_MAX_BYTES, { silenceUrl: 'javascript:alert(1)' }).actions).toHaveLength(3);
   });
 
-  it('says how many failures a group holds, over which span and where', () => {
-    const text = JSON.stringify(toAdaptiveCard(groupNotification(12)));
+  it('a resolve is one line that says how long it lasted', () => {
+    const resolved = notificationOf([
+      resolvedOf(
+        operationFailure({
+          attributes: { firedAt: '2026-03-14T02:17:43.512Z', resolvedAt: '2026-03-14T03:22:10.000Z' },
+        }),
+        '2026-03-14T03:22:10.000Z',
+      ),
+    ]);
+    const card = toAdaptiveCard(resolved, TEAMS_MAX_BYTES, {
+      silenceUrl: 'https://func.example/api/silence?t=x',
+    });
+    expect(card.body).toHaveLength(1);
+    expect(card.actions).toEqual([]);
+    const text = JSON.stringify(card);
+    expect(text).toContain('RESOLVED');
     expect(text).toContain(
-      '12 failures like this (2026-03-14 03:00:00 – 03:01:17 UTC) on 12 nodes in 1 node pool. The first:',
+      'Node pool nodepool1 update failed on aks-prod-weu-01: VMExtensionProvisioningError — lasted 1 h 4 min',
     );
+    expect(text).not.toContain('Do first');
+    // Without the time it fired, it says when it resolved.
+    expect(JSON.stringify(toAdaptiveCard(variants.resolved))).toContain('— resolved 2026-03-14 05:10:00 UTC');
   });
 
-  it('says a group update covers the whole group, and when its first message went out', () => {
+  it('a group names how many nodes, over which span, and lists them under Details', () => {
+    const card = toAdaptiveCard(groupNotification(12));
+    const header = JSON.stringify(card.body[0]);
+    expect(header).toContain(
+      "Auto-repair couldn't reboot 12 nodes in pool nodepool1 on aks-prod-weu-01: NodeRebootError",
+    );
+    expect(header).toContain('2026-03-14 03:00:00 – 03:01:17 UTC · 12 failures in 1 min');
+    const details = JSON.stringify(card.body.find((e) => e.id === 'details'));
+    expect(details).toContain('Nodes (12)');
+    expect(details).toContain('aks-nodepool1-38471923-vmss000011');
+    expect(JSON.stringify(toAdaptiveCard(groupNotification(500)))).toContain('… and 450 more');
+  });
+
+  it('a group update says when the first message went out; a partial resolve, how many still fail', () => {
     const update = groupNotification(40, {
       update: { firstId: 'first', firstSentAt: '2026-03-14T03:00:07.000Z', alreadySent: 1 },
     });
-    const text = JSON.stringify(toAdaptiveCard(update));
-    expect(text).toContain(
-      '40 failures like this in 5 min (2026-03-14 03:00:00 – 03:04:33 UTC) on 40 nodes in 1 node pool, first sent at 2026-03-14 03:00:07 UTC. The first:',
+    expect(JSON.stringify(toAdaptiveCard(update).body[0])).toContain(
+      'update of the message sent 2026-03-14 03:00:07 UTC',
     );
-    expect(text).toContain('First sent');
-  });
-
-  it('a resolve of part of a group says how many are still failing', () => {
     const resolved = groupNotification(3, { status: 'resolved', stillFiring: 2 });
-    const text = JSON.stringify(toAdaptiveCard(resolved));
-    expect(text).toContain('RESOLVED');
-    expect(text).toContain(
-      '3 resolved (2026-03-14 03:00:00 – 03:00:14 UTC) on 3 nodes in 1 node pool. 2 of the group are still failing.',
-    );
-  });
-
-  it('names the count and the nodes of a group', () => {
-    const card = toAdaptiveCard(groupNotification(12));
-    const text = JSON.stringify(card);
-    expect(text).toContain('12 × Node auto-repair: reboot failed');
-    expect(text).toContain('Nodes affected (12)');
-    expect(text).toContain('aks-nodepool1-38471923-vmss000011');
-  });
-
-  it('caps a long node list and says how many more', () => {
-    const text = JSON.stringify(toAdaptiveCard(groupNotification(500)));
-    expect(text).toContain('… and 450 more');
+    expect(JSON.stringify(toAdaptiveCard(resolved))).toContain('2 of the group still failing');
   });
 
   it('marks failures during an upgrade', () => {
@@ -123,12 +176,6 @@ describe('toAdaptiveCard', () => {
     expect(JSON.stringify(toAdaptiveCard(variants['operation failure']))).not.toContain(
       'node pool was rolling',
     );
-  });
-
-  it('a resolve says so and leaves out the mitigation', () => {
-    const text = JSON.stringify(toAdaptiveCard(variants.resolved));
-    expect(text).toContain('RESOLVED');
-    expect(text).not.toContain('What to do');
   });
 
   it('drops the least important parts first and says so on the card', () => {
@@ -141,15 +188,16 @@ describe('toAdaptiveCard', () => {
     expect(small.dropped[0]).toBe('raw messages');
     expect(small.bytes).toBeLessThanOrEqual(full.bytes - 100);
     expect(small.body).toContain("Shortened to fit Teams' message size limit; left out: raw messages.");
-    expect(small.body).toContain('What to do');
+    expect(small.body).toContain('Do first');
     expect(cardProblems(small.message.attachments[0].content)).toEqual([]);
   });
 
   it('keeps the essentials even under a very small limit', () => {
-    const small = toTeamsMessage(variants['operation failure'], 3000);
-    expect(small.bytes).toBeLessThanOrEqual(3000);
-    expect(small.body).toContain('Agent pool write failed');
-    expect(small.dropped).toContain('cluster context');
+    const small = toTeamsMessage(variants['operation failure'], 2500);
+    expect(small.bytes).toBeLessThanOrEqual(2500);
+    expect(small.body).toContain('Node pool nodepool1 update failed');
+    expect(small.body).toContain('Do first');
+    expect(small.dropped).toContain('facts');
   });
 
   it('puts untrusted text only where markdown is not rendered', () => {

@@ -32,24 +32,56 @@ describe('toSlackMessage', () => {
     });
   }
 
-  it('has a header, the location, what happened, facts, mitigation and links', () => {
-    const { message } = toSlackMessage(variants['operation failure']);
+  it('leads with the generated title, then when, what to do first and the buttons', () => {
+    const silenceUrl = 'https://func.example/api/silence?t=v1.abc.1.sig';
+    const { message } = toSlackMessage(variants['operation failure'], undefined, { silenceUrl });
     expect(message.blocks[0]).toMatchObject({
       type: 'header',
-      text: { type: 'plain_text', text: 'ERROR: Agent pool write failed' },
+      text: {
+        type: 'plain_text',
+        text: 'ERROR: Node pool nodepool1 update failed on aks-prod-weu-01: VMExtensionProvisioningError',
+      },
     });
     const text = JSON.stringify(message.blocks);
-    expect(text).toContain('aks-prod-weu-01 › nodepool1');
-    expect(text).toContain('*What to do*');
-    expect(text).toContain('*Error code*\\nVMExtensionProvisioningError, OutboundConnFailVMExtensionError');
-    expect(text).toMatch(/<https:\/\/learn\.microsoft\.com\/[^|>]+\|Troubleshoot 1>/);
-    expect(message.text).toBe('ERROR: Agent pool write failed (aks-prod-weu-01 › nodepool1)');
+    expect(text).toContain('2026-03-14 02:17:43 UTC');
+    expect(text).toContain('*Do first:* Read the exit status');
+    const actions = message.blocks.find((b) => b.type === 'actions') as {
+      elements: { text: { text: string }; url: string }[];
+    };
+    expect(actions.elements.map((e) => e.text.text)).toEqual([
+      'Troubleshooting guide',
+      'Logs',
+      'Portal',
+      'Silence 4 h',
+    ]);
+    expect(actions.elements.at(-1)?.url).toBe(silenceUrl);
+    // Each fact once: the cluster is in the title, not repeated in a field.
+    const shown = text.replace(/"url":"[^"]*"/g, '');
+    expect(shown.split('aks-prod-weu-01').length - 1).toBe(1);
+    expect(message.text).toBe(
+      'ERROR: Node pool nodepool1 update failed on aks-prod-weu-01: VMExtensionProvisioningError',
+    );
+  });
+
+  it('a resolve is one line with how long it lasted', () => {
+    const n = notificationOf([
+      resolvedOf(
+        operationFailure({
+          attributes: { firedAt: '2026-03-14T02:17:43.512Z', resolvedAt: '2026-03-14T02:40:00.000Z' },
+        }),
+        '2026-03-14T02:40:00.000Z',
+      ),
+    ]);
+    const { message } = toSlackMessage(n);
+    expect(message.blocks).toHaveLength(1);
+    expect(JSON.stringify(message.blocks)).toContain('*RESOLVED*');
+    expect(JSON.stringify(message.blocks)).toContain('— lasted 22 min');
   });
 
   it('counts and lists the nodes of a group', () => {
     const text = JSON.stringify(toSlackMessage(groupNotification(7)).message);
-    expect(text).toContain('7 × Node auto-repair: reboot failed');
-    expect(text).toContain('*Nodes affected (7)*');
+    expect(text).toContain("Auto-repair couldn't reboot 7 nodes in pool nodepool1");
+    expect(text).toContain('*Nodes (7):*');
   });
 
   it('shortens by leaving out the least important parts and says so', () => {
@@ -58,7 +90,7 @@ describe('toSlackMessage', () => {
     ]);
     const full = toSlackMessage(n);
     expect(full.dropped).toEqual([]);
-    const small = toSlackMessage(n, blockTextLength(full.message.blocks) - 1000);
+    const small = toSlackMessage(n, blockTextLength(full.message.blocks) - 200);
     expect(small.dropped[0]).toBe('raw messages');
     expect(JSON.stringify(small.message.blocks)).toContain(
       "Shortened to fit Slack's limits; left out: raw messages.",

@@ -26,12 +26,17 @@ const ctx = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {}
 const report = await byName.digestReport.handler({}, ctx);
 const infos = [];
 await byName.stateSweep.handler({ isPastDue: false }, { ...ctx, info: (m) => infos.push(m) });
+const refused = await byName.silence.handler(
+  { method: 'GET', query: new URLSearchParams('t=v1.not-a-real-token'), text: async () => '' },
+  ctx,
+);
 console.log(JSON.stringify({
   functions: registered.map((r) => ({
     name: r.metadata.name,
     trigger: Object.values(r.metadata.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type))?.type,
   })),
   digestReport: report.status,
+  silence: refused.status,
   stateSweep: infos,
 }));
 `;
@@ -49,6 +54,7 @@ describe('the build', () => {
       const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
         functions: { name: string; trigger: string }[];
         digestReport: number;
+        silence: number;
         stateSweep: string[];
       };
       const sources = readdirSync(join(packageRoot(), 'functions')).filter((f) => f.endsWith('.ts'));
@@ -62,8 +68,11 @@ describe('the build', () => {
         failurePoll: 'timerTrigger',
         outboxRetry: 'timerTrigger',
         pollWorker: 'queueTrigger',
+        silence: 'httpTrigger',
         stateSweep: 'timerTrigger',
       });
+      // The silence function loads its handler and refuses a link that is not signed.
+      expect(result.silence).toBe(403);
       // No digest stored yet in an empty state folder; the sweep reads it and deletes nothing.
       expect(result.digestReport).toBe(404);
       expect(result.stateSweep).toEqual([

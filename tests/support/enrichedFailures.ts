@@ -55,6 +55,23 @@ export function outboundConnFailMatch(overrides: Partial<FailureMatch> = {}): Fa
   };
 }
 
+export function zonalAllocationMatch(overrides: Partial<FailureMatch> = {}): FailureMatch {
+  return {
+    code: 'ZonalAllocationFailed',
+    aliases: [],
+    title: 'No capacity for the VM size in the zone',
+    category: 'capacity',
+    severity: 'error',
+    meaning: 'Azure has no capacity left for the requested VM size in the requested availability zone.',
+    mitigation:
+      'Retry later, or use another VM size, fewer zones or another region; capacity reservations guarantee future allocations.',
+    docUrl:
+      'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/zonalallocation-allocationfailed-error',
+    matchedText: 'ZonalAllocationFailed',
+    ...overrides,
+  };
+}
+
 export function rebootErrorMatch(overrides: Partial<FailureMatch> = {}): FailureMatch {
   return {
     code: 'NodeRebootError',
@@ -155,6 +172,28 @@ export function operationFailure(overrides: Partial<EnrichedFailure> = {}): Enri
     },
     ...overrides,
   };
+}
+
+/**
+ * The cluster autoscaler could not add a node to pool gpu (AKSControlPlane log line): the raw
+ * line, JSON fragment and all, is the source's title.
+ */
+export function autoscalerFailure(overrides: Partial<EnrichedFailure> = {}): EnrichedFailure {
+  const match = zonalAllocationMatch();
+  const line =
+    'Failed to update the capacity for aks-gpu-76555701-vmss: Retriable: false, RetryAfter: 0s, HTTPStatusCode: 409, RawError: {"error":{"code":"ZonalAllocationFailed","message":"Allocation failed. We do not have sufficient capacity for the requested VM size in this zone."}}';
+  return operationFailure({
+    kind: 'autoscaler',
+    source: 'autoscaler-log',
+    reason: 'cluster-autoscaler',
+    nodePool: 'gpu',
+    title: `Cluster autoscaler (${CLUSTER_NAME}): ${line}`,
+    texts: [line],
+    matches: [match],
+    errorCodes: ['ZonalAllocationFailed'],
+    links: operationFailure().links.map((l) => (l.kind === 'doc' ? { ...l, url: match.docUrl } : l)),
+    ...overrides,
+  });
 }
 
 /** Auto-repair failed to reboot a node (KubeEvents NodeRebootError). */

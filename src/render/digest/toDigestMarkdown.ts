@@ -25,7 +25,24 @@ function link(label: string, url: string | undefined): string {
 export function toDigestMarkdown(d: Digest): string {
   const t = d.totals;
   const out: string[] = [];
-  out.push(`# AKS failure digest`, '', md(windowText(d)), '', `**${md(headline(d))}**`, '');
+  out.push(`# AKS failure digest ${d.window.start.slice(0, 10)}`, '', md(windowText(d)), '');
+  if (t.failures === 0 && t.resolved === 0) {
+    out.push(`All quiet: no AKS failures from ${md(windowText(d))}.`);
+    const gaps = [...d.problems, ...d.truncated];
+    if (gaps.length > 0) out.push('', '## Gaps', '', ...gaps.map((g) => `- ${md(g)}`));
+    return `${out.join('\n')}\n`;
+  }
+  out.push(`**${md(headline(d))}**`, '');
+  if (d.doFirst && d.doFirst.length > 0) {
+    out.push('## Do these first', '');
+    d.doFirst.forEach((a, i) => {
+      const where = `${counted(a.clusters, 'cluster')}${a.productionClusters > 0 ? ` (${String(a.productionClusters)} production)` : ''}`;
+      out.push(
+        `${String(i + 1)}. **${md(a.code)}** (${a.severity}, ×${String(a.count)} on ${where}): ${md(a.action)}${a.docUrl ? ` ${link('docs', a.docUrl)}` : ''}`,
+      );
+    });
+    out.push('');
+  }
   out.push(
     `- Failures: ${String(t.failures)} (critical ${String(t.bySeverity.critical)}, error ${String(t.bySeverity.error)}, warning ${String(t.bySeverity.warning)}, info ${String(t.bySeverity.info)})`,
     `- Clusters affected: ${String(t.clusters)} (previous window: ${String(t.previous.clusters)}); nodes: ${String(t.nodes)}`,
@@ -39,8 +56,8 @@ export function toDigestMarkdown(d: Digest): string {
     out.push(t.failures > 0 ? 'No failure matched a catalog entry.' : 'No failures in this window.');
   else {
     out.push(
-      '| Error | Count | Trend | Clusters | First / last seen | What to do |',
-      '|---|---:|---|---:|---|---|',
+      '| Error | Severity | Count | Trend | Clusters | First / last seen | What to do |',
+      '|---|---|---:|---|---:|---|---|',
     );
     for (const e of d.errors) {
       const trend = e.isNew ? 'new' : `${String(e.previousCount)} before`;
@@ -52,7 +69,7 @@ export function toDigestMarkdown(d: Digest): string {
         .filter(Boolean)
         .join(' ');
       out.push(
-        `| ${md(errorLabel(e))} (${md(e.title)}) | ${String(e.count)} | ${trend} | ${String(e.clusters)}: ${md(e.clusterNames.join(', '))} | ${e.firstSeen.slice(11, 16)} / ${e.lastSeen.slice(11, 16)} | ${fix} |`,
+        `| ${md(errorLabel(e))} (${md(e.title)}) | ${e.severity} | ${String(e.count)} | ${trend} | ${String(e.clusters)}: ${md(e.clusterNames.join(', '))} | ${e.firstSeen.slice(11, 16)} / ${e.lastSeen.slice(11, 16)} | ${fix} |`,
       );
     }
   }

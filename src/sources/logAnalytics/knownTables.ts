@@ -67,3 +67,8 @@ export function tableOfRow(row: LogRow, fitting: readonly KnownTable[]): KnownTa
   const table = knownTable(named);
   return table && fitting.includes(table) ? table : undefined;
 }
+
+/** What a reader is told when rows could not be read: the columns each table's rows need. */
+export const EXPECTED_COLUMNS = `rows are read by their columns: ${KNOWN_TABLES.map(
+  (t) => `${t} needs ${NEEDED_COLUMNS[t].map((g) => g.join('|')).join(', ')}`,
+).join('; ')}`;

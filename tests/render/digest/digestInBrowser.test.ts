@@ -59,47 +59,135 @@ afterAll(async () => {
   await browser.close();
 });
 
+interface PageMetrics {
+  scrollWidth: number;
+  clientWidth: number;
+  /** Narrowest table cell, bar label and code (px) that hold text. */
+  narrowestCell: number;
+  narrowestLabel: number;
+  /** Codes wider than their box (a word broken or overflowing). */
+  overflowingCodes: string[];
+}
+
+async function openDigest(html: string, width: number) {
+  const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+  });
+  await page.setContent(html, { waitUntil: 'load' });
+  const metrics = await page.evaluate((): PageMetrics => {
+    interface El {
+      textContent: string | null;
+      scrollWidth: number;
+      clientWidth: number;
+      getBoundingClientRect(): { width: number };
+    }
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          documentElement: { scrollWidth: number; clientWidth: number };
+          querySelectorAll(s: string): Iterable<El>;
+        };
+      }
+    ).document;
+    const widths = (selector: string) =>
+      [...doc.querySelectorAll(selector)]
+        .filter((e) => (e.textContent ?? '').trim().length > 8)
+        .map((e) => e.getBoundingClientRect().width);
+    return {
+      scrollWidth: doc.documentElement.scrollWidth,
+      clientWidth: doc.documentElement.clientWidth,
+      narrowestCell: Math.min(...widths('td')),
+      narrowestLabel: Math.min(...widths('.bars .lbl')),
+      overflowingCodes: [...doc.querySelectorAll('.code, code')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent ?? ''),
+    };
+  });
+  return { page, errors, requests, metrics };
+}
+
 describe('digest in a real browser', () => {
-  it('the HTML report renders every section and chart with no console errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1024, height: 900 }, deviceScaleFactor: 1 });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    const requests: string[] = [];
-    page.on('request', (r) => {
-      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
-    });
-    await page.setContent(toDigestHtml(digest), { waitUntil: 'load' });
-    for (const id of ['totals', 'hourly', 'errors', 'clusters', 'auto-repair', 'unrecognised', 'delivery'])
-      expect(await page.locator(`#${id}`).isVisible()).toBe(true);
+  it('at 1280 px: every section and chart, no console errors, nothing sideways', async () => {
+    const { page, errors, requests, metrics } = await openDigest(toDigestHtml(digest), 1280);
+    for (const id of [
+      'first',
+      'totals',
+      'hourly',
+      'errors',
+      'clusters',
+      'auto-repair',
+      'unrecognised',
+      'delivery',
+    ])
+      expect(await page.locator(`#${id}`).isVisible(), id).toBe(true);
     for (const chart of ['hourly', 'errors', 'clusters']) {
-      const svg = page.locator(`svg[data-chart="${chart}"]`);
-      const box = await svg.boundingBox();
+      const box = await page.locator(`[data-chart="${chart}"]`).boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(500);
       expect(box?.height ?? 0).toBeGreaterThan(50);
-      expect(await svg.locator('rect').count()).toBeGreaterThan(0);
     }
     // The hourly bars add up to the failures.
-    const titles = await page.locator('svg[data-chart="hourly"] rect title').allTextContents();
-    const sum = titles.reduce((s, t) => s + Number(/: (\d+)$/.exec(t)?.[1] ?? 0), 0);
-    expect(sum).toBe(digest.totals.failures);
+    const counts = await page
+      .locator('[data-chart="hourly"] i[data-n]')
+      .evaluateAll((els: unknown[]) =>
+        (els as { getAttribute(n: string): string | null }[]).map((e) => Number(e.getAttribute('data-n'))),
+      );
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(digest.totals.failures);
     expect(await page.locator('#errors tbody tr').count()).toBe(digest.errors.length);
-    // Nothing overflows the page sideways.
-    const overflow = await page.evaluate(() => {
-      const d = (
-        globalThis as unknown as {
-          document: { documentElement: { scrollWidth: number; clientWidth: number } };
-        }
-      ).document.documentElement;
-      return d.scrollWidth - d.clientWidth;
-    });
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.locator('#errors thead').isVisible()).toBe(true);
+    expect(await page.title()).toBe('AKS failure digest 2026-11-20');
+    expect(metrics.scrollWidth).toBeLessThanOrEqual(metrics.clientWidth);
+    expect(metrics.overflowingCodes).toEqual([]);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.screenshot({ path: join(OUT, 'digest-report.png'), fullPage: true });
     await page.close();
+  }, 60_000);
+
+  it('at 390 px: no wider than the screen, tables as stacked rows, no cell crushed, codes whole', async () => {
+    const { page, errors, metrics } = await openDigest(toDigestHtml(digest), 390);
+    expect(metrics.scrollWidth).toBeLessThanOrEqual(390);
+    expect(metrics.clientWidth).toBe(390);
+    // A stacked row is as wide as its section: no cell is squeezed to a few letters a line.
+    expect(metrics.narrowestCell).toBeGreaterThan(250);
+    expect(metrics.narrowestLabel).toBeGreaterThan(250);
+    expect(metrics.overflowingCodes).toEqual([]);
+    expect(await page.locator('#errors thead').isVisible()).toBe(false);
+    expect(await page.locator('#first li').count()).toBe(3);
+    const chart = await page.locator('[data-chart="hourly"]').boundingBox();
+    expect(chart?.width ?? 0).toBeLessThanOrEqual(390);
+    expect(chart?.width ?? 0).toBeGreaterThan(300);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'digest-phone.png'), fullPage: true });
+    // The first screen a phone shows (the README's glimpse).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(OUT, 'digest-phone-top.png') });
+    await page.close();
+  }, 60_000);
+
+  it('an empty window is one "All quiet" line, dated by its start', async () => {
+    const quiet = await computeDigest({
+      window: { start: '2026-11-22T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z' },
+      sources: [signalSource('sample fleet', [], [])],
+      now: new Date('2026-11-23T07:00:00.000Z'),
+    });
+    for (const width of [390, 1280]) {
+      const { page, errors, metrics } = await openDigest(toDigestHtml(quiet), width);
+      expect(await page.title()).toBe('AKS failure digest 2026-11-22');
+      expect(await page.locator('#quiet').innerText()).toMatch(
+        /^All quiet: no AKS failures from 2026-11-22 00:00 UTC/,
+      );
+      expect(await page.locator('section').count()).toBe(1);
+      expect(metrics.scrollWidth).toBeLessThanOrEqual(width);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   }, 60_000);
 
   it('the Teams digest card renders with the Adaptive Cards renderer', async () => {

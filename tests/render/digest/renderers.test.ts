@@ -4,7 +4,7 @@ import { createDigestAggregator } from '../../../src/digest/aggregate.js';
 import type { Digest } from '../../../src/model.js';
 import { digestQuery, withLogsLinks } from '../../../src/digest/logsDeepLink.js';
 import { toDigestTeamsMessage } from '../../../src/render/digest/toDigestCard.js';
-import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';
+import { breakable, toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';
 import { toDigestMarkdown } from '../../../src/render/digest/toDigestMarkdown.js';
 import { toDigestSlackMessage } from '../../../src/render/digest/toDigestSlack.js';
 import { SLACK_LIMITS, blockTextLength } from '../../../src/render/toSlackBlocks.js';
@@ -201,6 +201,70 @@ describe('digest renderers', () => {
     expect(all).not.toContain('<script>');
     expect(all).not.toContain('<!here>');
     expect(all).not.toMatch(/@channel/);
+  });
+});
+
+describe('production first, what to do first, and a quiet window', () => {
+  /** A busy development cluster and a production one with fewer but as severe failures. */
+  function mixedFleet(rules: { productionClusters?: string[] } = {}): Digest {
+    const agg = createDigestAggregator(WINDOW, undefined, rules);
+    const dev = clusterRef('aks-ml-dev-eus2');
+    const prod = clusterRef('payments-weu');
+    for (let i = 0; i < 5; i++)
+      agg.add(
+        at(`2026-03-14T0${String(i)}:00:00.000Z`, operationFailure({ cluster: dev, context: undefined })),
+      );
+    agg.add(
+      at(
+        '2026-03-14T06:00:00.000Z',
+        autoRepairFailure('aks-n-1', { cluster: prod, context: { tags: { environment: 'Production' } } }),
+      ),
+    );
+    return agg.finish({ generatedAt: new Date('2026-03-15T07:00:00Z') });
+  }
+
+  it('ranks production clusters first, from tags or from names, and says so', () => {
+    const d = mixedFleet();
+    expect(d.clusters.map((c) => [c.name, c.environment])).toEqual([
+      ['payments-weu', 'production'],
+      ['aks-ml-dev-eus2', 'non-production'],
+    ]);
+    // The production failure's fix comes first although the development error is more frequent.
+    expect(d.doFirst?.map((a) => [a.code, a.productionClusters])).toEqual([
+      ['NodeRebootError', 1],
+      ['VMExtensionProvisioningError', 0],
+    ]);
+    const html = toDigestHtml(d);
+    expect(html.indexOf('payments-weu')).toBeLessThan(html.indexOf('aks-ml-dev-eus2'));
+    expect(html).toContain('<section id="first"><h2>Do these first</h2>');
+    expect(html).toContain('<span class="sev sev-error">error</span>');
+    expect(toDigestMarkdown(d)).toContain(
+      '## Do these first\n\n1. **NodeRebootError** (error, ×1 on 1 cluster (1 production))',
+    );
+    // PRODUCTION_CLUSTERS names production by glob, over the words of a name.
+    const byGlob = mixedFleet({ productionClusters: ['aks-ml-*'] });
+    expect(byGlob.clusters.find((c) => c.name === 'aks-ml-dev-eus2')?.environment).toBe('production');
+  });
+
+  it('lets a code wrap only between its words', () => {
+    expect(breakable('OutboundConnectivityNotEnabledOnVMSS')).toBe(
+      'Outbound<wbr>Connectivity<wbr>Not<wbr>Enabled<wbr>On<wbr>VMSS',
+    );
+    expect(breakable('NodeAutoRepair/VMExtensionProvisioningError')).toBe(
+      'Node<wbr>Auto<wbr>Repair/<wbr>VM<wbr>Extension<wbr>Provisioning<wbr>Error',
+    );
+    expect(breakable('<b>x</b>')).not.toContain('<b>');
+  });
+
+  it('an empty window is one line, dated by its start, in HTML and Markdown', () => {
+    const d = createDigestAggregator(WINDOW).finish({ generatedAt: new Date('2026-03-15T07:00:00Z') });
+    const html = toDigestHtml(d);
+    expect(html).toContain('<title>AKS failure digest 2026-03-14</title>');
+    expect(html).toContain('All quiet: no AKS failures from 2026-03-14 00:00 UTC to 2026-03-15 00:00 UTC.');
+    expect(html).not.toContain('id="hourly"');
+    expect(toDigestMarkdown(d)).toBe(
+      '# AKS failure digest 2026-03-14\n\n2026-03-14 00:00 UTC to 2026-03-15 00:00 UTC\n\nAll quiet: no AKS failures from 2026-03-14 00:00 UTC to 2026-03-15 00:00 UTC.\n',
+    );
   });
 });
 
