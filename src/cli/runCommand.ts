@@ -272,7 +272,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors.push(...polled.rowErrors);
       failedQueries = polled.failed;
     } else {
-      shown.step(`enriching, planning and delivering ${plural(signals.length, 'failure')}…`);
+      shown.step(`enriching and planning ${plural(signals.length, 'failure')}…`);
       add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
     }
     add(report, await releaseDue(pipeline.deps, { keepEnriched: true }));

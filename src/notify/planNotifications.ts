@@ -636,11 +636,14 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     for (const step of batch.after.splice(0)) await step();
   }
 
-  /** Node-hold failures of one node share a lane (their order matters); the rest go by group. */
+  /**
+   * Failures of one cluster share a lane, in time order (a group's first failure leads; a node's
+   * NotReady alert and its repair events are seen in order); clusters are planned at once. Groups
+   * that span clusters (no `cluster` in groupBy) are planned in one lane, as they come.
+   */
+  const byCluster = policy.groupBy.includes('cluster');
   const laneOf = (f: EnrichedFailure): string =>
-    f.node !== undefined && (f.kind === 'node-auto-repair' || isNodeNotReady(f))
-      ? `node|${nodeKey(f)}`
-      : `group|${groupKeyOf(f, policy.groupBy)}`;
+    byCluster ? (f.cluster?.resourceId ?? f.resourceId ?? '').toLowerCase() : '';
 
   return {
     async plan(failures, now, emit) {
