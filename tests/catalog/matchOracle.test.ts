@@ -14,7 +14,7 @@ const view = (r: MatchResult) => ({
   unrecognised: r.unrecognised,
 });
 
-const corpus = readFileSync(new URL('../fixtures/catalog/real-world-messages.jsonl', import.meta.url), 'utf8')
+const corpus = readFileSync(new URL('../fixtures/catalog/corpus.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((line) => (JSON.parse(line) as { message: string }).message);
