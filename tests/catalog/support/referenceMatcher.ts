@@ -140,7 +140,7 @@ export function createReferenceMatcher(entries: readonly CatalogEntry[]): {
       }
 
       const candidates = [
-        ...[...text.matchAll(CODE_POSITION)].map((m) => ({
+        ...everyMatch(CODE_POSITION, text).map((m) => ({
           code: m[1] ?? m[2] ?? m[3] ?? '',
           index: m.index,
           end: m.index + m[0].length,
@@ -183,6 +183,17 @@ export function createReferenceMatcher(entries: readonly CatalogEntry[]): {
       return { matches, unrecognised };
     },
   };
+}
+
+/** The match starting at every position where one starts, overlapping ones included (a global regex). */
+function everyMatch(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push(m);
+    re.lastIndex = m.index + 1;
+  }
+  return out;
 }
 
 function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {
