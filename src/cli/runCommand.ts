@@ -7,8 +7,7 @@ import { createApp } from '../app/app.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
-import type { ProcessReport } from '../pipeline/processSignals.js';
-import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
+import { addReport, emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
 import { toConsoleText } from '../render/toConsoleText.js';
 import { loadRoutingConfig } from '../route/index.js';
@@ -62,24 +61,6 @@ function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
     SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
     a.occurredAt.localeCompare(b.occurredAt)
   );
-}
-
-function add(total: ProcessReport, part: ProcessReport): void {
-  for (const k of [
-    'received',
-    'duplicates',
-    'processed',
-    'notifications',
-    'enqueued',
-    'held',
-    'suppressed',
-    'silenced',
-    'recovered',
-    'unrouted',
-  ] as const)
-    total[k] += part[k];
-  total.problems.push(...part.problems);
-  total.enriched.push(...part.enriched);
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -187,7 +168,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       { keepEnriched: true },
     );
     if (progress) io.stderr.write('\n');
-    add(report, polled);
+    addReport(report, polled);
     rowErrors.push(...polled.rowErrors);
     failedQueries = polled.failed;
   } else {
@@ -213,8 +194,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors.push(...parsed.rowErrors);
       rows = parsed.rows;
     }
-    add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
-    add(report, await releaseDue(pipeline.deps));
+    addReport(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
+    addReport(report, await releaseDue(pipeline.deps));
   }
 
   let delivery: DeliveryReport | undefined;
@@ -235,12 +216,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const o = (line: string) => writeLine(io.stdout, line);
   o(`Source: ${source}${rows ? ` (${rows} rows)` : ''}`);
+  // Notices (repair progress, new versions, support) are counted apart: they are no failures.
+  const failuresFound = report.received - report.notices;
+  const failuresNew = report.processed - report.newNotices;
   o(
-    `Failures: ${report.received} found, ${report.processed} new, ${report.duplicates} already processed` +
+    `Failures: ${failuresFound} found, ${failuresNew} new, ${failuresFound - failuresNew} already processed` +
       (rowErrors.length > 0 ? `, ${rowErrors.length} unreadable row(s)` : ''),
   );
+  if (report.notices > 0)
+    o(
+      `Notices: ${report.notices} found, ${report.newNotices} new (repair and upgrade progress, new Kubernetes versions, support ending or ended: not failures)`,
+    );
+  const noticeNotes = report.noticeNotifications > 0 ? ` (${report.noticeNotifications} about notices)` : '';
   o(
-    `Notifications: ${report.notifications} planned, ${report.enqueued} queued; ${report.held} held, ${report.suppressed} suppressed (repeat or nothing to resolve), ${report.silenced} silenced, ${report.recovered} recovered before being sent` +
+    `Notifications: ${report.notifications} planned${noticeNotes}, ${report.enqueued} queued; ${report.held} held, ${report.suppressed} suppressed (repeat or nothing to resolve), ${report.silenced} silenced, ${report.recovered} recovered before being sent` +
       (report.unrouted > 0 && pipeline.receivers.size > 0 ? `, ${report.unrouted} matched no route` : ''),
   );
   if (delivery)

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { Digest } from '../../src/model.js';
 import type { EnrichedFailure } from '../../src/model.js';
+import { isNotice } from '../../src/model.js';
 import { memoryIo } from '../support/io.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 
@@ -30,15 +31,22 @@ describe('run on the bundled sample fleet', () => {
     expect(first.out).toContain('What to do: ');
     expect(first.out).toMatch(/Troubleshoot \S+: https:\/\/learn\.microsoft\.com\//);
     expect(first.out).toMatch(/Failures: (\d+) found, \1 new, 0 already processed/);
+    // Repair progress, new versions and support notices are counted apart, never as failures.
+    const failures = Number(/Failures: (\d+) found/.exec(first.out)?.[1]);
+    const notices = Number(/Notices: (\d+) found, \1 new \(/.exec(first.out)?.[1]);
+    expect(notices).toBeGreaterThan(0);
     const written = JSON.parse(
       readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'),
     ) as EnrichedFailure[];
     expect(written.length).toBeGreaterThan(10);
+    expect(written.filter(isNotice)).toHaveLength(notices);
+    expect(written.length).toBe(failures + notices);
     expect(written.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint))).toBe(true);
     expect(written.filter((f) => f.matches.length > 0).length).toBeGreaterThan(written.length / 2);
 
     const second = await run();
     expect(second.out).toMatch(/Failures: (\d+) found, 0 new, \1 already processed/);
+    expect(second.out).toContain(`Notices: ${String(notices)} found, 0 new`);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'))).toEqual([]);
   });
 
