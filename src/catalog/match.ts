@@ -252,7 +252,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       call = (call + 1) | 0 || 1;
       hits.length = 0;
       automaton.scan(text, hits);
-      if (hits.length === 0 && unconditional.length === 0 && text.charCodeAt(0) !== 40)
+      if (hits.length === 0 && unconditional.length === 0 && codeAt(text, 0) !== 40)
         return { matches: [], unrecognised: [] };
 
       let flags = 0;
@@ -260,7 +260,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       const candidates = unconditional.length === 0 ? [] : [...unconditional];
       const codeStarts: number[] = [];
       // The introducing text's start and the parenthesis, in pairs.
-      const parenStarts: number[] = text.charCodeAt(0) === 40 ? [0, 0] : [];
+      const parenStarts: number[] = codeAt(text, 0) === 40 ? [0, 0] : [];
       const readCodes: Positioned[] = [];
       for (let h = 0; h < hits.length; h += 2) {
         const keyword = hits[h] ?? 0;
@@ -289,7 +289,7 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
               parenStarts.push(start, end - 1);
               break;
             case 'reader': {
-              if (role.bounded && isWordChar(text.charCodeAt(start - 1))) break;
+              if (role.bounded && isWordChar(codeAt(text, start - 1))) break;
               role.re.lastIndex = start;
               const m = role.re.exec(text);
               if (m) readCodes.push({ code: m[1] ?? m[0], index: start, end: role.re.lastIndex });
@@ -468,11 +468,11 @@ function codesInPosition(
     const valueEnd = CODE_VALUE.lastIndex;
     // `code` opens a word, or ends `error`, `error_` or `error ` that opens one. Every start is a
     // candidate: when the earliest overlaps the code before it, a later one may still match.
-    if (value && !isWordChar(text.charCodeAt(at - 1)))
+    if (value && !isWordChar(codeAt(text, at - 1)))
       found.push({ code: value[1] ?? '', index: at, end: valueEnd });
     for (const prefix of ['error_', 'error ', 'error']) {
       const from = at - prefix.length;
-      if (from < 0 || isWordChar(text.charCodeAt(from - 1)) || text.slice(from, at).toLowerCase() !== prefix)
+      if (from < 0 || isWordChar(codeAt(text, from - 1)) || text.slice(from, at).toLowerCase() !== prefix)
         continue;
       if (value) {
         found.push({ code: value[1] ?? '', index: from, end: valueEnd });
@@ -502,13 +502,18 @@ function codesInPosition(
   return positioned;
 }
 
+/** The character code at `i`, or -1 outside the text (reading past either end slows the optimised code). */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1;
+}
+
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** Neither the character before nor the one after continues the word. */
 function isWholeWord(text: string, start: number, end: number): boolean {
-  return !isWordChar(text.charCodeAt(start - 1)) && !isWordChar(text.charCodeAt(end));
+  return !isWordChar(codeAt(text, start - 1)) && !isWordChar(codeAt(text, end));
 }
 
 function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {

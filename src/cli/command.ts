@@ -19,6 +19,13 @@ export interface CliCommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/** A command named by its words and summary, loaded only when it runs. */
+export interface LazyCliCommand {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
 export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
   stream.write(`${line}\n`);
 }

@@ -1,10 +1,12 @@
-import type { CliCommand, CliIo } from './command.js';
+import type { CliCommand, CliIo, LazyCliCommand } from './command.js';
 import { writeLine } from './command.js';
 import { commands as defaultCommands } from './commands.js';
 
 const PROGRAM = 'aks-alert-enricher';
 
-function topHelp(commands: readonly CliCommand[]): string {
+type AnyCommand = CliCommand | LazyCliCommand;
+
+function topHelp(commands: readonly AnyCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -22,9 +24,9 @@ function topHelp(commands: readonly CliCommand[]): string {
 /** Picks the command whose words are the longest prefix of argv. */
 function findCommand(
   argv: readonly string[],
-  commands: readonly CliCommand[],
-): { command: CliCommand; rest: string[] } | undefined {
-  let best: { command: CliCommand; rest: string[] } | undefined;
+  commands: readonly AnyCommand[],
+): { command: AnyCommand; rest: string[] } | undefined {
+  let best: { command: AnyCommand; rest: string[] } | undefined;
   let bestWords = 0;
   for (const command of commands) {
     const words = command.name.split(' ');
@@ -40,7 +42,7 @@ function findCommand(
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  commands: readonly CliCommand[] = defaultCommands,
+  commands: readonly AnyCommand[] = defaultCommands,
 ): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     writeLine(io.stdout, topHelp(commands));
@@ -52,12 +54,13 @@ export async function runCli(
     writeLine(io.stderr, topHelp(commands));
     return 2;
   }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    writeLine(io.stdout, found.command.help);
-    return 0;
-  }
   try {
-    return await found.command.run(found.rest, io);
+    const command = 'load' in found.command ? await found.command.load() : found.command;
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      writeLine(io.stdout, command.help);
+      return 0;
+    }
+    return await command.run(found.rest, io);
   } catch (err) {
     // Commands report expected problems themselves; this is the last line of defence.
     const message = err instanceof Error ? err.message : String(err);
