@@ -66,6 +66,12 @@ describe('run on the bundled sample fleet', () => {
     const direct = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')) as Digest;
     expect({ ...digest, generatedAt: '' }).toEqual({ ...direct, generatedAt: '' });
     expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toContain('## Top errors');
+    // The sample's auto-repair progress and support-ending notice are notices, not failures.
+    expect(digest.totals.info).toBeGreaterThan(0);
+    expect(digest.errors.some((e) => /support/i.test(e.code))).toBe(false);
+    expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toContain(
+      `- Notices (auto-repair, upgrades, new versions, support; not failures): ${String(digest.totals.info)};`,
+    );
     expect(readFileSync(join(dir, 'out', 'digest.html'), 'utf8')).toContain('<h1>AKS failure digest</h1>');
 
     // A run that finds nothing new still writes the whole sample's digest.
