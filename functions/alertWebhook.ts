@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { theApp } from '../src/app/lazyApp.js';
+import { settingValue } from '../src/config.js';
 import type { AlertWebhookDeps } from '../src/sources/commonAlert/receiveAlertWebhook.js';
 
 /** Azure Monitor action groups post common-schema alerts here; they are stored and answered with 202. */
@@ -26,6 +27,8 @@ export function alertWebhookHandler(deps: () => AlertWebhookDeps | Promise<Alert
 
 app.http('alertWebhook', {
   methods: ['POST'],
-  authLevel: 'function',
+  // With Secure Webhook configured the Entra ID token is the authentication and no key is sent (a key in
+  // the action group's URL is one more secret to leak); without it, a function key is required.
+  authLevel: settingValue(process.env, 'ALERT_WEBHOOK_TENANT_ID') ? 'anonymous' : 'function',
   handler: alertWebhookHandler(async () => (await theApp()).alertWebhookDeps()),
 });

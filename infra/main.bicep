@@ -1,9 +1,9 @@
 // aks-alert-enricher: everything `azd up` deploys.
 //
 // Two passes: the first `azd provision` creates the app and its dependencies; once `azd deploy` has put
-// the code in place (so the aksEvents and alertWebhook functions exist), the postdeploy hook sets
-// DEPLOY_EVENT_SUBSCRIPTIONS=true and provisions again, which adds the Event Grid subscriptions, the
-// action group (its webhook needs a function key) and the alert rules. See docs/deploy.md.
+// the code in place (so the aksEvents, alertWebhook and digestReport functions exist), the postdeploy hook
+// sets DEPLOY_EVENT_SUBSCRIPTIONS=true and provisions again, which adds the Event Grid subscriptions, the
+// action group and the alert rules, and the digest report's link. See docs/deploy.md.
 targetScope = 'subscription'
 
 // ------------------------------------------------------------------------------------------------
@@ -48,10 +48,10 @@ param logAnalyticsWorkspaceResourceIds array = []
 ])
 param workspaceReaderRole string = 'LogAnalyticsDataReader'
 
-@description('Resource IDs of the AKS clusters to watch. Each gets an Event Grid system topic whose AKS events go to aksEvents, and the app gets Reader on the cluster for ARM context.')
+@description('Resource IDs of the AKS clusters to watch. Each gets an Event Grid system topic whose AKS events go to aksEvents, and the app gets the deployment\'s cluster reader role (read the cluster and its agent pools, nothing else) on the cluster for ARM context.')
 param aksClusterResourceIds array = []
 
-@description('Resource group IDs where the app also gets Reader, for fleets whose clusters come and go (instead of, or besides, per-cluster Reader).')
+@description('Resource group IDs where the app also gets the cluster reader role, for fleets whose clusters come and go (instead of, or besides, per-cluster assignments).')
 param clusterReaderResourceGroupIds array = []
 
 @description('Scopes whose failed ARM writes, actions and deletes on Microsoft.ContainerService resources go to aksEvents: resource group IDs (/subscriptions/<id>/resourceGroups/<name>), or /subscriptions/<id> for a whole subscription (its system topic goes into a resource group named like the app\'s in that subscription, created there if it is not this one).')
@@ -64,7 +64,7 @@ param existingSystemTopicNames object = {}
 // Wiring to the functions
 // ------------------------------------------------------------------------------------------------
 
-@description('Create what points at deployed functions: the Event Grid subscriptions and the action group (its webhook needs a function key) with the alert rules. False on the first provision, before the code exists; the postdeploy hook turns it on.')
+@description('Create what points at deployed functions: the Event Grid subscriptions, the action group with the alert rules, and the digest report\'s link (it needs digestReport\'s function key). False on the first provision, before the code exists; the postdeploy hook turns it on.')
 param deployEventSubscriptions bool = false
 
 @description('Subscribe to Microsoft.ResourceNotifications.ContainerServiceEventResources.ScheduledEventEmitted (preview; planned AKS maintenance) at the scope of this subscription. The deploying identity needs Microsoft.ResourceNotifications/systemTopics/subscribeToContainerServiceEventResources/action on the subscription, e.g. through the Azure Resource Notifications System Topics Subscriber role.')
@@ -76,20 +76,20 @@ param createAlertRules bool = true
 @description('Scopes of the activity-log alert for failed Microsoft.ContainerService operations: this subscription (default) or resource groups in it.')
 param activityLogAlertScopes array = []
 
-@description('How the action group authenticates to alertWebhook: the function key alone, or the function key plus an Entra ID token (action group Secure Webhook).')
+@description('How the action group authenticates to alertWebhook: a Microsoft Entra ID token (action group Secure Webhook; the default, no key in any URL), or, opted into, a function key for alertWebhook alone.')
 @allowed([
-  'functionKey'
   'entraId'
+  'functionKey'
 ])
-param alertWebhookAuth string = 'functionKey'
+param alertWebhookAuth string = 'entraId'
 
-@description('Secure Webhook: object ID of the Entra app registration that represents alertWebhook (with the ActionGroupsSecureWebhook app role).')
+@description('Secure Webhook with an app registration of your own: its object ID (with the ActionGroupsSecureWebhook app role granted to Azure Monitor). Empty: the deployment registers one (infra/entra/secureWebhookApp.bicep).')
 param alertWebhookEntraAppObjectId string = ''
 
-@description('Secure Webhook: application ID URI of that app registration (api://...). Accepted as token audience.')
+@description('Secure Webhook with your own app registration: its application ID URI (api://...). Accepted as token audience.')
 param alertWebhookEntraIdentifierUri string = ''
 
-@description('Secure Webhook: application (client) ID of that app registration. Accepted as token audience.')
+@description('Secure Webhook with your own app registration: its application (client) ID. Accepted as token audience.')
 param alertWebhookEntraAppClientId string = ''
 
 // ------------------------------------------------------------------------------------------------
@@ -155,8 +155,8 @@ param eventGridMaxDeliveryAttempts int = 30
 @description('Event Grid: minutes an event is retried before it is dead-lettered.')
 param eventGridEventTimeToLiveMinutes int = 1440
 
-@description('Key Vault purge protection. Off by default so that `azd down --purge` can remove the vault; turn it on for production.')
-param keyVaultEnablePurgeProtection bool = false
+@description('Key Vault purge protection: a deleted vault and its secrets (webhook URLs, signing secrets) cannot be purged before their retention ends. On by default; it cannot be turned off again, and `azd down --purge` then leaves the vault soft-deleted (docs/deploy.md).')
+param keyVaultEnablePurgeProtection bool = true
 
 // ------------------------------------------------------------------------------------------------
 // Names
@@ -182,6 +182,9 @@ var pollWorkQueueName = 'poll-work'
 // requires each to be registered in functions/*.ts with the matching trigger.
 var eventGridFunctionName = 'aksEvents'
 var alertWebhookFunctionName = 'alertWebhook'
+var digestReportFunctionName = 'digestReport'
+// Key Vault secret holding the digest report's address with digestReport's own key (second pass).
+var digestReportLinkSecretName = 'digest-report-url'
 
 // Event types the product handles (docs: event-schema-aks, event-schema-resource-groups); the cross-check
 // compares them with AKS_EVENT_TYPES and RESOURCE_FAILURES in src/sources/eventGrid/fromEventGrid.ts.
@@ -222,6 +225,16 @@ var resourceGroupFailureScopes = filter(resourceFailureEventScopes, s => length(
 var subscriptionFailureScopes = filter(resourceFailureEventScopes, s => length(split(s, '/')) == 3)
 
 var secureWebhook = alertWebhookAuth == 'entraId'
+// Secure Webhook without an app registration of the operator's: the deployment registers one.
+var registerWebhookApp = secureWebhook && empty(alertWebhookEntraAppObjectId)
+
+// Subscriptions holding something the app's custom roles are assigned on.
+var roleSubscriptions = union(
+  [subscription().id],
+  map(clusterScopes, c => '/subscriptions/${c.subscriptionId}'),
+  map(workspaceScopes, w => '/subscriptions/${w.subscriptionId}'),
+  map(clusterReaderResourceGroupIds, id => '/subscriptions/${split(id, '/')[2]}')
+)
 
 // ------------------------------------------------------------------------------------------------
 // Resource group, identity, storage, monitoring, Key Vault
@@ -365,18 +378,28 @@ var productAppSettings = {
   STATE_TABLE_ENDPOINT: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
   STATE_TABLE_NAME: stateTableName
   ALERT_INBOX_QUEUE: alertInboxQueueName
+  // Log search rules are read from this resource group only (the example rules are created here).
+  ALERT_RULE_SCOPES: rg.id
 }
 
 // Unset rather than empty when there is no routing file: the code then routes to WEBHOOK_URL.
 var routingAppSettings = !empty(routingConfigPath) ? { ROUTING_CONFIG_PATH: routingConfigPath } : {}
 
+// Secure Webhook: with a tenant set, alertWebhook takes no function key and requires the token instead.
+var webhookAppObjectId = registerWebhookApp ? webhookApp!.outputs.objectId : alertWebhookEntraAppObjectId
+var webhookIdentifierUri = registerWebhookApp ? webhookApp!.outputs.identifierUri : alertWebhookEntraIdentifierUri
+var webhookAppClientId = registerWebhookApp ? webhookApp!.outputs.clientId : alertWebhookEntraAppClientId
 var secureWebhookAppSettings = secureWebhook
   ? {
       ALERT_WEBHOOK_TENANT_ID: tenant().tenantId
-      ALERT_WEBHOOK_AUDIENCES: join(
-        filter([alertWebhookEntraIdentifierUri, alertWebhookEntraAppClientId], a => !empty(a)),
-        ','
-      )
+      ALERT_WEBHOOK_AUDIENCES: join(filter([webhookIdentifierUri, webhookAppClientId], a => !empty(a)), ',')
+    }
+  : {}
+
+// The digest report's address with digestReport's own key, once the function exists (second pass).
+var digestReportAppSettings = deployEventSubscriptions
+  ? {
+      DIGEST_REPORT_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${digestReportLinkSecretName}/)'
     }
   : {}
 
@@ -415,6 +438,7 @@ module functionApp 'app/function.bicep' = {
       productAppSettings,
       routingAppSettings,
       secureWebhookAppSettings,
+      digestReportAppSettings,
       secretReferenceAppSettings,
       appSettingOverrides
     )
@@ -422,7 +446,33 @@ module functionApp 'app/function.bicep' = {
   dependsOn: [
     keyVault
     appRoles
+    // The reference must resolve when the setting appears.
+    digestReportLink
   ]
+}
+
+// ------------------------------------------------------------------------------------------------
+// Secure Webhook app registration (unless the operator brings one) and the digest report's link
+// ------------------------------------------------------------------------------------------------
+
+module webhookApp 'entra/secureWebhookApp.bicep' = if (registerWebhookApp) {
+  name: 'secureWebhookApp'
+  scope: rg
+  params: {
+    uniqueName: 'aks-alert-enricher-${resourceToken}'
+    displayName: 'aks-alert-enricher alert webhook (${environmentName})'
+  }
+}
+
+module digestReportLink 'app/digestReportLink.bicep' = if (deployEventSubscriptions) {
+  name: 'digestReportLink'
+  scope: rg
+  params: {
+    keyVaultName: keyVault.outputs.name
+    functionAppName: functionAppName
+    digestReportFunctionName: digestReportFunctionName
+    secretName: digestReportLinkSecretName
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -515,6 +565,15 @@ module scheduledEventTopic 'eventgrid/systemTopic.bicep' = if (enableScheduledEv
 // Role assignments: one module (app/roles.bicep), deployed at every scope that needs one
 // ------------------------------------------------------------------------------------------------
 
+// The app's own read-only roles (cluster look-ups; alert rules and workspaces) instead of Reader.
+module customRoles 'app/customRoles.bicep' = {
+  name: take('roles-custom-${resourceToken}', 64)
+  params: {
+    nameSuffix: resourceToken
+    assignableScopes: roleSubscriptions
+  }
+}
+
 module appRoles 'app/roles.bicep' = {
   name: 'roles-app'
   scope: rg
@@ -537,6 +596,9 @@ module appRoles 'app/roles.bicep' = {
     scheduledEventDeadLetterWriterPrincipalId: enableScheduledEventNotifications
       ? scheduledEventTopic!.outputs.principalId
       : ''
+    // The log search rules the app reads are in this resource group.
+    alertRuleReaderRoleGuid: customRoles.outputs.alertRuleReaderRoleGuid
+    alertRulesInResourceGroup: true
   }
 }
 
@@ -548,6 +610,8 @@ module workspaceRoles 'app/roles.bicep' = [
       appPrincipalId: identity.outputs.principalId
       workspaceNames: [ws.name]
       workspaceRole: workspaceReaderRole
+      // A rule's workspace is looked up for its customer id.
+      alertRuleReaderRoleGuid: customRoles.outputs.alertRuleReaderRoleGuid
     }
   }
 ]
@@ -559,6 +623,7 @@ module clusterRoles 'app/roles.bicep' = [
     params: {
       appPrincipalId: identity.outputs.principalId
       clusterNames: [c.name]
+      clusterReaderRoleGuid: customRoles.outputs.clusterReaderRoleGuid
     }
   }
 ]
@@ -569,7 +634,8 @@ module clusterResourceGroupRoles 'app/roles.bicep' = [
     scope: resourceGroup(split(scopeId, '/')[2], split(scopeId, '/')[4])
     params: {
       appPrincipalId: identity.outputs.principalId
-      readerOnResourceGroup: true
+      clusterReaderOnResourceGroup: true
+      clusterReaderRoleGuid: customRoles.outputs.clusterReaderRoleGuid
     }
   }
 ]
@@ -687,8 +753,8 @@ module actionGroup 'monitor/actionGroup.bicep' = if (deployEventSubscriptions) {
     functionAppName: functionApp.outputs.name
     webhookFunctionName: alertWebhookFunctionName
     secureWebhook: secureWebhook
-    entraAppObjectId: alertWebhookEntraAppObjectId
-    entraIdentifierUri: alertWebhookEntraIdentifierUri
+    entraAppObjectId: webhookAppObjectId
+    entraIdentifierUri: webhookIdentifierUri
   }
 }
 
@@ -728,6 +794,8 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostname
 output AZURE_EVENT_GRID_FUNCTION_NAME string = eventGridFunctionName
 output AZURE_ALERT_WEBHOOK_FUNCTION_NAME string = alertWebhookFunctionName
+output AZURE_DIGEST_REPORT_FUNCTION_NAME string = digestReportFunctionName
+output AZURE_ALERT_WEBHOOK_APP_CLIENT_ID string = secureWebhook ? webhookAppClientId : ''
 output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_USER_ASSIGNED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name

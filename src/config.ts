@@ -25,6 +25,29 @@ const positiveInt = (value: string): string | undefined =>
 const durationMs = (value: string): string | undefined =>
   parseDurationMs(value) === undefined ? "must be a duration like '90s', '5m', '4h' or '1d'" : undefined;
 
+const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An ARM id prefix a setting may hold: no dot segments, no encoded or other separators. */
+const armPrefix = (e: string): boolean =>
+  e.startsWith('/subscriptions/') &&
+  !/[%\\?#\s]/.test(e) &&
+  !e
+    .slice(1)
+    .split('/')
+    .some((seg) => seg === '.' || seg === '..');
+
+/** Comma-separated entries, each accepted by `ok`. */
+const listOf =
+  (ok: (entry: string) => boolean, message: string) =>
+  (value: string): string | undefined =>
+    value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .every(ok)
+      ? undefined
+      : message;
+
 /** Parses '250ms', '90s', '5m', '4h', '1d' (or a bare number of seconds) to milliseconds. */
 export function parseDurationMs(value: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
@@ -163,19 +186,34 @@ export const SETTINGS = [
   {
     name: 'ALERT_QUERY_SCOPES',
     description:
-      "Where a log search alert's query may run besides the workspaces in LOG_ANALYTICS_WORKSPACE_IDS: comma-separated workspace IDs and ARM ID prefixes (/subscriptions/<id>[/resourceGroups/<rg>…]). Unset: resource-centric queries run against AKS clusters only. Out of scope, the alert is delivered without its rows and says why.",
-    validate: (v: string) =>
-      v
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)
-        .every(
-          (e) =>
-            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(e) ||
-            e.startsWith('/subscriptions/'),
-        )
-        ? undefined
-        : 'must list workspace IDs and ARM IDs starting /subscriptions/',
+      "Where a log search alert's rule may have its query run besides the workspaces in LOG_ANALYTICS_WORKSPACE_IDS: comma-separated workspace IDs and ARM ID prefixes (/subscriptions/<id>[/resourceGroups/<rg>…]). Unset: resource-centric rules run against AKS clusters only. Out of scope, the alert is delivered without its rows and says why.",
+    validate: listOf(
+      (e) => GUID_TEXT.test(e) || armPrefix(e),
+      "must list workspace IDs and ARM IDs starting /subscriptions/ (no '.' or '..' segments, no '%')",
+    ),
+  },
+  {
+    name: 'ALERT_RULE_SCOPES',
+    description:
+      "Where the log search rules whose rows the app fetches live: comma-separated resource group or subscription ARM IDs. A fired log search alert's rows come from its rule's own query and scopes, read from Resource Manager (never from the payload); a rule outside these is not read. A payload that names no rule id is matched by rule name in each resource group listed. Unset: any rule the app's identity can read.",
+    validate: listOf(
+      armPrefix,
+      "must list ARM IDs starting /subscriptions/ (no '.' or '..' segments, no '%')",
+    ),
+  },
+  {
+    name: 'ALERT_QUERY_BUDGET',
+    default: '2m',
+    description:
+      "Time one log search alert's rule read and queries may take together; past it they are stopped and the alert is delivered without its rows, saying why.",
+    validate: durationMs,
+  },
+  {
+    name: 'ALERT_QUERY_MAX_BYTES',
+    default: '4194304',
+    description:
+      "Bytes of one log search alert query's answer read at most; a larger answer is cut off unread and the alert is delivered without its rows, saying why.",
+    validate: positiveInt,
   },
   {
     name: 'ALERT_DEDUP_TTL',
@@ -187,7 +225,7 @@ export const SETTINGS = [
   {
     name: 'ALERT_WEBHOOK_TENANT_ID',
     description:
-      'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; unset: no bearer token required (the function key still is).',
+      'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; then the token is required and the function takes no function key. Unset: the function key is required instead.',
     validate: (v: string) =>
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)
         ? undefined
@@ -203,6 +241,13 @@ export const SETTINGS = [
     default: 'https://login.microsoftonline.com',
     description: 'Entra ID authority host for Secure Webhook tokens (change for sovereign clouds).',
     validate: (v: string) => (/^https:\/\/[^/]+\/?$/.test(v) ? undefined : 'must be an https:// host URL'),
+  },
+  {
+    name: 'ALERT_WEBHOOK_CALLER_APP_IDS',
+    default: '461e8683-5575-4561-ac7f-899cc907d62a',
+    description:
+      "Comma-separated application IDs a Secure Webhook token must be issued to (its appid or azp claim). The default is Azure Monitor's action group application (AzNS AAD Webhook); a token the tenant issued to any other application is refused.",
+    validate: listOf((e) => GUID_TEXT.test(e), 'must list application (client) ID GUIDs'),
   },
   {
     name: 'ROUTING_CONFIG_PATH',
@@ -241,8 +286,20 @@ export const SETTINGS = [
   {
     name: 'DIGEST_REPORT_URL',
     description:
-      'Address readers open for the full HTML report (the digestReport function); the digest card links to it, and every digest receiver sees it as is. A browser link can carry a key only as `?code=`: use a key made for the digestReport function alone (Function → Function Keys), never the host or master key, which would also open alertWebhook.',
-    validate: (v: string) => (/^https:\/\//.test(v) ? undefined : 'must be an https:// URL'),
+      "Address readers open for the full HTML report (the digestReport function); the digest card links to it, and every digest receiver sees it as is. A browser link can carry a key only as `?code=`: use digestReport's own function key (Function → Function Keys), never the host or master key, which opens every function. azd sets it, with that key, as a Key Vault reference; while the reference does not resolve, the digest goes out without the link.",
+    secret: true,
+    validate: (v: string) =>
+      /^https:\/\//.test(v) || v.startsWith('@Microsoft.KeyVault(') ? undefined : 'must be an https:// URL',
+  },
+  {
+    name: 'LINK_HOST_ALLOW_LIST',
+    default: 'portal.azure.com,learn.microsoft.com',
+    description:
+      "Hosts whose https links an alert payload may put in a notification (the alert's investigation link); a link to any other host is dropped. Comma-separated host names; '*.example.com' allows subdomains. Add the portal of a sovereign cloud (portal.azure.us, portal.azure.cn) where used.",
+    validate: listOf(
+      (e) => /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(e),
+      'must list host names (example.com or *.example.com)',
+    ),
   },
   {
     name: 'POLL_FANOUT',

@@ -82,3 +82,26 @@ export function safeUrl(value: string): string | undefined {
   if (url.username || url.password) return undefined;
   return url.href;
 }
+
+/** Hosts a payload's own link may point at unless LINK_HOST_ALLOW_LIST says otherwise. */
+export const DEFAULT_LINK_HOSTS: readonly string[] = ['portal.azure.com', 'learn.microsoft.com'];
+
+/**
+ * Whether a link taken from a payload may be shown: https, no credentials, no port, and a host on the
+ * allow-list (`*.example.com` allows subdomains). Anyone who can post an alert chooses this link, and a
+ * reader trusts a button in a paging message.
+ */
+export function allowedLink(value: string, hosts: readonly string[] = DEFAULT_LINK_HOSTS): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.port) return false;
+  const host = url.hostname.toLowerCase();
+  return hosts.some((h) => {
+    const allowed = h.trim().toLowerCase();
+    return allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed;
+  });
+}

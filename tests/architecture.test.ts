@@ -29,6 +29,7 @@ const LAYERS = [
   'ports',
   'model',
   'text',
+  'redact',
   'assets',
 ] as const;
 

@@ -28,6 +28,28 @@ describe('readSettings', () => {
   });
 });
 
+describe('security settings', () => {
+  it.each([
+    ['ALERT_RULE_SCOPES', '/subscriptions/s/resourceGroups/rg/../other'],
+    ['ALERT_RULE_SCOPES', '/subscriptions/s/resourceGroups/rg%2F..%2Fother'],
+    ['ALERT_QUERY_SCOPES', '/subscriptions/s/./x'],
+    ['ALERT_WEBHOOK_CALLER_APP_IDS', 'azure-monitor'],
+    ['LINK_HOST_ALLOW_LIST', 'https://portal.azure.com'],
+    ['LINK_HOST_ALLOW_LIST', '*'],
+    ['ALERT_QUERY_BUDGET', 'forever'],
+    ['ALERT_QUERY_MAX_BYTES', '0'],
+  ])('refuses %s=%j', (name, value) => {
+    expect(() => readSettings({ [name]: value })).toThrow(ConfigError);
+  });
+
+  it('accepts an unresolved Key Vault reference for the digest link, which the app then leaves out', () => {
+    expect(
+      readSettings({ DIGEST_REPORT_URL: '@Microsoft.KeyVault(SecretUri=https://kv/secrets/x/)' })
+        .DIGEST_REPORT_URL,
+    ).toMatch(/^@Microsoft/);
+  });
+});
+
 describe('parseDurationMs', () => {
   it.each([
     ['250ms', 250],

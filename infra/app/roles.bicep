@@ -1,7 +1,8 @@
 // Every role assignment of the deployment, in one place. main.bicep deploys this module at each scope
 // that needs assignments: the app's resource group, each workspace's and each cluster's resource group
 // (possibly in other subscriptions). Each parameter switches on the assignments for one kind of resource
-// in this resource group. No Owner, Contributor or role-assigning role anywhere.
+// in this resource group. No Owner, Contributor, Reader or role-assigning role anywhere: look-ups use the
+// deployment's own read-only roles (app/customRoles.bicep).
 targetScope = 'resourceGroup'
 
 @description('Principal (object) ID of the app\'s user-assigned managed identity.')
@@ -29,8 +30,17 @@ param workspaceRole string = 'LogAnalyticsDataReader'
 @description('AKS clusters in this resource group that the app reads for cluster context.')
 param clusterNames array = []
 
-@description('Give the app Reader on this whole resource group (fleets whose clusters come and go).')
-param readerOnResourceGroup bool = false
+@description('Give the app the cluster reader role on this whole resource group (fleets whose clusters come and go).')
+param clusterReaderOnResourceGroup bool = false
+
+@description('GUID of the deployment\'s cluster reader role (read a cluster and its agent pools). Needed with clusterNames or clusterReaderOnResourceGroup.')
+param clusterReaderRoleGuid string = ''
+
+@description('GUID of the deployment\'s alert rule reader role (read log search rules and workspaces). Assigned on the workspaces given, and on this resource group with alertRulesInResourceGroup.')
+param alertRuleReaderRoleGuid string = ''
+
+@description('Give the app the alert rule reader role on this resource group, where the log search rules it reads are.')
+param alertRulesInResourceGroup bool = false
 
 @description('Person or pipeline that runs azd; gets Key Vault Secrets Officer on the vault. Empty: none.')
 param deployerPrincipalId string = ''
@@ -68,7 +78,6 @@ var deadLetterWriters = concat(
 var roles = {
   logAnalyticsDataReader: '3b03c2da-16b3-4a49-8834-0f8130efdd3b' // Log Analytics Data Reader
   logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893' // Log Analytics Reader
-  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' // Reader
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
@@ -222,31 +231,55 @@ resource workspaceReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 ]
 
-resource clusters 'Microsoft.ContainerService/managedClusters@2024-09-01' existing = [
-  for clusterName in clusterNames: {
-    name: clusterName
-  }
-]
-
-// Reader on the cluster: ARM GET of the cluster and its agent pools (versions, provisioning errors) for
-// context. No cluster credentials: listClusterUserCredential is an action Reader does not have.
-resource clusterReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (clusterName, i) in clusterNames: {
-    name: guid(clusters[i].id, appPrincipalId, roles.reader)
-    scope: clusters[i]
+// The alert rule reader role on each workspace: a rule's workspace is read for its customer id.
+resource workspaceRuleReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (workspaceName, i) in workspaceNames: if (!empty(alertRuleReaderRoleGuid)) {
+    name: guid(workspaces[i].id, appPrincipalId, alertRuleReaderRoleGuid)
+    scope: workspaces[i]
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.reader) // Reader
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', alertRuleReaderRoleGuid) // custom: AKS Alert Enricher Alert Rule Reader
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
     }
   }
 ]
 
-// Reader on the resource group: cluster context for every cluster in it, present and future.
-resource resourceGroupReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (readerOnResourceGroup) {
-  name: guid(resourceGroup().id, appPrincipalId, roles.reader)
+// The alert rule reader role on the resource group of the log search rules: a fired alert's rows come from
+// its rule's own query and scopes, read here, never from the payload.
+resource resourceGroupRuleReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (alertRulesInResourceGroup && !empty(alertRuleReaderRoleGuid)) {
+  name: guid(resourceGroup().id, appPrincipalId, alertRuleReaderRoleGuid)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.reader) // Reader
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', alertRuleReaderRoleGuid) // custom: AKS Alert Enricher Alert Rule Reader
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource clusters 'Microsoft.ContainerService/managedClusters@2024-09-01' existing = [
+  for clusterName in clusterNames: {
+    name: clusterName
+  }
+]
+
+// The cluster reader role on the cluster: ARM GET of the cluster and its agent pools (versions,
+// provisioning errors) for context, nothing else. Reader would also read every other resource type there.
+resource clusterReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (clusterName, i) in clusterNames: {
+    name: guid(clusters[i].id, appPrincipalId, clusterReaderRoleGuid)
+    scope: clusters[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', clusterReaderRoleGuid) // custom: AKS Alert Enricher Cluster Reader
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// The cluster reader role on the resource group: cluster context for every cluster in it, present and future.
+resource resourceGroupClusterReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (clusterReaderOnResourceGroup) {
+  name: guid(resourceGroup().id, appPrincipalId, clusterReaderRoleGuid)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', clusterReaderRoleGuid) // custom: AKS Alert Enricher Cluster Reader
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -1,9 +1,9 @@
 // azd postdeploy hook: the second provisioning pass.
 //
-// Event Grid subscriptions to a function endpoint, and the action group (whose webhook needs a function
-// key), can only be created once the functions exist. After `azd deploy`, this waits until the app lists
-// the functions the infrastructure points at, then sets DEPLOY_EVENT_SUBSCRIPTIONS=true in the azd
-// environment and runs `azd provision` again. It does nothing when the flag is already on (later deploys),
+// Event Grid subscriptions to a function endpoint, the action group and the digest report's link (which
+// carries digestReport's own key) can only be created once the functions exist. After `azd deploy`, this
+// waits until the app lists the functions the infrastructure points at, then sets
+// DEPLOY_EVENT_SUBSCRIPTIONS=true in the azd environment and runs `azd provision` again. It does nothing when the flag is already on (later deploys),
 // or when AZD_SKIP_SECOND_PROVISION=true. Uses only Node built-ins and the azd CLI.
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
@@ -72,7 +72,12 @@ async function main() {
   if (missing.length > 0) {
     throw new Error(`missing azd environment values: ${missing.join(', ')} (run azd provision first)`);
   }
-  const wanted = [env.AZURE_EVENT_GRID_FUNCTION_NAME, env.AZURE_ALERT_WEBHOOK_FUNCTION_NAME];
+  // digestReport's own key goes into the report link, so it must exist too (older environments lack the name).
+  const wanted = [
+    env.AZURE_EVENT_GRID_FUNCTION_NAME,
+    env.AZURE_ALERT_WEBHOOK_FUNCTION_NAME,
+    env.AZURE_DIGEST_REPORT_FUNCTION_NAME,
+  ].filter((name) => typeof name === 'string' && name.length > 0);
 
   const deadline = Date.now() + WAIT_MS;
   for (;;) {

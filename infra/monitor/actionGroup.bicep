@@ -1,7 +1,8 @@
 // The action group whose webhook (common alert schema) calls the alertWebhook function.
-// The URL carries the app's default host function key, read with listKeys at deployment time: it opens
-// function-level endpoints of this app only (not the master key) and is never output. With Secure Webhook
-// the action group also sends an Entra ID token for the given app registration.
+// Secure Webhook (the default): the action group sends a Microsoft Entra ID token for the given app
+// registration and the URL carries no key (the function is anonymous at the host and checks the token).
+// Function key (opt-in): the URL carries alertWebhook's own function key, read with listKeys at deployment
+// time; it opens that one function only, never the host or master key, and is never output.
 targetScope = 'resourceGroup'
 
 param name string
@@ -18,8 +19,8 @@ param functionAppName string
 @description('HTTP-triggered function that receives the alerts.')
 param webhookFunctionName string
 
-@description('Also authenticate with an Entra ID token (action group Secure Webhook).')
-param secureWebhook bool = false
+@description('Authenticate with an Entra ID token (action group Secure Webhook) instead of a function key.')
+param secureWebhook bool = true
 
 @description('Secure Webhook: object ID of the app registration that represents the webhook.')
 param entraAppObjectId string = ''
@@ -31,8 +32,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
 }
 
-var functionKey = listKeys('${site.id}/host/default', '2024-04-01').functionKeys.default
-var webhookUri = 'https://${site.properties.defaultHostName}/api/${webhookFunctionName}?code=${functionKey}'
+var webhookEndpoint = 'https://${site.properties.defaultHostName}/api/${webhookFunctionName}'
+// The key of alertWebhook alone: read only when the function key is the chosen authentication.
+var webhookUri = secureWebhook
+  ? webhookEndpoint
+  : '${webhookEndpoint}?code=${listKeys('${site.id}/functions/${webhookFunctionName}', '2024-04-01').default}'
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: name

@@ -140,7 +140,10 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
 
   const pipelineWith = async (ports: { context?: ContextPort; rolling: RollingPort }): Promise<Pipeline> => {
     const { routing: r, policy } = routing();
-    return createPipeline({ store: await store(), routing: r, policy, now, ...ports }, config.delivery);
+    return createPipeline(
+      { store: await store(), routing: r, policy, now, linkHosts: config.linkHosts, ...ports },
+      config.delivery,
+    );
   };
   const pipeline = once(async () => pipelineWith(await clusterPorts()));
 
@@ -216,31 +219,45 @@ export function createApp(env: NodeJS.ProcessEnv, overrides: AppOverrides = {}):
           tenantId: secure.tenantId,
           audiences: secure.audiences,
           authorityHost: secure.authority,
+          callerAppIds: secure.callerAppIds,
         });
       }
       return deps;
     }),
 
     alertProcessDeps: once(async () => {
-      const [scope, { createFiredAlertMemory, createLogAnalyticsRowFetcher }, { kqlString }] =
+      const [scope, { createFiredAlertMemory, createLogAnalyticsRowFetcher }, { kqlString }, arm, access] =
         await Promise.all([
           import('../sources/commonAlert/alertQueryScope.js'),
           import('../sources/commonAlert/logAnalyticsRowFetcher.js'),
           import('../azure/kql.js'),
+          import('../sources/commonAlert/armAlertRules.js'),
+          azure(),
         ]);
       return {
         processor: processorOf(await pipeline()),
         signals: {
           rows: scope.scopedRowFetcher(
-            createLogAnalyticsRowFetcher(await logsClient()),
+            createLogAnalyticsRowFetcher(await logsClient(), {
+              maxResponseBytes: config.alert.queryMaxBytes,
+            }),
             scope.alertQueryScope(
               config.settings.LOG_ANALYTICS_WORKSPACE_IDS,
               config.settings.ALERT_QUERY_SCOPES,
             ),
           ),
+          rules: arm.createArmAlertRules({
+            credential: access.credential,
+            endpoint: config.armEndpoint,
+            ...(access.armClientOptions ? { clientOptions: access.armClientOptions } : {}),
+          }),
+          ruleScopes: config.alert.ruleScopes,
+          budgetMs: config.alert.queryBudgetMs,
           memory: createFiredAlertMemory(await store()),
           maxRows: config.alert.logMaxRows,
           kqlString,
+          now,
+          linkHosts: config.linkHosts,
         },
         maxAttempts: 5,
       };

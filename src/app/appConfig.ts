@@ -27,9 +27,23 @@ export interface AppConfig {
     inboxQueue: string;
     logMaxRows: number;
     dedupTtlMs: number;
+    /** Where log search rules may be read from (ARM id prefixes); empty: anywhere the identity reads. */
+    ruleScopes: string[];
+    /** Time one alert's rule read and queries may take together. */
+    queryBudgetMs: number;
+    /** Bytes of one alert query's answer read at most. */
+    queryMaxBytes: number;
     /** Secure Webhook (Entra ID) token check, when a tenant and audiences are set. */
-    secureWebhook?: { tenantId: string; audiences: string[]; authority: string };
+    secureWebhook?: {
+      tenantId: string;
+      audiences: string[];
+      authority: string;
+      /** Applications a token must be issued to (appid/azp). */
+      callerAppIds: string[];
+    };
   };
+  /** Hosts a payload's links may point at (LINK_HOST_ALLOW_LIST), lower case. */
+  linkHosts: string[];
   routingConfigPath?: string;
   digest: {
     schedule: string;
@@ -76,23 +90,32 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       inboxQueue: s('ALERT_INBOX_QUEUE') ?? 'alert-inbox',
       logMaxRows: Number(s('ALERT_LOG_MAX_ROWS') ?? 50),
       dedupTtlMs: duration(settings, 'ALERT_DEDUP_TTL', '7d'),
+      ruleScopes: commaList(s('ALERT_RULE_SCOPES')),
+      queryBudgetMs: duration(settings, 'ALERT_QUERY_BUDGET', '2m'),
+      queryMaxBytes: Number(s('ALERT_QUERY_MAX_BYTES') ?? 4_194_304),
       ...(tenantId
         ? {
             secureWebhook: {
               tenantId,
               audiences,
               authority: s('ALERT_WEBHOOK_AUTHORITY') ?? 'https://login.microsoftonline.com',
+              callerAppIds: commaList(s('ALERT_WEBHOOK_CALLER_APP_IDS')).map((a) => a.toLowerCase()),
             },
           }
         : {}),
     },
+    linkHosts: commaList(s('LINK_HOST_ALLOW_LIST')).map((h) => h.toLowerCase()),
     ...optional('routingConfigPath', s('ROUTING_CONFIG_PATH')),
     digest: {
       schedule: s('DIGEST_SCHEDULE') ?? '0 0 7 * * *',
       windowMs: duration(settings, 'DIGEST_WINDOW', '24h'),
       ...optional('timeZone', s('WEBSITE_TIME_ZONE')),
       ...optional('logsScope', s('DIGEST_LOGS_SCOPE')),
-      ...optional('reportUrl', s('DIGEST_REPORT_URL')),
+      // An unresolved Key Vault reference reads as its own text: no link rather than a broken one.
+      ...optional(
+        'reportUrl',
+        s('DIGEST_REPORT_URL')?.startsWith('https://') ? s('DIGEST_REPORT_URL') : undefined,
+      ),
     },
   };
 }

@@ -12,6 +12,24 @@ const AKS_ID =
   /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)(?:\/agentpools\/([^/]+))?(?:\/|$)/i;
 
 /**
+ * Why an ARM id cannot be used to build a Resource Manager (or Log Analytics) request path, or
+ * undefined when it can. Checked before any scope or prefix comparison: a `..` segment, or a
+ * separator hidden by percent-encoding (`%2F`, `%2E`, `%5C`), would be normalised by the HTTP
+ * client into another path than the one compared. Resource names never hold `%`, `\\`, `?` or `#`.
+ */
+export function armIdProblem(resourceId: string): string | undefined {
+  if (resourceId.length > 1024) return 'is longer than 1024 characters';
+  if (!resourceId.startsWith('/')) return "does not start with '/'";
+  if (/[%\\?#]/.test(resourceId)) return "holds '%', '\\', '?' or '#'";
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(resourceId)) return 'holds control characters';
+  const segments = resourceId.slice(1).replace(/\/$/, '').split('/');
+  if (segments.some((s) => s === '.' || s === '..')) return "holds a '.' or '..' segment";
+  if (segments.some((s) => s.trim() === '')) return 'holds an empty segment';
+  return undefined;
+}
+
+/**
  * Parses an ARM id of an AKS managed cluster (or anything below it, e.g. an agent pool).
  * Returns undefined for ids that are not AKS resources. The cluster resourceId is the id
  * up to and including the cluster name, case preserved.
@@ -20,6 +38,8 @@ export function parseAksResourceId(resourceId: string | undefined | null): AksRe
   if (!resourceId) return undefined;
   const trimmed = resourceId.trim();
   const normalised = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+  // Its parts name ARM paths of context look-ups: nothing that could be normalised into another one.
+  if (armIdProblem(normalised) !== undefined) return undefined;
   const m = AKS_ID.exec(normalised);
   if (!m) return undefined;
   const [whole, subscriptionId, resourceGroup, name, agentPool] = m;

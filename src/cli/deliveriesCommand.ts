@@ -5,6 +5,8 @@ import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItem, OutboxState } from '../deliver/outbox.js';
 import { listOutbox, replayDead } from '../deliver/outbox.js';
 import { createApp } from '../app/app.js';
+import type { Receiver } from '../model.js';
+import { redact } from '../redact.js';
 import { terminalSafe } from '../render/toConsoleText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
@@ -14,6 +16,16 @@ const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
 async function storeFor(state: string | undefined, io: CliIo): Promise<KeyValueStore> {
   // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
   return state ? createFileStore(resolve(io.cwd, state)) : createApp(io.env).store();
+}
+
+/** The receivers the app settings name, when the routing loads; none otherwise. */
+function knownReceivers(io: CliIo): Map<string, Receiver> {
+  try {
+    const { receivers } = createApp(io.env).routing().routing;
+    return new Map(receivers.map((r): [string, Receiver] => [r.name, r]));
+  } catch {
+    return new Map();
+  }
 }
 
 async function list(args: string[], io: CliIo): Promise<number> {
@@ -37,6 +49,9 @@ async function list(args: string[], io: CliIo): Promise<number> {
   for (const state of wanted as OutboxState[]) {
     for await (const { item } of listOutbox(store, state, values.receiver)) items.push(item);
   }
+  // Errors were redacted when stored; again here with today's receivers, for records kept from before.
+  const receivers = knownReceivers(io);
+  for (const i of items) if (i.lastError) i.lastError = redact(i.lastError, [...receivers.values()]);
   if (values.json) {
     // Bodies stay out: they can be large, and the listing is for triage.
     const rows = items.map(({ body: _body, ...rest }) => rest);

@@ -1,3 +1,4 @@
+import { redact as redactSecrets } from '../redact.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import type { OutboxItem } from './outbox.js';
@@ -55,19 +56,9 @@ export function backoffMs(attempt: number, baseMs: number, random: () => number)
   return Math.round(step * (0.5 + random() / 2));
 }
 
-/** Removes a receiver's URL (and its path, where the credential usually sits) from an error text. */
+/** Removes a receiver's credentials (by structure, in every spelling) and any credential shape from a text. */
 export function redact(text: string, receiver: Receiver | undefined): string {
-  if (!receiver) return text;
-  let out = text;
-  const secrets = [receiver.url, receiver.secret];
-  try {
-    const u = new URL(receiver.url);
-    secrets.push(u.pathname + u.search, u.search);
-  } catch {
-    // not a URL: the whole string is already covered
-  }
-  for (const s of secrets) if (s && s.length > 3) out = out.split(s).join('<redacted>');
-  return out;
+  return redactSecrets(text, [receiver]);
 }
 
 function describeError(err: unknown): string {
@@ -106,7 +97,8 @@ async function sendOne(
       signal: AbortSignal.timeout(options.timeoutMs),
       redirect: 'error',
     });
-    const body = await res.text();
+    // Redacted whole before the protocol reads it: its reason quotes the answer cut short.
+    const body = redact(await res.text(), receiver);
     return protocol.classify({ status: res.status, headers: res.headers, body });
   } catch (err) {
     return { kind: 'retry', reason: redact(describeError(err), receiver) };

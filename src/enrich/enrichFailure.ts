@@ -13,6 +13,8 @@ export interface EnrichmentExtras {
   duringUpgrade?: boolean;
   /** A Log Analytics deep link to the rows behind the signal. */
   logsLink?: FailureLink;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST); the default list when absent. */
+  linkHosts?: readonly string[];
 }
 
 /**
@@ -71,7 +73,7 @@ export function enrichFailure(
     severity: decideSeverity(signal, primary),
     matches,
     unrecognised,
-    links: linksFor(signal, matches, extras.logsLink),
+    links: linksFor(signal, matches, extras.logsLink, extras.linkHosts),
     texts: signal.texts,
     errorCodes: signal.errorCodes,
     attributes: signal.attributes,

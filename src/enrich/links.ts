@@ -1,4 +1,7 @@
 import type { FailureLink, FailureMatch, FailureSignal } from '../model.js';
+import { allowedLink, DEFAULT_LINK_HOSTS } from '../text.js';
+
+export { allowedLink, DEFAULT_LINK_HOSTS };
 
 const PORTAL = 'https://portal.azure.com';
 
@@ -16,6 +19,7 @@ export function linksFor(
   signal: FailureSignal,
   matches: readonly FailureMatch[],
   logsLink: FailureLink | undefined,
+  linkHosts: readonly string[] = DEFAULT_LINK_HOSTS,
 ): FailureLink[] {
   const links: FailureLink[] = [];
   const seen = new Set<string>();
@@ -45,7 +49,7 @@ export function linksFor(
   }
   if (logsLink) add(logsLink);
   const alertLink = signal.attributes.investigationLink ?? signal.attributes.alertLink;
-  if (alertLink && /^https:\/\//i.test(alertLink))
+  if (alertLink && allowedLink(alertLink, linkHosts))
     add({ kind: 'alert', title: 'The alert in Azure Monitor', url: alertLink });
   return links;
 }

@@ -90,6 +90,8 @@ export interface PipelineParts {
   context?: ContextPort;
   rolling?: RollingPort;
   now?: () => Date;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
+  linkHosts?: readonly string[];
 }
 
 export interface Pipeline {
@@ -125,6 +127,7 @@ export function createPipeline(
   };
   if (parts.context) deps.context = parts.context;
   if (parts.rolling) deps.rolling = parts.rolling;
+  if (parts.linkHosts) deps.linkHosts = parts.linkHosts;
   const receivers = receiverMap(parts.routing);
   return {
     deps,

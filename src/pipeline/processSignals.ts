@@ -25,6 +25,8 @@ export interface PipelineDeps {
   /** How long a processed signal identity is remembered (replays inside it are duplicates). */
   seenTtlMs: number;
   logsLink?: (signal: FailureSignal) => FailureLink | undefined;
+  /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
+  linkHosts?: readonly string[];
   now: () => Date;
 }
 
@@ -153,6 +155,7 @@ async function extrasFor(
   }
   const logs = deps.logsLink?.(signal);
   if (logs) extras.logsLink = logs;
+  if (deps.linkHosts) extras.linkHosts = deps.linkHosts;
   return extras;
 }
 

@@ -8,6 +8,15 @@ import { parseAksResourceId } from '../../src/azure/armId.js';
 import { ConfigError } from '../../src/config.js';
 import type { ClusterRef, FailureSignal } from '../../src/model.js';
 import { fromEventGrid } from '../../src/sources/eventGrid/fromEventGrid.js';
+import { signalsFromCommonAlert } from '../../src/sources/commonAlert/signalsFromCommonAlert.js';
+import {
+  KUBE_ALERT,
+  KUBE_RULE_ID,
+  KUBE_WORKSPACE,
+  kubeRuleProperties,
+  RULE_GROUP,
+} from '../support/alertRules.js';
+import { alertOf } from '../support/commonAlertFixtures.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeLogAnalytics, sampleBody } from '../support/fakeLogAnalytics.js';
 
@@ -137,6 +146,23 @@ describe('createApp', () => {
 
     const without = await createApp(env(), { azure: access() }).aksEventsDeps();
     expect(without.fillIn).toBeUndefined();
+  });
+
+  it('gives the alert processor the log search rule from Resource Manager, found by name in ALERT_RULE_SCOPES', async () => {
+    const other = '/subscriptions/3f1c2b7e-5a4d-4e8f-9c21-7d0b6a9e4c11/resourceGroups/rg-elsewhere';
+    arm.setRule(KUBE_RULE_ID, kubeRuleProperties());
+    arm.setWorkspace(KUBE_WORKSPACE.resourceId, KUBE_WORKSPACE.customerId);
+    logs.script('*', { status: 200, body: { tables: [] } });
+    const deps = await createApp(
+      env({
+        LOG_ANALYTICS_WORKSPACE_IDS: KUBE_WORKSPACE.customerId,
+        ALERT_RULE_SCOPES: `${other},${RULE_GROUP}`,
+      }),
+      { azure: access() },
+    ).alertProcessDeps();
+    const out = await signalsFromCommonAlert(alertOf(KUBE_ALERT), deps.signals);
+    expect(out.notes).toEqual(['the alert query returned no rows in the alert window']);
+    expect(logs.requests.at(-1)?.workspaceId).toBe(KUBE_WORKSPACE.customerId);
   });
 
   it('reports a configuration problem every time rather than keeping it', async () => {

@@ -32,6 +32,8 @@ describe('appConfigFromEnv', () => {
       tenantId: TENANT,
       audiences: ['api://x', '0d7c4b52-6f1e-4a39-9b8d-3e2f1a0c5b74'],
       authority: 'https://login.microsoftonline.com',
+      // Azure Monitor's action group application, unless ALERT_WEBHOOK_CALLER_APP_IDS says otherwise.
+      callerAppIds: ['461e8683-5575-4561-ac7f-899cc907d62a'],
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterKey, parseAksResourceId, parseResourceScope } from '../../src/azure/armId.js';
+import { armIdProblem, clusterKey, parseAksResourceId, parseResourceScope } from '../../src/azure/armId.js';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
 
@@ -51,5 +51,28 @@ describe('clusterKey / parseResourceScope', () => {
     });
     expect(parseResourceScope(`/subscriptions/${SUB}`)).toEqual({ subscriptionId: SUB });
     expect(parseResourceScope('nonsense')).toBeUndefined();
+  });
+});
+
+describe('armIdProblem', () => {
+  const CLUSTER = `/subscriptions/${SUB}/resourceGroups/rg.with.dots/providers/Microsoft.ContainerService/managedClusters/aks`;
+  it('accepts real ids, dots inside names included', () => {
+    expect(armIdProblem(CLUSTER)).toBeUndefined();
+    expect(armIdProblem(`${CLUSTER}/`)).toBeUndefined();
+  });
+
+  it.each([
+    [`${CLUSTER}/..`, /'\.' or '\.\.' segment/],
+    [`${CLUSTER}/./agentPools/np`, /'\.' or '\.\.' segment/],
+    [`${CLUSTER}%2F..%2Fother`, /'%'/],
+    [`${CLUSTER}\\..\\other`, /'\\'/],
+    [`${CLUSTER}?api-version=1`, /'\?'/],
+    [`${CLUSTER}//agentPools`, /empty segment/],
+    [`${CLUSTER}\u0000`, /control/],
+    [CLUSTER.slice(1), /start with/],
+  ])('refuses %j', (id, reason) => {
+    expect(armIdProblem(id)).toMatch(reason);
+    // An AKS id that fails the check names no cluster either.
+    if (id.startsWith('/')) expect(parseAksResourceId(id)).toBeUndefined();
   });
 });

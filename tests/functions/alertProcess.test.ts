@@ -18,6 +18,7 @@ import {
 import type { AlertRowFetcher, RowFetch } from '../../src/sources/commonAlert/signalsFromCommonAlert.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import { createRollingUpgrades } from '../../src/state/rollingUpgrades.js';
+import { fixtureRules, RULE_GROUP } from '../support/alertRules.js';
 import { alertFixtureText } from '../support/commonAlertFixtures.js';
 import { FakeArm } from '../support/fakeArm.js';
 
@@ -71,7 +72,14 @@ const context = (dequeueCount: number) => loggingContext('alertProcess', logs, {
 
 const deps = (rows?: AlertRowFetcher): AlertProcessDeps => ({
   processor,
-  signals: { maxRows: 50, kqlString, ...(rows ? { rows } : {}) },
+  // The fixture names no rule id: its rule is found by name in the resource group listed.
+  signals: {
+    maxRows: 50,
+    kqlString,
+    rules: fixtureRules(),
+    ruleScopes: [RULE_GROUP],
+    ...(rows ? { rows } : {}),
+  },
   maxAttempts: 5,
 });
 

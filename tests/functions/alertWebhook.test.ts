@@ -7,7 +7,6 @@ import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { alertWebhookHandler } from '../../functions/alertWebhook.js';
 import { createApp } from '../../src/app/app.js';
-import type { AlertInbox, InboxMessage, InboxReceipt } from '../../src/sources/commonAlert/alertInbox.js';
 import { MAX_ALERT_BODY_BYTES } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
 import type { AlertWebhookDeps } from '../../src/sources/commonAlert/receiveAlertWebhook.js';
 import { ALERT_DELIVERY_CLAIMS, deliveryClaims } from '../../src/sources/commonAlert/deliveryClaims.js';
@@ -17,33 +16,17 @@ import { createFileStore } from '../../src/state/fileStore.js';
 import { createMemoryStore } from '../../src/state/memoryStore.js';
 import {
   createSecureWebhookVerifier,
+  ACTION_GROUP_APP_ID,
   SECURE_WEBHOOK_ROLE,
 } from '../../src/sources/commonAlert/secureWebhookAuth.js';
 import { alertFixtureText, setAt } from '../support/commonAlertFixtures.js';
+import { MemoryInbox } from '../support/memoryInbox.js';
 import { httpsFetchTrustingTestCa, startLocalTenant } from '../support/entraTokens.js';
 import type { LocalTenant } from '../support/entraTokens.js';
 
 const FUNCTION_KEY = 'fk-Zx81_secret-function-key==';
 const URL_WITH_KEY = `https://enricher.example.net/api/alertWebhook?code=${encodeURIComponent(FUNCTION_KEY)}`;
 const DAY = 86_400_000;
-
-/** Inbox whose messages are kept as the encoded queue text, decoded the way the trigger would. */
-class MemoryInbox implements AlertInbox {
-  readonly messages = new Map<string, InboxMessage>();
-  failing = false;
-  private next = 0;
-  send(message: InboxMessage): Promise<InboxReceipt> {
-    if (this.failing)
-      return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    const id = String(++this.next);
-    this.messages.set(id, message);
-    return Promise.resolve({ messageId: id, popReceipt: `pop-${id}` });
-  }
-  remove(receipt: InboxReceipt): Promise<void> {
-    this.messages.delete(receipt.messageId);
-    return Promise.resolve();
-  }
-}
 
 /** The state store the production claims use, able to fail like an unreachable table. */
 function claimStore(): KeyValueStore & { failing: boolean } {
@@ -307,6 +290,7 @@ describe('alertWebhook: Secure Webhook (Entra ID) protection', () => {
       iss: `https://login.microsoftonline.com/${tenant.tenantId}/v2.0`,
       aud: CLIENT_ID,
       roles: [SECURE_WEBHOOK_ROLE],
+      azp: ACTION_GROUP_APP_ID,
     };
     const verifyBearer = createSecureWebhookVerifier({
       tenantId: tenant.tenantId,

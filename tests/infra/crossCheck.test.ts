@@ -6,9 +6,8 @@
  * names. It also checks what a compiler would (module paths, required parameters) as far as text allows.
  */
 import { funcignoreRules, isIgnored } from '../../scripts/deployFiles.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config.js';
@@ -17,18 +16,25 @@ import { AKS_EVENT_TYPES, RESOURCE_FAILURES } from '../../src/sources/eventGrid/
 import type { SettingSpec } from '../../src/config.js';
 import {
   commentOnLine,
-  declarations,
   hasTopLevelAssignment,
   objectLiteralKeys,
   significant,
-  tokenize,
   valueTokens,
 } from './bicepSource.js';
 import type { Declaration, Token } from './bicepSource.js';
 import { kqlDiagnostics } from './kql.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const INFRA = join(ROOT, 'infra');
+import {
+  CUSTOM_ROLE_ACTIONS,
+  INFRA,
+  KNOWN_APPLICATIONS,
+  literalOrText,
+  literalValue,
+  loadTemplates,
+  ROOT,
+  sigText,
+  stringTokens,
+} from './templates.js';
+import type { BicepFile, Registration } from './templates.js';
 
 /**
  * Built-in Azure roles by name. IDs from Microsoft's "Azure built-in roles" reference
@@ -68,8 +74,12 @@ const BUILT_IN_ROLES: Record<string, string> = {
   'Azure Resource Notifications System Topics Subscriber': '0b962ed2-6d56-471c-bd5f-3477d83a7ba4',
 };
 
-/** Roles that manage resources broadly, hand out access, or expose account keys: never assigned. */
+/**
+ * Roles that manage resources broadly, hand out access, expose account keys, or read every resource type
+ * in their scope (Reader: the look-ups use the deployment's own read-only roles): never assigned.
+ */
 const FORBIDDEN_ROLES = [
+  'Reader',
   'Owner',
   'Contributor',
   'User Access Administrator',
@@ -81,7 +91,6 @@ const FORBIDDEN_ROLES = [
 /** Roles the deployment must assign (least privilege for what the app does). */
 const REQUIRED_ROLES = [
   'Log Analytics Data Reader',
-  'Reader',
   'Storage Blob Data Owner',
   'Storage Queue Data Contributor',
   'Storage Table Data Contributor',
@@ -116,7 +125,10 @@ const OPTIONAL_SETTINGS: Record<string, string> = {
   DIGEST_WINDOW: 'tuning; the code default (24h) suits a daily schedule',
   ALERT_QUERY_SCOPES: 'optional; unset, alert queries run on the polled workspaces and AKS clusters',
   DIGEST_LOGS_SCOPE: 'optional; unset, links use the subscription the clusters share',
-  DIGEST_REPORT_URL: 'optional; set once the report is reachable for readers',
+  ALERT_QUERY_BUDGET: 'tuning; the code default (2m) suits Azure',
+  ALERT_QUERY_MAX_BYTES: 'tuning; the code default (4 MB) suits Azure',
+  ALERT_WEBHOOK_CALLER_APP_IDS: "the code default is Azure Monitor's action group application",
+  LINK_HOST_ALLOW_LIST: 'the code default (Azure portal, Microsoft Learn) suits the public cloud',
 };
 
 /** App settings of the Functions host and platform: set by the templates, not read through SETTINGS. */
@@ -131,99 +143,13 @@ const KUBE_EVENTS_SCHEMA =
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-interface BicepFile {
-  path: string;
-  rel: string;
-  text: string;
-  tokens: Token[];
-  decls: Declaration[];
-}
-
-interface Registration {
-  trigger: string;
-  name: string;
-  file: string;
-  /** Source of the options object literal passed with the registration. */
-  options: string;
-}
-
-function listFiles(dir: string, test: (p: string) => boolean): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : listFiles(p, test);
-    return test(p) ? [p] : [];
-  });
-}
-
-function loadBicep(path: string): BicepFile {
-  const text = readFileSync(path, 'utf8');
-  let tokens: Token[];
-  try {
-    tokens = tokenize(text);
-  } catch (error) {
-    throw new Error(`${relative(ROOT, path)}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  return { path, rel: relative(ROOT, path), text, tokens, decls: declarations(tokens) };
-}
-
-function stringTokens(decl: Declaration): Token[] {
-  return decl.tokens.filter((t) => t.kind === 'string');
-}
-
-/** The string literal a var or param declaration is set to (var x = 'a' / param x string = 'a'). */
-function literalValue(decl: Declaration): string | undefined {
-  const value = significant(valueTokens(decl));
-  const only = value[0];
-  return value.length === 1 && only?.kind === 'string' && only.interpolations?.length === 0
-    ? only.value
-    : undefined;
-}
-
-/** Balanced source text starting at the `{` at or after `from`. */
-function balancedObject(text: string, from: number): string {
-  const start = text.indexOf('{', from);
-  if (start === -1) return '';
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return text.slice(start, i + 1);
-  }
-  return text.slice(start);
-}
-
-function stripComments(ts: string): string {
-  return ts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-}
-
 let bicep: BicepFile[] = [];
 let main: BicepFile;
 let registrations: Registration[] = [];
 let codeSources: { file: string; text: string }[] = [];
 
 beforeAll(() => {
-  bicep = listFiles(INFRA, (p) => p.endsWith('.bicep')).map(loadBicep);
-  const found = bicep.find((f) => f.rel === join('infra', 'main.bicep'));
-  if (!found) throw new Error('infra/main.bicep is missing');
-  main = found;
-
-  const tsFiles = [
-    ...listFiles(join(ROOT, 'src'), (p) => p.endsWith('.ts')),
-    ...listFiles(join(ROOT, 'functions'), (p) => p.endsWith('.ts')),
-  ];
-  codeSources = tsFiles.map((file) => ({ file, text: stripComments(readFileSync(file, 'utf8')) }));
-
-  registrations = listFiles(join(ROOT, 'functions'), (p) => p.endsWith('.ts')).flatMap((file) => {
-    const text = stripComments(readFileSync(file, 'utf8'));
-    return [...text.matchAll(/\bapp\.(\w+)\(\s*['"]([^'"]+)['"]\s*,/g)].map((m) => ({
-      trigger: m[1] ?? '',
-      name: m[2] ?? '',
-      file: relative(ROOT, file),
-      options: balancedObject(text, m.index + m[0].length),
-    }));
-  });
+  ({ bicep, main, registrations, codeSources } = loadTemplates());
 });
 
 /** Every app setting name the templates set explicitly (keys of the *AppSettings object literals). */
@@ -296,9 +222,20 @@ describe('app settings: code <-> templates', () => {
     expect(stray, 'declare these in SETTINGS (src/config.ts) or remove them from the templates').toEqual([]);
   });
 
-  it('never puts a secret setting into a template as a plain value', () => {
-    const set = appSettingsSetByTemplates();
-    expect(secretSettings.filter((name) => set.has(name))).toEqual([]);
+  it('never puts a secret setting into a template as a plain value, only as a Key Vault reference', () => {
+    const problems: string[] = [];
+    for (const file of bicep)
+      for (const decl of file.decls.filter((d) => d.keyword === 'var' && /AppSettings$/.test(d.name))) {
+        const sig = significant(valueTokens(decl));
+        sig.forEach((t, i) => {
+          const key = t.kind === 'string' ? t.value : t.text;
+          if (!secretSettings.includes(key ?? '') || sig[i + 1]?.text !== ':') return;
+          const value = sig[i + 2];
+          if (value?.kind !== 'string' || !(value.value ?? '').startsWith('@Microsoft.KeyVault(SecretUri='))
+            problems.push(`${file.rel} var ${decl.name}: ${key ?? ''}`);
+        });
+      }
+    expect(problems).toEqual([]);
   });
 
   it('supplies secret settings as Key Vault references resolved with the user-assigned identity', () => {
@@ -372,10 +309,15 @@ describe('functions the infrastructure calls', () => {
 
   it('targets only functions that the app registers with the matching trigger', () => {
     const targets = targetNames();
-    expect([...targets.keys()].sort()).toEqual(['alertWebhookFunctionName', 'eventGridFunctionName']);
+    expect([...targets.keys()].sort()).toEqual([
+      'alertWebhookFunctionName',
+      'digestReportFunctionName',
+      'eventGridFunctionName',
+    ]);
     const expected: Record<string, string[]> = {
       eventGridFunctionName: ['eventGrid'],
       alertWebhookFunctionName: ['http', 'post'],
+      digestReportFunctionName: ['http', 'get'],
     };
     const problems: string[] = [];
     for (const [variable, fn] of targets) {
@@ -478,13 +420,13 @@ describe('functions the infrastructure calls', () => {
     const needsCode = main.decls.filter(
       (d) =>
         d.keyword === 'module' &&
-        /functionSubscription\.bicep|actionGroup\.bicep|Alert\.bicep/.test(
+        /functionSubscription\.bicep|actionGroup\.bicep|Alert\.bicep|digestReportLink\.bicep/.test(
           stringTokens(d)
             .map((t) => t.value)
             .join(' '),
         ),
     );
-    expect(needsCode.length).toBeGreaterThanOrEqual(6);
+    expect(needsCode.length).toBeGreaterThanOrEqual(7);
     for (const decl of needsCode) {
       const text = significant(decl.tokens)
         .map((t) => t.text)
@@ -527,13 +469,6 @@ function paramsPassed(decl: Declaration): string[] {
   return keys;
 }
 
-/** A declaration's tokens as text, one space apart, without comments and newlines. */
-function sigText(decl: Declaration): string {
-  return significant(decl.tokens)
-    .map((t) => t.text)
-    .join(' ');
-}
-
 /**
  * Modules and resources a declaration waits for: those it names in dependsOn or references (directly,
  * in string interpolations or through variables), transitively, as the compiler derives dependsOn.
@@ -565,12 +500,6 @@ function dependencies(file: BicepFile, decl: Declaration): Set<string> {
   return found;
 }
 
-function literalOrText(decl: Declaration): string {
-  return significant(valueTokens(decl))
-    .map((t) => t.text)
-    .join(' ');
-}
-
 describe('role assignments', () => {
   const guidOf = (name: string): string | undefined => BUILT_IN_ROLES[name];
 
@@ -591,7 +520,11 @@ describe('role assignments', () => {
           const comment = commentOnLine(file.tokens, t.line);
           const role =
             comment === undefined ? undefined : Object.keys(BUILT_IN_ROLES).find((r) => comment === r);
-          if (!role)
+          const application = comment === undefined ? undefined : KNOWN_APPLICATIONS[comment];
+          if (application !== undefined) {
+            if (application.toLowerCase() !== m[0].toLowerCase())
+              problems.push(`${file.rel}:${String(t.line)} ${m[0]} is not ${comment ?? ''} (${application})`);
+          } else if (!role)
             problems.push(
               `${file.rel}:${String(t.line)} ${m[0]}: comment '${comment ?? ''}' names no known role`,
             );
@@ -628,6 +561,16 @@ describe('role assignments', () => {
         const lineTokens = file.tokens.filter((x) => x.line === t.line && x.kind === 'ident');
         const ref = lineTokens.map((x) => x.text).find((x) => roleVars.has(x));
         const comment = commentOnLine(file.tokens, t.line);
+        // The deployment's own roles: a *RoleGuid parameter, commented with the role's name.
+        const custom = lineTokens.map((x) => x.text).find((x) => /RoleGuid$/.test(x));
+        if (custom !== undefined) {
+          const name = /^custom: (.+)$/.exec(comment ?? '')?.[1];
+          if (name === undefined || !(name in CUSTOM_ROLE_ACTIONS))
+            problems.push(
+              `${file.rel}:${String(t.line)} custom role comment '${comment ?? ''}' names no role of customRoles.bicep`,
+            );
+          continue;
+        }
         const expected = ref === undefined ? undefined : roleVars.get(ref);
         if (expected === undefined)
           problems.push(`${file.rel}:${String(t.line)} does not reference a commented role GUID`);

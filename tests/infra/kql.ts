@@ -51,3 +51,38 @@ export function kqlDiagnostics(query: string, tables: Record<string, string>): s
   }
   return out;
 }
+
+interface SyntaxNode {
+  constructor: { $$name?: string };
+  ChildCount: number;
+  GetChild(index: number): SyntaxNode | null;
+  Name?: { SimpleName: string };
+}
+interface ParsedCode {
+  Syntax: SyntaxNode & {
+    Statements: { Count: number; getItem(index: number): { Element$1: SyntaxNode } };
+  };
+  GetDiagnostics(): DiagnosticList;
+}
+
+/**
+ * What Kusto's own parser sees in `query`: whether it parses, the kind of each statement
+ * (LetStatement, ExpressionStatement, SetOptionStatement, …) and the name of every function called.
+ */
+export function kqlShape(query: string): { parses: boolean; statements: string[]; calls: string[] } {
+  const k = kusto() as KustoLanguage & { KustoCode: { Parse(text: string): ParsedCode } };
+  const code = k.KustoCode.Parse(query);
+  const calls: string[] = [];
+  const walk = (node: SyntaxNode | null): void => {
+    if (!node) return;
+    if (node.constructor.$$name === 'Kusto.Language.Syntax.FunctionCallExpression' && node.Name)
+      calls.push(node.Name.SimpleName);
+    for (let i = 0; i < node.ChildCount; i++) walk(node.GetChild(i));
+  };
+  walk(code.Syntax);
+  const list = code.Syntax.Statements;
+  const statements: string[] = [];
+  for (let i = 0; i < list.Count; i++)
+    statements.push((list.getItem(i).Element$1.constructor.$$name ?? '').split('.').pop() ?? '');
+  return { parses: code.GetDiagnostics().Count === 0, statements, calls };
+}

@@ -1,8 +1,10 @@
 /**
- * A local HTTPS Azure Resource Manager for AKS reads: GET managedClusters/{name} and
- * managedClusters/{name}/agentPools/{pool}, answered in ARM's wire format (resource envelope with
- * `properties`, OneAPI error bodies). The real ContainerServiceClient is pointed at it with the test
- * certificate. Scripted failures (403, 404, 429, 5xx) are answered before the stored resources.
+ * A local HTTPS Azure Resource Manager for the app's reads: GET managedClusters/{name} and
+ * managedClusters/{name}/agentPools/{pool}, Microsoft.Insights/scheduledQueryRules/{name} and
+ * Microsoft.OperationalInsights/workspaces/{name}, answered in ARM's wire format (resource envelope
+ * with `properties`, OneAPI error bodies, api-version required and checked for the rule and workspace
+ * types). The real clients are pointed at it with the test certificate. Scripted failures (403, 404,
+ * 429, 5xx) are answered before the stored resources.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
@@ -41,6 +43,27 @@ export const fixedTokenCredential = {
 
 const CLUSTER_PATH =
   /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)(?:\/agentpools\/([^/]+))?$/i;
+
+/** Other resource types the fake serves, with the api-versions Resource Manager registers for them. */
+const OTHER_TYPES = [
+  {
+    path: /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.insights\/scheduledqueryrules\/([^/]+)$/i,
+    type: 'Microsoft.Insights/scheduledQueryRules',
+    apiVersions: [
+      '2018-04-16',
+      '2021-08-01',
+      '2022-06-15',
+      '2023-03-15-preview',
+      '2023-12-01',
+      '2024-01-01-preview',
+    ],
+  },
+  {
+    path: /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.operationalinsights\/workspaces\/([^/]+)$/i,
+    type: 'Microsoft.OperationalInsights/workspaces',
+    apiVersions: ['2020-08-01', '2021-06-01', '2022-10-01', '2023-09-01', '2025-02-01'],
+  },
+];
 
 export class FakeArm {
   readonly requests: FakeArmRequest[] = [];
@@ -102,6 +125,42 @@ export class FakeArm {
     });
   }
 
+  /**
+   * Stores a log search rule as Resource Manager returns it (`kind` LogAlert unless given), with the
+   * `properties` given: scopes, windowSize, criteria.allOf[{query, dimensions, resourceIdColumn}] …
+   */
+  setRule(ruleId: string, properties: unknown, kind = 'LogAlert'): void {
+    const name = ruleId.slice(ruleId.lastIndexOf('/') + 1);
+    this.resources.set(ruleId.toLowerCase(), {
+      // ARM spells rule ids and types in lower case in its answers.
+      id: ruleId
+        .replace(/\/resourceGroups\//i, '/resourcegroups/')
+        .replace(/Microsoft\.Insights\/scheduledQueryRules/i, 'microsoft.insights/scheduledqueryrules'),
+      name,
+      type: 'microsoft.insights/scheduledqueryrules',
+      body: { location: 'westeurope', tags: {}, kind, properties },
+    });
+  }
+
+  /** Stores a Log Analytics workspace with its customer id (the id the query API takes). */
+  setWorkspace(workspaceId: string, customerId: string): void {
+    const name = workspaceId.slice(workspaceId.lastIndexOf('/') + 1);
+    this.resources.set(workspaceId.toLowerCase(), {
+      id: workspaceId,
+      name,
+      type: 'Microsoft.OperationalInsights/workspaces',
+      body: {
+        location: 'westeurope',
+        properties: {
+          customerId,
+          provisioningState: 'Succeeded',
+          sku: { name: 'PerGB2018' },
+          retentionInDays: 30,
+        },
+      },
+    });
+  }
+
   /** Answers the next requests for a resource id (cluster or pool) with these failures, in order. */
   fail(resourceId: string, ...failures: FakeArmFailure[]): void {
     const key = resourceId.toLowerCase();
@@ -155,9 +214,17 @@ export class FakeArm {
         'AuthenticationFailed',
         'Authentication failed. The Authorization header is missing.',
       );
-    const m = CLUSTER_PATH.exec(path);
-    if (!m) return error(404, 'InvalidResourceType', `The resource type could not be found for ${path}.`);
     const key = path.toLowerCase();
+    const other = OTHER_TYPES.find((t) => t.path.test(path));
+    if (other && !other.apiVersions.includes(log.apiVersion))
+      return error(
+        400,
+        'NoRegisteredProviderFound',
+        `No registered resource provider found for location 'westeurope' and API version '${log.apiVersion}' for type '${other.type.split('/')[1] ?? ''}'.`,
+      );
+    const m = CLUSTER_PATH.exec(path);
+    if (!m && !other)
+      return error(404, 'InvalidResourceType', `The resource type could not be found for ${path}.`);
     const scripted = this.failures.get(key)?.shift();
     if (scripted)
       return error(
@@ -167,7 +234,16 @@ export class FakeArm {
         scripted.headers,
       );
     const stored = this.resources.get(key);
+    if (!stored && other) {
+      const parts = other.path.exec(path);
+      return error(
+        404,
+        'ResourceNotFound',
+        `The Resource '${other.type}/${parts?.[3] ?? ''}' under resource group '${parts?.[2] ?? ''}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      );
+    }
     if (!stored) {
+      if (!m) return error(404, 'ResourceNotFound', `The resource ${path} was not found.`);
       const kind = m[4] ? 'agentPools' : 'managedClusters';
       return error(
         404,

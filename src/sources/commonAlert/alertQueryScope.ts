@@ -1,21 +1,30 @@
+import { armIdProblem } from '../../azure/armId.js';
 import type { LogSearchTarget } from './logSearchPlan.js';
 import type { AlertRowFetcher } from './signalsFromCommonAlert.js';
 
 /**
- * Where a log search alert's query may run. The query and its target come from the alert payload,
- * which anyone holding the function key can post, and run with the app's identity: without a
- * bound, a forged alert could read any workspace that identity reaches and have the rows delivered.
+ * Where a log search alert's query may run. The query and its scopes come from the alert's rule in
+ * Resource Manager and run with the app's identity: the scope bounds what any rule, including one
+ * the app was never meant to serve, can have read and delivered.
  */
 export interface AlertQueryScope {
   /** Workspace IDs (lower case). */
   workspaces: ReadonlySet<string>;
-  /** ARM ID prefixes (lower case) a resource-centric target must sit under; undefined: AKS clusters only. */
+  /** ARM ID prefixes (lower case) a target must sit under; undefined: AKS clusters only. */
   resourcePrefixes: readonly string[] | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Segments without '/', anchored at both ends: linear in the id's length.
 const AKS_CLUSTER =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i;
+
+/** Lower case, without trailing slashes (a loop, not a regex: `\/+$` backtracks on runs of slashes). */
+function normalise(id: string): string {
+  let out = id.trim().toLowerCase();
+  while (out.endsWith('/')) out = out.slice(0, -1);
+  return out;
+}
 
 /**
  * The scope from settings: the workspaces the app polls (LOG_ANALYTICS_WORKSPACE_IDS) plus
@@ -31,36 +40,48 @@ export function alertQueryScope(
     .filter(Boolean);
   const prefixes = (scopes ?? '')
     .split(',')
-    .map((e) => e.trim().toLowerCase().replace(/\/+$/, ''))
-    .filter((e) => e.startsWith('/subscriptions/'));
+    .map(normalise)
+    .filter((e) => e.startsWith('/subscriptions/') && armIdProblem(e) === undefined);
   return {
     workspaces: new Set(entries.filter((e) => GUID.test(e))),
     resourcePrefixes: prefixes.length > 0 ? prefixes : undefined,
   };
 }
 
-/** Why the target is out of scope, or undefined when the query may run. */
+const underPrefix = (scope: AlertQueryScope, id: string): boolean =>
+  scope.resourcePrefixes?.some((p) => id === p || id.startsWith(`${p}/`)) ?? false;
+
+/**
+ * Why the target is out of scope, or undefined when the query may run. Resource ids holding dot
+ * segments or encoded separators are refused before any comparison: the HTTP client would turn
+ * them into another path than the one compared.
+ */
 export function outOfScope(scope: AlertQueryScope, target: LogSearchTarget): string | undefined {
   if ('workspaceId' in target) {
     if (scope.workspaces.has(target.workspaceId.toLowerCase())) return undefined;
+    const id = target.workspaceResourceId;
+    if (id !== undefined && armIdProblem(id.trim()) === undefined && underPrefix(scope, normalise(id)))
+      return undefined;
     return `workspace ${target.workspaceId} is not one this app may query: add it to LOG_ANALYTICS_WORKSPACE_IDS or ALERT_QUERY_SCOPES`;
   }
-  const id = target.resourceId.toLowerCase().replace(/\/+$/, '');
+  const problem = armIdProblem(target.resourceId.trim());
+  if (problem) return `resource id ${problem}`;
+  const id = normalise(target.resourceId);
   if (scope.resourcePrefixes === undefined) {
     if (AKS_CLUSTER.test(id)) return undefined;
     return `resource ${target.resourceId} is not an AKS cluster: add a scope holding it to ALERT_QUERY_SCOPES to query it`;
   }
-  if (scope.resourcePrefixes.some((p) => id === p || id.startsWith(`${p}/`))) return undefined;
+  if (underPrefix(scope, id)) return undefined;
   return `resource ${target.resourceId} is outside ALERT_QUERY_SCOPES`;
 }
 
 /** A row fetcher that runs only queries inside the scope; others are refused with the reason. */
 export function scopedRowFetcher(inner: AlertRowFetcher, scope: AlertQueryScope): AlertRowFetcher {
   return {
-    fetch(plan, maxRows) {
+    fetch(plan, maxRows, options) {
       const refused = outOfScope(scope, plan.target);
       if (refused !== undefined) return Promise.resolve({ ok: false, transient: false, reason: refused });
-      return inner.fetch(plan, maxRows);
+      return inner.fetch(plan, maxRows, options);
     },
   };
 }

@@ -106,6 +106,12 @@ export type Dimension = { name: string; value: string };
 
 const numberish = z.union([z.number(), z.string()]).nullish();
 
+/**
+ * Criteria one alert may list: a log search rule has one, a metric rule at most five. More only
+ * make an alert expensive to process, so such a payload is refused.
+ */
+export const MAX_CRITERIA = 20;
+
 /** Rows embedded by the "Simple Log Alert" payload: one array of {name, value} pairs per row. */
 const embeddedEventRows = z.array(z.array(z.object({ name: str, value: z.unknown() }))).nullish();
 
@@ -135,7 +141,10 @@ export const logSearchContextSchema = z.object({
   conditionType: z.literal('LogQueryCriteria'),
   condition: z.object({
     windowSize: optStr,
-    allOf: z.array(logQueryCriterionSchema).min(1, 'must list at least one criterion'),
+    allOf: z
+      .array(logQueryCriterionSchema)
+      .min(1, 'must list at least one criterion')
+      .max(MAX_CRITERIA, `must list at most ${MAX_CRITERIA} criteria`),
     windowStartTime: dateTime.nullish(),
     windowEndTime: dateTime.nullish(),
   }),
@@ -196,7 +205,7 @@ export const metricContextSchema = z.object({
   conditionType: nonEmpty,
   condition: z.object({
     windowSize: optStr,
-    allOf: z.array(metricCriterionSchema),
+    allOf: z.array(metricCriterionSchema).max(MAX_CRITERIA, `must list at most ${MAX_CRITERIA} criteria`),
     windowStartTime: dateTime.nullish(),
     windowEndTime: dateTime.nullish(),
   }),

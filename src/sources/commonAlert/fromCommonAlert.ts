@@ -3,7 +3,7 @@ import { alertTargetOf, commonAlertKey } from './alertIdentity.js';
 import type { AlertTarget } from './alertIdentity.js';
 import { armErrorParts } from './armErrorParts.js';
 import type { CommonAlert } from './parseCommonAlert.js';
-import { truncate as clip } from '../../text.js';
+import { allowedLink, truncate as clip } from '../../text.js';
 import type { ActivityLogContext, Dimension, Essentials, MetricCriterion } from './commonAlertSchema.js';
 
 /** Alert rule severities as the operator chose them: Sev0 Critical .. Sev3 Informational, Sev4 Verbose. */
@@ -23,6 +23,8 @@ const MAX_REASON_LENGTH = 300;
 export interface FromCommonAlertOptions {
   /** When the delivery was received; the time of a resolve whose payload carries no resolvedDateTime. */
   receivedAt?: string;
+  /** Hosts the alert's investigation link may point at (LINK_HOST_ALLOW_LIST); else it is dropped. */
+  linkHosts?: readonly string[];
 }
 
 function iso(value: string | null | undefined): string | undefined {
@@ -107,7 +109,7 @@ function ruleReason(rule: string, dims: readonly Dimension[]): string {
   return clip(`${rule} {${parts.join(', ')}}`, MAX_REASON_LENGTH);
 }
 
-function baseAttributes(alert: CommonAlert): Attributes {
+function baseAttributes(alert: CommonAlert, options: FromCommonAlertOptions): Attributes {
   const e = alert.essentials;
   const a = new Attributes();
   a.set('alertRule', e.alertRule);
@@ -118,7 +120,8 @@ function baseAttributes(alert: CommonAlert): Attributes {
   a.set('alertRuleId', e.alertRuleID ?? e.alertRuleId);
   a.set('firedAt', iso(e.firedDateTime));
   if (e.resolvedDateTime) a.set('resolvedAt', iso(e.resolvedDateTime));
-  if (e.investigationLink && /^https:\/\//i.test(e.investigationLink))
+  // Kept only where a reader may be sent: it becomes a button and is shown in every sink's details.
+  if (e.investigationLink && allowedLink(e.investigationLink, options.linkHosts))
     a.set('investigationLink', e.investigationLink);
   return a;
 }
@@ -206,7 +209,7 @@ function fromMetric(
   options: FromCommonAlertOptions,
 ): FailureSignal {
   const target = alertTargetOf(alert);
-  const a = baseAttributes(alert);
+  const a = baseAttributes(alert, options);
   const criteria = alert.context.condition.allOf;
   criteria.forEach((c, i) => {
     const p = criteria.length > 1 ? `metric${i + 1}.` : 'metric.';
@@ -242,7 +245,7 @@ function fromPrometheus(
 ): FailureSignal {
   const target = alertTargetOf(alert);
   const ctx = alert.context;
-  const a = baseAttributes(alert);
+  const a = baseAttributes(alert, options);
   a.set('expression', ctx.expression);
   a.set('expressionValue', ctx.expressionValue);
   a.set('for', ctx.for);
@@ -286,7 +289,7 @@ function fromActivityLog(
   const target = alertTargetOf(alert);
   const ctx = alert.context;
   const e = alert.essentials;
-  const a = baseAttributes(alert);
+  const a = baseAttributes(alert, options);
   const health = healthKindOf(alert);
   const operation = ctx.operationName ?? ctx.authorization?.action ?? '';
   a.set('operationName', operation);
@@ -387,7 +390,7 @@ function fromOther(
   options: FromCommonAlertOptions,
 ): FailureSignal {
   const target = alertTargetOf(alert);
-  const a = baseAttributes(alert);
+  const a = baseAttributes(alert, options);
   for (const [k, v] of Object.entries(alert.context)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') a.set(`context.${k}`, v);
   }
@@ -414,7 +417,7 @@ export function logSearchAlertSignal(
   options: FromCommonAlertOptions & { note?: string } = {},
 ): FailureSignal {
   const target = alertTargetOf(alert);
-  const a = baseAttributes(alert);
+  const a = baseAttributes(alert, options);
   const e = alert.essentials;
   if (alert.type === 'log-search') {
     const c = alert.context.condition;

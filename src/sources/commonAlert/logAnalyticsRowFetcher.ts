@@ -26,20 +26,46 @@ function toAlertTables(
   return { tables: out, capped };
 }
 
+/** The most bytes of one alert query's answer read by default: rows are capped at a few dozen. */
+export const DEFAULT_ALERT_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export interface RowFetcherOptions {
+  /** The most bytes of one query's answer read; larger answers are cut off and reported. */
+  maxResponseBytes?: number;
+}
+
 /**
  * Runs a log search alert's query against its workspace or its resource through the shared query
  * path (204, partial results, throttling and access errors handled alike), fetching one row more
- * than the cap so it can tell the rows were capped.
+ * than the cap so it can tell the rows were capped. The query is one statement (checked before it
+ * gets here), so the `take` binds to all of it. The caller's signal stops the query and its retries,
+ * and its time left bounds the server's timeout.
  */
-export function createLogAnalyticsRowFetcher(client: LogsQueryClient): AlertRowFetcher {
+export function createLogAnalyticsRowFetcher(
+  client: LogsQueryClient,
+  options: RowFetcherOptions = {},
+): AlertRowFetcher {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_ALERT_RESPONSE_BYTES;
   return {
-    async fetch(plan: LogSearchPlan, maxRows: number): Promise<RowFetch> {
+    async fetch(plan: LogSearchPlan, maxRows: number, call = {}): Promise<RowFetch> {
       const query = `${plan.query}\n| take ${maxRows + 1}`;
       const timespan = { startTime: plan.window.start, endTime: plan.window.end };
+      const queryOptions = {
+        maxResponseBytes,
+        ...(call.signal ? { abortSignal: call.signal } : {}),
+        ...(call.deadline !== undefined
+          ? {
+              serverTimeoutInSeconds: Math.max(
+                1,
+                Math.min(600, Math.ceil((call.deadline - Date.now()) / 1000)),
+              ),
+            }
+          : {}),
+      };
       const r =
         'workspaceId' in plan.target
-          ? await queryLogs(client, plan.target.workspaceId, query, timespan)
-          : await queryResourceLogs(client, plan.target.resourceId, query, timespan);
+          ? await queryLogs(client, plan.target.workspaceId, query, timespan, queryOptions)
+          : await queryResourceLogs(client, plan.target.resourceId, query, timespan, queryOptions);
       if (r.status === 'failed') return { ok: false, transient: TRANSIENT.has(r.kind), reason: r.error };
       const converted = toAlertTables(r.tables, maxRows);
       return { ok: true, tables: converted.tables, capped: converted.capped || r.status === 'partial' };

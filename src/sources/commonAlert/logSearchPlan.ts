@@ -1,69 +1,81 @@
-import type { CommonAlert } from './parseCommonAlert.js';
+import { armIdProblem } from '../../azure/armId.js';
+import { checkAlertQuery } from '../../azure/kqlGuard.js';
 import type { Dimension } from './commonAlertSchema.js';
+import type { CommonAlert } from './parseCommonAlert.js';
+import type { AlertRule, RuleRef } from './scheduledQueryRule.js';
+import { parseRuleId } from './scheduledQueryRule.js';
 
-/** Where a log search alert's query runs: a workspace (by its GUID) or a resource (resource-centric rules). */
-export type LogSearchTarget = { workspaceId: string } | { resourceId: string };
+type LogSearchAlert = Extract<CommonAlert, { type: 'log-search' | 'log-search-legacy' }>;
 
-/** One query to run to get back the rows behind a log search alert. */
+/**
+ * Where a log search query runs: a workspace (by its GUID, with its resource id when it came from a
+ * rule's scope) or a resource (resource-centric rules, resource groups, subscriptions).
+ */
+export type LogSearchTarget = { workspaceId: string; workspaceResourceId?: string } | { resourceId: string };
+
+/** One query to run to get back the rows behind a log search alert: always its rule's own query. */
 export interface LogSearchPlan {
   target: LogSearchTarget;
   query: string;
   window: { start: Date; end: Date };
-  /** How the query was chosen: the alert's dimension-filtered link, its unfiltered link plus our own filter, or the rule's query. */
-  from: 'filtered-link' | 'link' | 'search-query';
+  /** The rule the query is read from (its ARM id). */
+  rule: string;
 }
 
-export type LogSearchPlanResult = { ok: true; plans: LogSearchPlan[] } | { ok: false; reason: string };
+export type LogSearchPlanResult =
+  { ok: true; plans: LogSearchPlan[]; notes: string[] } | { ok: false; reason: string };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Queries one alert may cost at most (criteria × scopes); a rule has one criterion today. */
+export const MAX_ALERT_QUERIES = 5;
+/** Resource groups searched for a rule by name at most. */
+const MAX_RULE_LOOKUPS = 10;
 
-interface ParsedLink {
-  target: LogSearchTarget;
-  query?: string;
-  timespan?: { start: Date; end: Date };
-}
+const lowerTrim = (s: string): string => {
+  let out = s.trim().toLowerCase();
+  while (out.endsWith('/')) out = out.slice(0, -1);
+  return out;
+};
 
-function parseTimespan(value: string | null): { start: Date; end: Date } | undefined {
-  if (!value) return undefined;
-  const [a, b] = value.split('/');
-  if (!a || !b) return undefined;
-  const start = Date.parse(a);
-  const end = Date.parse(b);
-  if (Number.isNaN(start) || Number.isNaN(end) || start >= end) return undefined;
-  return { start: new Date(start), end: new Date(end) };
-}
+const under = (id: string, prefix: string): boolean => id === prefix || id.startsWith(`${prefix}/`);
+
+const RESOURCE_GROUP = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i;
+const RULE_NAME = /^[^/\\%?#*<>:&]{1,260}$/;
 
 /**
- * Reads a Log Analytics query API link (`…/v1/workspaces/{id}/query?query=…&timespan=…` or the
- * resource-centric `…/v1/subscriptions/…/query?…`). Only the path and query string are used: the
- * request itself goes to the configured endpoint with our credential, never to a host named in
- * the payload.
+ * The rule a log search alert came from, to read from Resource Manager: the rule id the alert names
+ * (`alertRuleID`), which must lie under `ruleScopes` when those are set; else the rule of the
+ * alert's name in each resource group of `ruleScopes`.
  */
-export function parseLogAnalyticsLink(link: string | null | undefined): ParsedLink | undefined {
-  if (!link) return undefined;
-  let url: URL;
-  try {
-    url = new URL(link);
-  } catch {
-    return undefined;
+export function ruleRefsOf(
+  alert: LogSearchAlert,
+  ruleScopes: readonly string[] | undefined,
+): { ok: true; refs: RuleRef[] } | { ok: false; reason: string } {
+  const e = alert.essentials;
+  const scopes = (ruleScopes ?? []).map(lowerTrim);
+  const id = (e.alertRuleID ?? e.alertRuleId ?? '').trim();
+  if (id) {
+    const parsed = parseRuleId(id);
+    if (!parsed.ok) return { ok: false, reason: `${parsed.reason} (${id})` };
+    if (scopes.length > 0 && !scopes.some((p) => under(lowerTrim(id), p)))
+      return { ok: false, reason: `the alert's rule ${id} is outside ALERT_RULE_SCOPES` };
+    return { ok: true, refs: [parsed.ref] };
   }
-  const path = decodeURIComponent(url.pathname);
-  let target: LogSearchTarget | undefined;
-  const ws = /^\/v1\/workspaces\/([^/]+)\/query\/?$/i.exec(path);
-  if (ws?.[1]) {
-    if (!GUID.test(ws[1])) return undefined;
-    target = { workspaceId: ws[1] };
-  } else {
-    const res = /^\/v1(\/subscriptions\/.+)\/query\/?$/i.exec(path);
-    if (res?.[1]) target = { resourceId: res[1] };
-  }
-  if (!target) return undefined;
-  const parsed: ParsedLink = { target };
-  const query = url.searchParams.get('query');
-  if (query?.trim()) parsed.query = query;
-  const timespan = parseTimespan(url.searchParams.get('timespan'));
-  if (timespan) parsed.timespan = timespan;
-  return parsed;
+  const name = e.alertRule.trim();
+  const groups = scopes.map((s) => RESOURCE_GROUP.exec(s)).filter((m) => m !== null);
+  if (groups.length === 0)
+    return {
+      ok: false,
+      reason:
+        'the alert does not name its rule (no alertRuleID), and ALERT_RULE_SCOPES lists no resource group to look it up by name',
+    };
+  if (!RULE_NAME.test(name) || name === '.' || name === '..')
+    return { ok: false, reason: 'the alert does not name its rule (no alertRuleID) by a usable rule name' };
+  return {
+    ok: true,
+    refs: groups
+      .slice(0, MAX_RULE_LOOKUPS)
+      .map((m) => ({ subscriptionId: m[1] as string, resourceGroup: m[2] as string, name })),
+  };
 }
 
 /** `| where` clauses that keep only the rows of one alert instance's dimension values. */
@@ -82,79 +94,85 @@ function parseUtc(value: string | null | undefined): number {
   return Date.parse(/^\d{4}-\d\d-\d\d/.test(v) ? `${v}Z` : `${v} UTC`);
 }
 
-function windowOf(
-  start: string | null | undefined,
-  end: string | null | undefined,
-  linkSpan: { start: Date; end: Date } | undefined,
-): { start: Date; end: Date } | undefined {
-  const s = parseUtc(start);
-  const e = parseUtc(end);
-  // A test action sends start == end; fall back to the link's timespan then.
-  if (!Number.isNaN(s) && !Number.isNaN(e) && s < e) return { start: new Date(s), end: new Date(e) };
-  return linkSpan;
+/**
+ * The window to read: the alert's evaluation window, never longer than the rule's own query time
+ * range and never ending after now. A test action (start == end) or a payload without a window
+ * reads the rule's range up to when the alert fired.
+ */
+function windowOf(alert: LogSearchAlert, rangeMs: number, now: Date): { start: Date; end: Date } | undefined {
+  const [start, end] =
+    alert.type === 'log-search'
+      ? [alert.context.condition.windowStartTime, alert.context.condition.windowEndTime]
+      : [
+          alert.context.SearchIntervalStartTimeUtc,
+          alert.context.SearchIntervalEndTimeUtc ?? alert.context.SearchIntervalEndtimeUtc,
+        ];
+  let e = parseUtc(end);
+  if (Number.isNaN(e)) e = parseUtc(alert.essentials.firedDateTime);
+  if (Number.isNaN(e)) return undefined;
+  e = Math.min(e, now.getTime());
+  let s = parseUtc(start);
+  if (Number.isNaN(s) || s >= e) s = e - rangeMs;
+  s = Math.max(s, e - rangeMs);
+  return { start: new Date(s), end: new Date(e) };
+}
+
+function payloadDimensions(alert: LogSearchAlert, index: number): Dimension[] {
+  if (alert.type === 'log-search-legacy') return alert.context.Dimensions ?? [];
+  return alert.context.condition.allOf[index]?.dimensions ?? [];
+}
+
+/** ARM ids the alert says it fired for: used only to choose among the rule's own scopes. */
+function alertTargets(alert: LogSearchAlert): string[] {
+  const e = alert.essentials;
+  return [...(e.alertTargetIDs ?? []), ...(e.configurationItems ?? [])]
+    .filter((id) => id.trim().startsWith('/'))
+    .map(lowerTrim);
 }
 
 /**
- * What to run to fetch a log search alert's rows: per criterion, the target from its query API link,
- * the dimension-filtered query from that link (else the rule's query with the dimensions applied by
- * us), over the alert's evaluation window.
+ * What to run to fetch a log search alert's rows: per criterion of the rule (as Resource Manager
+ * holds it), the rule's query over the rule's scopes, narrowed to the alert instance by the
+ * dimensions the rule splits by, over the alert's window cut to the rule's time range. The payload
+ * contributes only dimension values (quoted as literals), the window and the choice among the
+ * rule's scopes; its query text and links are never used.
  */
 export function logSearchPlans(
-  alert: Extract<CommonAlert, { type: 'log-search' | 'log-search-legacy' }>,
-  kqlString: (s: string) => string,
+  alert: LogSearchAlert,
+  rule: AlertRule,
+  options: { kqlString: (s: string) => string; now: Date },
 ): LogSearchPlanResult {
-  const criteria =
-    alert.type === 'log-search'
-      ? alert.context.condition.allOf.map((c) => ({
-          searchQuery: c.searchQuery,
-          dimensions: c.dimensions ?? [],
-          filtered: c.linkToFilteredSearchResultsAPI,
-          unfiltered: c.linkToSearchResultsAPI,
-          start: alert.context.condition.windowStartTime,
-          end: alert.context.condition.windowEndTime,
-        }))
-      : [
-          {
-            searchQuery: alert.context.SearchQuery,
-            dimensions: alert.context.Dimensions ?? [],
-            filtered: alert.context.LinkToFilteredSearchResultsAPI,
-            unfiltered: alert.context.LinkToSearchResultsAPI,
-            start: alert.context.SearchIntervalStartTimeUtc,
-            end: alert.context.SearchIntervalEndTimeUtc ?? alert.context.SearchIntervalEndtimeUtc,
-          },
-        ];
-  const plans: LogSearchPlan[] = [];
-  for (const c of criteria) {
-    const filtered = parseLogAnalyticsLink(c.filtered);
-    const unfiltered = parseLogAnalyticsLink(c.unfiltered);
-    const link = filtered ?? unfiltered;
-    if (!link) {
-      const any = c.filtered ?? c.unfiltered;
-      return {
-        ok: false,
-        reason: any
-          ? 'the alert links to a query API this product does not call (only Log Analytics workspace and resource queries are supported)'
-          : 'the alert carries no link to its query results',
-      };
-    }
-    const window = windowOf(c.start, c.end, link.timespan);
-    if (!window) return { ok: false, reason: 'the alert carries no usable evaluation window' };
-    if (filtered?.query)
-      plans.push({ target: filtered.target, query: filtered.query, window, from: 'filtered-link' });
-    else if (unfiltered?.query)
-      plans.push({
-        target: unfiltered.target,
-        query: unfiltered.query + dimensionFilter(c.dimensions, kqlString),
-        window,
-        from: 'link',
-      });
-    else
-      plans.push({
-        target: link.target,
-        query: c.searchQuery + dimensionFilter(c.dimensions, kqlString),
-        window,
-        from: 'search-query',
-      });
+  for (const scope of rule.scopes) {
+    const problem = armIdProblem(scope.trim());
+    if (problem) return { ok: false, reason: `the rule's scope ${scope} ${problem}` };
   }
-  return { ok: true, plans };
+  const window = windowOf(alert, rule.queryRangeMs, options.now);
+  if (!window) return { ok: false, reason: 'the alert carries no usable evaluation window' };
+
+  const targets = alertTargets(alert);
+  const matching = rule.scopes.filter((s) => targets.some((t) => under(t, lowerTrim(s))));
+  const scopes = matching.length > 0 ? matching : rule.scopes;
+
+  const plans: LogSearchPlan[] = [];
+  const notes: string[] = [];
+  let skipped = 0;
+  for (const [i, criterion] of rule.criteria.entries()) {
+    const check = checkAlertQuery(criterion.query);
+    if (!check.ok) return { ok: false, reason: `the rule's query is not run: ${check.reason}` };
+    const allowed = new Set(criterion.dimensions.map((d) => d.toLowerCase()));
+    const dims = payloadDimensions(alert, i).filter((d) => allowed.has(d.name.toLowerCase()));
+    const query = criterion.query + dimensionFilter(dims, options.kqlString);
+    for (const scope of scopes) {
+      if (plans.length >= MAX_ALERT_QUERIES) {
+        skipped++;
+        continue;
+      }
+      plans.push({ target: { resourceId: scope.trim() }, query, window, rule: rule.id });
+    }
+  }
+  if (skipped > 0)
+    notes.push(
+      `${skipped} of the rule's ${plans.length + skipped} queries not run (at most ${MAX_ALERT_QUERIES} per alert)`,
+    );
+  return { ok: true, plans, notes };
 }

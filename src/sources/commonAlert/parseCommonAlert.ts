@@ -158,10 +158,45 @@ export function parseCommonAlert(body: unknown): CommonAlertParse {
   }
 }
 
+/** Deeper than any alert Azure Monitor sends (about 8 levels); deep nesting only costs stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`: one pass, each string skipped with
+ * indexOf (most of a large alert is string content).
+ */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The closing quote is the next one not escaped by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return false;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** Parses a request body's text: JSON errors are reported without quoting the body. */
 export function parseCommonAlertText(text: string): CommonAlertParse {
   if (text.trim() === '')
     return { kind: 'invalid', stage: 'json', problems: [{ path: '(body)', message: 'is empty' }] };
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH))
+    return {
+      kind: 'invalid',
+      stage: 'json',
+      problems: [{ path: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    };
   let body: unknown;
   try {
     body = JSON.parse(text);

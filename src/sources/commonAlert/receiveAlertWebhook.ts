@@ -141,6 +141,17 @@ export async function receiveAlertWebhook(
     }
   }
 
+  const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) {
+    log.warn(
+      `alert webhook: rejected: content type ${mediaType ? `'${mediaType.slice(0, 60)}'` : 'missing'}`,
+    );
+    return respond(415, {
+      error: 'unsupported-media-type',
+      message: 'The body must be sent as Content-Type: application/json.',
+    });
+  }
+
   const body = await readBody(request, deps.maxBodyBytes ?? MAX_ALERT_BODY_BYTES);
   if (!body.ok) {
     log.warn(`alert webhook: rejected: ${String(body.response.jsonBody.error)}`);

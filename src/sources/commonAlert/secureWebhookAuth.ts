@@ -4,6 +4,9 @@ import type { FetchImplementation, JWTPayload } from 'jose';
 /** The app role an action group's Secure Webhook token must carry. */
 export const SECURE_WEBHOOK_ROLE = 'ActionGroupsSecureWebhook';
 
+/** Azure Monitor's action group application ("AzNS AAD Webhook"): the caller of a Secure Webhook. */
+export const ACTION_GROUP_APP_ID = '461e8683-5575-4561-ac7f-899cc907d62a';
+
 export interface SecureWebhookAuthOptions {
   tenantId: string;
   /** Accepted `aud` values: the app ID URI (api://…) and/or the application (client) ID GUID. */
@@ -16,6 +19,12 @@ export interface SecureWebhookAuthOptions {
   fetch?: FetchImplementation;
   /** Allowed clock skew in seconds. */
   clockToleranceSeconds?: number;
+  /**
+   * Applications a token must have been issued to (`appid` in v1 tokens, `azp` in v2): Azure
+   * Monitor's action group application unless given. Another application of the tenant holding the
+   * role (assigned by mistake, or by someone who may assign roles) is refused.
+   */
+  callerAppIds?: readonly string[];
 }
 
 /**
@@ -64,6 +73,7 @@ export function createSecureWebhookVerifier(options: SecureWebhookAuthOptions): 
     ...(options.fetch ? { [customFetch]: options.fetch } : {}),
   });
   const issuer = acceptedIssuers(options.tenantId, authority);
+  const callers = new Set((options.callerAppIds ?? [ACTION_GROUP_APP_ID]).map((a) => a.trim().toLowerCase()));
   const audience = options.audiences;
   const clockTolerance = options.clockToleranceSeconds ?? 300;
 
@@ -93,7 +103,21 @@ export function createSecureWebhookVerifier(options: SecureWebhookAuthOptions): 
           : typeof payload.azp === 'string'
             ? payload.azp
             : undefined;
-      return appId ? { ok: true, appId } : { ok: true };
+      if (!appId)
+        return {
+          ok: false,
+          status: 401,
+          reason: 'token names no calling application (appid/azp)',
+          error: 'invalid_token',
+        };
+      if (!callers.has(appId.toLowerCase()))
+        return {
+          ok: false,
+          status: 401,
+          reason: `token was issued to application ${appId}, not one in ALERT_WEBHOOK_CALLER_APP_IDS`,
+          error: 'invalid_token',
+        };
+      return { ok: true, appId };
     } catch (err) {
       if (err instanceof errors.JOSEError) {
         if (KEY_UNAVAILABLE.has(err.code))

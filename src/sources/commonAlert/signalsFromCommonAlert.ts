@@ -2,8 +2,10 @@ import type { FailureSignal } from '../../model.js';
 import { commonAlertKey } from './alertIdentity.js';
 import type { AlertRowTable } from './fromAlertRows.js';
 import { fromCommonAlert, logSearchAlertSignal } from './fromCommonAlert.js';
-import { logSearchPlans } from './logSearchPlan.js';
-import type { LogSearchPlan } from './logSearchPlan.js';
+import type { FromCommonAlertOptions } from './fromCommonAlert.js';
+import type { AlertRuleReader } from './armAlertRules.js';
+import { logSearchPlans, ruleRefsOf } from './logSearchPlan.js';
+import type { LogSearchPlan, LogSearchTarget } from './logSearchPlan.js';
 import { parseCommonAlertText } from './parseCommonAlert.js';
 import type { CommonAlert } from './parseCommonAlert.js';
 import { rowsToSignals } from './rowsToSignals.js';
@@ -14,9 +16,15 @@ type LogSearchAlert = Extract<CommonAlert, { type: 'log-search' | 'log-search-le
 export type RowFetch =
   { ok: true; tables: AlertRowTable[]; capped: boolean } | { ok: false; transient: boolean; reason: string };
 
+/** How one fetch is bounded: the alert's abort signal and when its time budget ends (ms since the epoch). */
+export interface FetchBounds {
+  signal?: AbortSignal;
+  deadline?: number;
+}
+
 /** Runs a log search alert's query (Log Analytics behind it); fetches at most `maxRows` rows. */
 export interface AlertRowFetcher {
-  fetch(plan: LogSearchPlan, maxRows: number): Promise<RowFetch>;
+  fetch(plan: LogSearchPlan, maxRows: number, bounds?: FetchBounds): Promise<RowFetch>;
 }
 
 /**
@@ -31,12 +39,21 @@ export interface FiredAlertMemory {
 export interface CommonAlertSignalDeps {
   /** Absent: rows are not fetched (no Log Analytics access configured), and the signals say so. */
   rows?: AlertRowFetcher;
+  /** Where the alert's rule is read: its query and scopes are what runs. Absent: rows are not fetched. */
+  rules?: AlertRuleReader;
+  /** ALERT_RULE_SCOPES: where rules may be read from (ARM id prefixes); undefined: anywhere readable. */
+  ruleScopes?: readonly string[];
+  /** The time one alert's rule reads and queries may take together (ALERT_QUERY_BUDGET). */
+  budgetMs?: number;
+  now?: () => Date;
   memory?: FiredAlertMemory;
   /** Rows fetched per alert at most. */
   maxRows: number;
   kqlString: (value: string) => string;
   /** When the delivery was received (ISO). */
   receivedAt?: string;
+  /** Hosts the alert's investigation link may point at (LINK_HOST_ALLOW_LIST); the default list when absent. */
+  linkHosts?: readonly string[];
 }
 
 export interface CommonAlertSignals {
@@ -84,47 +101,132 @@ function withNote(signals: FailureSignal[], note: string): FailureSignal[] {
   return signals.map((s) => ({ ...s, attributes: { ...s.attributes, rowsNote: note } }));
 }
 
+const durationText = (ms: number): string =>
+  ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1_000)} s` : `${Math.round(ms / 60_000)} min`;
+
+/** What the signal builders take from the deps: when the delivery arrived, where links may point. */
+function optionsOf(deps: CommonAlertSignalDeps): FromCommonAlertOptions {
+  return {
+    ...(deps.receivedAt ? { receivedAt: deps.receivedAt } : {}),
+    ...(deps.linkHosts ? { linkHosts: deps.linkHosts } : {}),
+  };
+}
+
+/** Default time budget of one alert's rule reads and queries together. */
+export const DEFAULT_ALERT_BUDGET_MS = 120_000;
+
+type Fetched =
+  | { ok: true; tables: { table: AlertRowTable; plan?: LogSearchPlan }[]; capped: boolean; notes: string[] }
+  | { ok: false; note: string; transient?: string };
+
+/**
+ * The rows of a fired log search alert whose payload carries none: its rule read from Resource
+ * Manager, the rule's own query run over the rule's scopes, all within one time budget.
+ */
+async function fetchRuleRows(alert: LogSearchAlert, deps: CommonAlertSignalDeps): Promise<Fetched> {
+  const { rows, rules } = deps;
+  if (!rows) return { ok: false, note: 'rows not fetched: no Log Analytics access is configured' };
+  if (!rules)
+    return {
+      ok: false,
+      note: "rows not fetched: no Resource Manager access is configured to read the alert's rule",
+    };
+  const refs = ruleRefsOf(alert, deps.ruleScopes);
+  if (!refs.ok) return { ok: false, note: `rows not fetched: ${refs.reason}` };
+
+  const budgetMs = deps.budgetMs ?? DEFAULT_ALERT_BUDGET_MS;
+  const signal = AbortSignal.timeout(budgetMs);
+  const deadline = Date.now() + budgetMs;
+  const outOfTime = `rows not fetched: the alert's rule and queries took longer than ALERT_QUERY_BUDGET (${durationText(budgetMs)})`;
+  const failed = (r: { transient: boolean; reason: string }): Fetched => {
+    if (signal.aborted) return { ok: false, note: outOfTime };
+    const note = `rows not fetched: ${r.reason}`;
+    return r.transient ? { ok: false, note, transient: r.reason } : { ok: false, note };
+  };
+
+  let rule;
+  for (const ref of refs.refs) {
+    const read = await rules.rule(ref, signal);
+    if (read.ok) {
+      rule = read.value;
+      break;
+    }
+    // Looked up by name in several resource groups: not being in one is no failure yet.
+    if (refs.refs.length > 1 && read.missing) continue;
+    return failed(read);
+  }
+  if (!rule)
+    return {
+      ok: false,
+      note: `rows not fetched: no rule named ${alert.essentials.alertRule} in ALERT_RULE_SCOPES`,
+    };
+
+  const planned = logSearchPlans(alert, rule, {
+    kqlString: deps.kqlString,
+    now: (deps.now ?? (() => new Date()))(),
+  });
+  if (!planned.ok) return { ok: false, note: `rows not fetched: ${planned.reason}` };
+
+  const tables: { table: AlertRowTable; plan?: LogSearchPlan }[] = [];
+  let capped = false;
+  let budget = deps.maxRows;
+  for (const draft of planned.plans) {
+    if (budget <= 0) {
+      capped = true;
+      break;
+    }
+    const target = await resolveTarget(draft.target, rules, signal);
+    if (!target.ok) return failed(target);
+    const plan = { ...draft, target: target.value };
+    const got = await rows.fetch(plan, budget, { signal, deadline });
+    if (!got.ok) return failed(got);
+    capped ||= got.capped;
+    for (const table of got.tables) {
+      tables.push({ table, plan });
+      budget -= table.rows.length;
+    }
+  }
+  return { ok: true, tables, capped, notes: planned.notes };
+}
+
+const WORKSPACE_RESOURCE = /\/providers\/microsoft\.operationalinsights\/workspaces\/[^/]+\/?$/i;
+
+/** A rule scope that is a workspace is queried by its workspace id (the API's own form). */
+async function resolveTarget(
+  target: LogSearchTarget,
+  rules: AlertRuleReader,
+  signal: AbortSignal,
+): Promise<{ ok: true; value: LogSearchTarget } | { ok: false; transient: boolean; reason: string }> {
+  if ('workspaceId' in target || !WORKSPACE_RESOURCE.test(target.resourceId))
+    return { ok: true, value: target };
+  const id = await rules.workspaceId(target.resourceId, signal);
+  if (!id.ok) return id;
+  return { ok: true, value: { workspaceId: id.value, workspaceResourceId: target.resourceId } };
+}
+
 async function firedLogSearch(
   alert: LogSearchAlert,
   deps: CommonAlertSignalDeps,
 ): Promise<CommonAlertSignals> {
-  const options = deps.receivedAt ? { receivedAt: deps.receivedAt } : {};
+  const options = optionsOf(deps);
   const alertOnly = (note: string): FailureSignal[] => [logSearchAlertSignal(alert, { ...options, note })];
 
   const embedded = embeddedTables(alert);
-  let tables: { table: AlertRowTable; plan?: LogSearchPlan }[] = [];
+  let tables: { table: AlertRowTable; plan?: LogSearchPlan }[];
   let capped = false;
+  const fetchNotes: string[] = [];
   if (embedded) {
     tables = embedded.map((table) => ({ table }));
   } else {
-    if (!deps.rows) {
-      const note = 'rows not fetched: no Log Analytics access is configured';
-      return { signals: alertOnly(note), notes: [note] };
+    const fetched = await fetchRuleRows(alert, deps);
+    if (!fetched.ok) {
+      const result: CommonAlertSignals = { signals: alertOnly(fetched.note), notes: [fetched.note] };
+      if (fetched.transient) result.transientFailure = fetched.transient;
+      return result;
     }
-    const planned = logSearchPlans(alert, deps.kqlString);
-    if (!planned.ok) {
-      const note = `rows not fetched: ${planned.reason}`;
-      return { signals: alertOnly(note), notes: [note] };
-    }
-    let budget = deps.maxRows;
-    for (const plan of planned.plans) {
-      if (budget <= 0) {
-        capped = true;
-        break;
-      }
-      const got = await deps.rows.fetch(plan, budget);
-      if (!got.ok) {
-        const note = `rows not fetched: ${got.reason}`;
-        const result: CommonAlertSignals = { signals: alertOnly(note), notes: [note] };
-        if (got.transient) result.transientFailure = got.reason;
-        return result;
-      }
-      capped ||= got.capped;
-      for (const table of got.tables) {
-        tables.push({ table, plan });
-        budget -= table.rows.length;
-      }
-    }
+    tables = fetched.tables;
+    capped = fetched.capped;
+    fetchNotes.push(...fetched.notes);
   }
 
   let signals: FailureSignal[] = [];
@@ -134,7 +236,7 @@ async function firedLogSearch(
     signals.push(...made.signals);
     rowErrors.push(...made.rowErrors);
   }
-  const notes: string[] = [];
+  const notes: string[] = [...fetchNotes];
   if (rowErrors.length > 0) notes.push(rowErrorsNote(rowErrors));
   if (signals.length > deps.maxRows) {
     signals = signals.slice(0, deps.maxRows);
@@ -180,7 +282,7 @@ export async function signalsFromCommonAlert(
   alert: CommonAlert,
   deps: CommonAlertSignalDeps,
 ): Promise<CommonAlertSignals> {
-  const options = deps.receivedAt ? { receivedAt: deps.receivedAt } : {};
+  const options = optionsOf(deps);
   if (alert.type !== 'log-search' && alert.type !== 'log-search-legacy')
     return { signals: [fromCommonAlert(alert, options)], notes: [] };
 

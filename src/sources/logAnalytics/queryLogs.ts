@@ -15,6 +15,8 @@ export type QueryFailureKind =
   | 'missing-table' // 400 semantic error naming a table the workspace lacks
   | 'timeout' // 504 / query time limit
   | 'unavailable' // network errors, 5xx
+  | 'too-large' // the answer passed the caller's byte limit
+  | 'aborted' // the caller's abort signal fired
   | 'other';
 
 /** A query's outcome. Expected failures are values, not exceptions. */
@@ -31,6 +33,10 @@ export interface QueryLogsOptions {
   /** Server-side timeout (Prefer: wait=N); the service caps it at 600 s. */
   serverTimeoutInSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the query (and any retry) when it fires: the caller's time budget. */
+  abortSignal?: AbortSignal;
+  /** The most bytes of answer read; a larger one is cut off unread and reported as 'too-large'. */
+  maxResponseBytes?: number;
 }
 
 export const LOG_ANALYTICS_ENDPOINT = 'https://api.loganalytics.io/v1';
@@ -310,6 +316,71 @@ function captureRawResponses(client: object): void {
     },
   });
 }
+/** A query's answer was larger than its caller allows: cut off after `limit` bytes. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** Per-query bounds (abort signal, byte limit), found by the bounds policy through the async context. */
+const callBounds = new AsyncLocalStorage<{ signal?: AbortSignal; maxBytes?: number }>();
+const bounding = new WeakSet<object>();
+
+/**
+ * Adds (once per client) a policy next to the wire that applies a query's bounds: its abort signal
+ * (1.0.0 drops the per-call `abortSignal` option, so the request would run on), and its byte limit,
+ * by reading the answer as a stream, stopping past the limit and handing the client the text as if
+ * read whole. A query without bounds is untouched.
+ */
+function boundRequests(client: object): void {
+  const pipeline = (client as { pipeline?: Pipeline }).pipeline;
+  if (!pipeline || bounding.has(client)) return;
+  bounding.add(client);
+  pipeline.addPolicy(
+    {
+      name: 'aksAlertEnricherCallBounds',
+      async sendRequest(request, next) {
+        const bounds = callBounds.getStore();
+        if (bounds?.signal) {
+          const own = request.abortSignal;
+          request.abortSignal =
+            own instanceof AbortSignal ? AbortSignal.any([own, bounds.signal]) : bounds.signal;
+        }
+        const limit = bounds?.maxBytes;
+        if (limit === undefined) return next(request);
+        const before = request.streamResponseStatusCodes;
+        request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
+        let response;
+        try {
+          response = await next(request);
+        } finally {
+          // The client decides whether to parse the body by this set: parse it as usual.
+          request.streamResponseStatusCodes = before;
+        }
+        const stream = response.readableStreamBody;
+        if (!stream) return response;
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          total += bytes.length;
+          if (total > limit) {
+            (stream as { destroy?: () => void }).destroy?.();
+            throw new ResponseTooLarge(limit);
+          }
+          chunks.push(bytes);
+        }
+        response.readableStreamBody = undefined;
+        response.bodyAsText = Buffer.concat(chunks).toString('utf8');
+        return response;
+      },
+    },
+    { afterPhase: 'Sign' },
+  );
+}
+
 const noHeaders: HeadersLike = { get: () => undefined };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -328,7 +399,10 @@ export async function queryLogs(
   options: QueryLogsOptions = {},
 ): Promise<QueryLogsResult> {
   return runQuery(client, { workspaceId }, options, (serverTimeoutInSeconds) =>
-    client.queryWorkspace(workspaceId, query, timespan, { serverTimeoutInSeconds }),
+    client.queryWorkspace(workspaceId, query, timespan, {
+      serverTimeoutInSeconds,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    }),
   );
 }
 
@@ -341,7 +415,10 @@ export async function queryResourceLogs(
   options: QueryLogsOptions = {},
 ): Promise<QueryLogsResult> {
   return runQuery(client, { resourceId }, options, (serverTimeoutInSeconds) =>
-    client.queryResource(resourceId, query, timespan, { serverTimeoutInSeconds }),
+    client.queryResource(resourceId, query, timespan, {
+      serverTimeoutInSeconds,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    }),
   );
 }
 
@@ -356,10 +433,23 @@ async function runQuery(
   const baseDelay = options.baseDelayMs ?? 2_000;
   const sleep = options.sleep ?? defaultSleep;
   captureRawResponses(client);
+  const bounds = {
+    ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+    ...(options.maxResponseBytes !== undefined ? { maxBytes: options.maxResponseBytes } : {}),
+  };
+  const bounded = Object.keys(bounds).length > 0;
+  if (bounded) boundRequests(client);
+  const aborted = (): QueryLogsResult => ({
+    status: 'failed',
+    kind: 'aborted',
+    error: `Log Analytics ${label}: query stopped (${String(options.abortSignal?.reason ?? 'aborted')})`,
+  });
   for (let attempt = 1; ; attempt++) {
+    if (options.abortSignal?.aborted) return aborted();
     const holder: { raw?: RawSeen } = {};
     try {
-      const result = await rawResponses.run(holder, () => call(options.serverTimeoutInSeconds ?? 600));
+      const run = () => call(options.serverTimeoutInSeconds ?? 600);
+      const result = await rawResponses.run(holder, () => (bounded ? callBounds.run(bounds, run) : run()));
       const raw = holder.raw;
       if (result.status === LogsQueryResultStatus.Success) return { status: 'ok', tables: result.tables };
       const error = raw?.error ?? result.partialError;
@@ -371,6 +461,13 @@ async function runQuery(
         limitExceeded: isLimitError(error) || rows >= RECORD_LIMIT,
       };
     } catch (err) {
+      if (err instanceof ResponseTooLarge)
+        return {
+          status: 'failed',
+          kind: 'too-large',
+          error: `Log Analytics ${label}: ${err.message}; not read further`,
+        };
+      if (options.abortSignal?.aborted) return aborted();
       const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as RestErrorLike;
       const seen = holder.raw;
       const status = e.statusCode ?? seen?.status;

@@ -51,6 +51,34 @@ describe('alertQueryScope', () => {
   });
 });
 
+describe('outOfScope: ids built to reach another path', () => {
+  const scope = alertQueryScope(POLLED, '/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71');
+  it.each([
+    `/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/x/../../subscriptions/other/resourceGroups/rg`,
+    `/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/x/..%2F..%2Fworkspaces%2F${OTHER}`,
+    `/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/x/%2e%2e/y`,
+    `/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/x/.\\..\\y`,
+  ])('refuses %s before comparing prefixes', (id) => {
+    expect(outOfScope(scope, res(id))).toMatch(/^resource id holds/);
+  });
+
+  it('refuses a workspace resource id with dot segments under an allowed prefix', () => {
+    expect(
+      outOfScope(scope, {
+        workspaceId: OTHER,
+        workspaceResourceId: '/subscriptions/c5a4e1d2-7b3f-4e8a-9d21-3f6b8a0c4e71/x/../../other/workspaces/w',
+      }),
+    ).toMatch(/is not one this app may query/);
+  });
+
+  it('reads ids of hostile length and shape in one pass (no backtracking on runs of slashes)', () => {
+    expect(outOfScope(scope, res(`/subscriptions/${'/'.repeat(100_000)}x`))).toBeDefined();
+    expect(
+      outOfScope(alertQueryScope(POLLED, undefined), res(`/subscriptions/a${'/'.repeat(100_000)}`)),
+    ).toBeDefined();
+  });
+});
+
 describe('scopedRowFetcher', () => {
   let fake: FakeLogAnalytics;
   beforeEach(async () => {
@@ -63,7 +91,7 @@ describe('scopedRowFetcher', () => {
     query:
       "KubeEvents\n| where ingestion_time() between (datetime(2026-11-21T03:00:00.000Z) .. datetime(2026-11-21T03:15:00.000Z))\n| where Reason == 'NodeRebootError'",
     window: { start: new Date('2026-11-21T03:00:00Z'), end: new Date('2026-11-21T03:15:00Z') },
-    from: 'search-query',
+    rule: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/scheduledQueryRules/r',
   });
 
   it('refuses an out-of-scope workspace without sending the query, and runs an in-scope one', async () => {

@@ -16,7 +16,7 @@ function plan(): LogSearchPlan {
     target: { workspaceId: WS },
     query: `KubeEvents\n| where ingestion_time() between (datetime(${start.toISOString()}) .. datetime(${end.toISOString()}))\n| where Reason == 'NodeRebootError'`,
     window: { start, end },
-    from: 'search-query',
+    rule: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/scheduledQueryRules/r',
   };
 }
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  jsonDeeperThan,
   parseCommonAlert,
   parseCommonAlertText,
   toCompactPayload,
@@ -157,5 +159,31 @@ describe('parseCommonAlert rejects what is not a common-schema alert', () => {
     if (r.kind !== 'alert') return;
     expect(r.alert.type).toBe('other');
     expect(r.alert.essentials.signalType).toBe('Smart Signal');
+  });
+});
+
+describe('jsonDeeperThan', () => {
+  const depthOf = (v: unknown): number =>
+    v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+
+  it('measures the nesting of any JSON value, brackets and escaped quotes inside strings ignored', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.integer({ min: 0, max: 12 }), (value, max) => {
+        const text = JSON.stringify(value);
+        expect(jsonDeeperThan(text, max)).toBe(depthOf(value) > max);
+      }),
+      { numRuns: 500 },
+    );
+    expect(jsonDeeperThan('{"a":"[[[\\"[[[","b":[[1]]}', 2)).toBe(true);
+    expect(jsonDeeperThan('{"a":"[[[\\\\","b":[1]}', 2)).toBe(false);
+  });
+
+  it('refuses a deep body before parsing it', () => {
+    const r = parseCommonAlertText(`${'['.repeat(100)}${']'.repeat(100)}`);
+    expect(r).toMatchObject({
+      kind: 'invalid',
+      stage: 'json',
+      problems: [{ message: 'nests deeper than 64 levels' }],
+    });
   });
 });

@@ -11,7 +11,10 @@ import { kqlString } from '../../../src/azure/kql.js';
 import { pollSlice } from '../../../src/sources/logAnalytics/poll.js';
 import type { PollQueryName } from '../../../src/sources/logAnalytics/queries.js';
 import { rowParser } from '../../../src/sources/logAnalytics/queries.js';
+import { createArmAlertRules } from '../../../src/sources/commonAlert/armAlertRules.js';
+import { KUBE_RULE_ID, KUBE_WORKSPACE, kubeRuleProperties } from '../../support/alertRules.js';
 import { alertFixture, alertOf, setAt } from '../../support/commonAlertFixtures.js';
+import { FakeArm } from '../../support/fakeArm.js';
 import type { FakeColumn } from '../../support/fakeLogAnalytics.js';
 import { FakeLogAnalytics } from '../../support/fakeLogAnalytics.js';
 
@@ -86,21 +89,21 @@ const failedWrite: Record<string, unknown> = {
   Type: 'AzureActivity',
 };
 
-/** The fixture alert made a rule with another query (its filtered link carries the query run). */
+/** The fixture alert fired by a rule with another query (as its payload also says). */
 function alertWithQuery(rule: string, query: string): CommonAlert {
-  const link = `https://api.loganalytics.io/v1/workspaces/${WS}/query?query=${encodeURIComponent(query)}&timespan=${encodeURIComponent(`${WINDOW.start}/${WINDOW.end}`)}`;
   return alertOf(KUBE, (b) => {
     setAt(b, 'data.essentials.alertRule', rule);
     setAt(b, 'data.alertContext.condition.allOf.0.searchQuery', query);
-    setAt(b, 'data.alertContext.condition.allOf.0.linkToFilteredSearchResultsAPI', link);
   });
 }
 
 let fake: FakeLogAnalytics;
+let arm: FakeArm;
 beforeAll(async () => {
-  fake = await FakeLogAnalytics.start();
+  [fake, arm] = await Promise.all([FakeLogAnalytics.start(), FakeArm.start()]);
+  arm.setWorkspace(KUBE_WORKSPACE.resourceId, KUBE_WORKSPACE.customerId);
 });
-afterAll(() => fake.close());
+afterAll(() => Promise.all([fake.close(), arm.close()]));
 
 /** The alert's signals, its query answered by the fake with these rows through the real client. */
 async function alertSignals(
@@ -119,8 +122,17 @@ async function alertSignals(
       ],
     },
   });
-  return signalsFromCommonAlert(alert, {
+  // The rule in Resource Manager holds the query the alert says it ran; the alert names the rule.
+  const query = alert.type === 'log-search' ? (alert.context.condition.allOf[0]?.searchQuery ?? '') : '';
+  arm.setRule(KUBE_RULE_ID, kubeRuleProperties({ query }));
+  const named = { ...alert, essentials: { ...alert.essentials, alertRuleID: KUBE_RULE_ID } };
+  return signalsFromCommonAlert(named, {
     rows: createLogAnalyticsRowFetcher(fake.client()),
+    rules: createArmAlertRules({
+      credential: arm.azureAccess().credential,
+      endpoint: arm.endpoint,
+      clientOptions: arm.clientOptions(),
+    }),
     maxRows: 50,
     kqlString,
     receivedAt: '2026-03-04T08:15:43.000Z',

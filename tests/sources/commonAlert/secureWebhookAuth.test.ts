@@ -88,6 +88,20 @@ describe('Secure Webhook bearer tokens', () => {
     expect(verdict).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
   });
 
+  it('accepts only the calling applications it is configured with (ALERT_WEBHOOK_CALLER_APP_IDS)', async () => {
+    const relay = '5b2e1c4d-8f7a-4e3b-9c6d-0a1f2e3d4c5b';
+    const pinned = createSecureWebhookVerifier({
+      tenantId: tenant.tenantId,
+      audiences: [CLIENT_ID],
+      authorityHost: 'https://login.microsoftonline.com',
+      jwksUrl: tenant.jwksUrl,
+      fetch: httpsFetchTrustingTestCa,
+      callerAppIds: [relay.toUpperCase()],
+    });
+    expect(await pinned(await bearer({ azp: relay }))).toEqual({ ok: true, appId: relay });
+    expect(await pinned(await bearer())).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
+  });
+
   it('refuses an expired token', async () => {
     const verdict = await verify(await bearer({}, { expiresIn: Math.floor(Date.now() / 1000) - 3600 }));
     expect(verdict).toMatchObject({ ok: false, status: 401 });

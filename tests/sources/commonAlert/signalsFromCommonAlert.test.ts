@@ -13,6 +13,18 @@ import type {
   FiredAlertMemory,
   RowFetch,
 } from '../../../src/sources/commonAlert/signalsFromCommonAlert.js';
+import {
+  fixtureRules,
+  KUBE_ALERT,
+  KUBE_RULE_ID,
+  KUBE_WORKSPACE,
+  namingRule,
+  RESOURCE_ALERT,
+  RULE_GROUP,
+  ruleProperties,
+  VM_ID,
+  VM_RULE_ID,
+} from '../../support/alertRules.js';
 import { alertFixtureText, alertOf, setAt } from '../../support/commonAlertFixtures.js';
 
 const kqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -65,23 +77,32 @@ const deps = (over: Partial<CommonAlertSignalDeps> = {}): CommonAlertSignalDeps 
   maxRows: 50,
   kqlString,
   receivedAt: '2026-03-04T08:15:43.000Z',
+  rules: fixtureRules(),
   ...over,
 });
 
-const KUBE = 'commonAlert/log-search-kubeevents-auto-repair.json';
+const KUBE = KUBE_ALERT;
+/** The KubeEvents fixture naming its rule, as alerts of today's rules do. */
+const kube = (edit?: (b: unknown) => void) =>
+  alertOf(KUBE, (b) => {
+    namingRule(KUBE_RULE_ID)(b);
+    edit?.(b);
+  });
 
 describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
-  it('runs the dimension-filtered query from the alert link over the alert window', async () => {
+  it("runs the rule's own query from Resource Manager over the rule's workspace, narrowed to the alert, over its window", async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(2)], capped: false }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(rows.plans).toHaveLength(1);
     const { plan, maxRows } = rows.plans[0] ?? { plan: undefined, maxRows: 0 };
     expect(maxRows).toBe(50);
-    expect(plan).toMatchObject({
-      target: { workspaceId: 'b7f3c9a2-1e4d-4c8b-a6f0-2d9e8c7b5a31' },
-      from: 'filtered-link',
+    expect(plan?.target).toEqual({
+      workspaceId: KUBE_WORKSPACE.customerId,
+      workspaceResourceId: KUBE_WORKSPACE.resourceId,
     });
-    expect(plan?.query).toContain(`| where tostring(_ResourceId) == '${CLUSTER}'`);
+    expect(plan?.rule).toBe(KUBE_RULE_ID);
+    expect(plan?.query).toMatch(/^KubeEvents\n\| where Reason in /);
+    expect(plan?.query).toContain(`\n| where tostring(['_ResourceId']) == '${CLUSTER}'`);
     expect(plan?.window.start.toISOString()).toBe('2026-03-04T08:00:00.000Z');
     expect(plan?.window.end.toISOString()).toBe('2026-03-04T08:15:00.000Z');
     expect(out.notes).toEqual([]);
@@ -89,7 +110,7 @@ describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
 
   it('turns each row of an unknown shape into a signal: text columns as texts, the rest as attributes', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(3)], capped: false }));
-    const { signals } = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const { signals } = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(signals).toHaveLength(3);
     const [first] = signals;
     expect(first).toMatchObject({
@@ -115,14 +136,14 @@ describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
 
   it('gives the same row the same source id when the alert is processed again', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(2)], capped: false }));
-    const a = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
-    const b = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const a = await signalsFromCommonAlert(kube(), deps({ rows }));
+    const b = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(b.signals.map((s) => s.sourceId)).toEqual(a.signals.map((s) => s.sourceId));
   });
 
   it('caps the rows and says so on every signal', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(5)], capped: true }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, maxRows: 5 }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows, maxRows: 5 }));
     expect(out.signals).toHaveLength(5);
     expect(out.notes[0]).toMatch(/showing the first 5 rows; the alert window holds more/);
     for (const s of out.signals) expect(s.attributes.rowsNote).toBe(out.notes[0]);
@@ -130,14 +151,14 @@ describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
 
   it('cuts a fetcher that returns more rows than asked', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(9)], capped: false }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, maxRows: 4 }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows, maxRows: 4 }));
     expect(out.signals).toHaveLength(4);
     expect(out.notes).toHaveLength(1);
   });
 
   it('delivers the alert itself when the window has no rows (a "fewer than" rule), and says why', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(0)], capped: false }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(out.signals).toHaveLength(1);
     expect(out.signals[0]?.attributes.rowsNote).toBe('the alert query returned no rows in the alert window');
     expect(out.signals[0]?.cluster?.resourceId).toBe(CLUSTER);
@@ -149,7 +170,7 @@ describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
       transient: true,
       reason: 'Log Analytics answered 503',
     }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(out.transientFailure).toBe('Log Analytics answered 503');
     expect(out.signals).toHaveLength(1);
     expect(out.signals[0]?.attributes.rowsNote).toBe('rows not fetched: Log Analytics answered 503');
@@ -161,68 +182,131 @@ describe('signalsFromCommonAlert: log search alerts fetch their rows', () => {
       transient: false,
       reason: 'access denied (403 InsufficientAccessError)',
     }));
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    const out = await signalsFromCommonAlert(kube(), deps({ rows }));
     expect(out.transientFailure).toBeUndefined();
     expect(out.notes).toEqual(['rows not fetched: access denied (403 InsufficientAccessError)']);
   });
 
   it('says so when no Log Analytics access is configured', async () => {
-    const out = await signalsFromCommonAlert(alertOf(KUBE), deps());
+    const out = await signalsFromCommonAlert(kube(), deps());
     expect(out.signals).toHaveLength(1);
     expect(out.notes).toEqual(['rows not fetched: no Log Analytics access is configured']);
   });
 
+  it('says so when the rule cannot be read, and delivers the alert without rows', async () => {
+    const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
+    const missing = await signalsFromCommonAlert(
+      kube(namingRule(`${RULE_GROUP}/providers/Microsoft.Insights/scheduledQueryRules/gone`)),
+      deps({ rows }),
+    );
+    expect(missing.notes).toEqual([
+      'rows not fetched: log search rule gone was not found in Resource Manager',
+    ]);
+    expect(missing.signals).toHaveLength(1);
+    const denied = await signalsFromCommonAlert(
+      kube(),
+      deps({
+        rows,
+        rules: fixtureRules().failRule(KUBE_RULE_ID, { transient: false, reason: 'denied (403)' }),
+      }),
+    );
+    expect(denied.notes).toEqual(['rows not fetched: denied (403)']);
+    expect(denied.transientFailure).toBeUndefined();
+    const throttled = await signalsFromCommonAlert(
+      kube(),
+      deps({
+        rows,
+        rules: fixtureRules().failRule(KUBE_RULE_ID, { transient: true, reason: 'throttled (429)' }),
+      }),
+    );
+    expect(throttled.transientFailure).toBe('throttled (429)');
+    const none = await signalsFromCommonAlert(kube(), deps({ rows, rules: undefined }));
+    expect(none.notes[0]).toMatch(/no Resource Manager access is configured/);
+    expect(rows.plans).toHaveLength(0);
+  });
+
+  it('finds the rule by name in ALERT_RULE_SCOPES when the alert names no rule id', async () => {
+    const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
+    const rules = fixtureRules();
+    const other = '/subscriptions/3f1c2b7e-5a4d-4e8f-9c21-7d0b6a9e4c11/resourceGroups/rg-elsewhere';
+    await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, rules, ruleScopes: [other, RULE_GROUP] }));
+    expect(rules.reads.slice(0, 2).map((r) => r.toLowerCase())).toEqual([
+      `${other}/providers/Microsoft.Insights/scheduledQueryRules/aks-node-auto-repair`.toLowerCase(),
+      KUBE_RULE_ID.toLowerCase(),
+    ]);
+    expect(rows.plans[0]?.plan.rule).toBe(KUBE_RULE_ID);
+    const unnamed = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows }));
+    expect(unnamed.notes[0]).toMatch(/does not name its rule/);
+  });
+
   it('runs a resource-centric rule against its resource', async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
-    await signalsFromCommonAlert(alertOf('commonAlert/log-search-resource-centric.json'), deps({ rows }));
-    expect(rows.plans[0]?.plan.target).toEqual({
-      resourceId:
-        '/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/Contoso/providers/Microsoft.Compute/virtualMachines/Contoso',
-    });
-    expect(rows.plans[0]?.plan.query).toBe(
-      'Heartbeat| where TimeGenerated between(datetime(2020-07-09T13:44:34.0000000)..datetime(2020-07-09T13:54:34.0000000))',
+    await signalsFromCommonAlert(alertOf(RESOURCE_ALERT, namingRule(VM_RULE_ID)), deps({ rows }));
+    expect(rows.plans[0]?.plan.target).toEqual({ resourceId: VM_ID });
+    expect(rows.plans[0]?.plan.query).toBe("Heartbeat\n| where tostring(['Computer']) == 'TestComputer'");
+  });
+
+  it("reads the rule's time range back from when it fired when the payload's window is empty (a test action)", async () => {
+    const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
+    const id =
+      '/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/test-RG/providers/Microsoft.Insights/scheduledQueryRules/test-logAlertRule-v2';
+    const rules = fixtureRules().setRule(
+      id,
+      ruleProperties({ query: 'Heartbeat', scopes: [VM_ID], windowSize: 'PT1H' }),
     );
+    await signalsFromCommonAlert(
+      alertOf('samples/common-alert-log-search.json', namingRule(id)),
+      deps({ rows, rules }),
+    );
+    expect(rows.plans[0]?.plan.window.start.toISOString()).toBe('2025-04-15T17:08:03.626Z');
+    expect(rows.plans[0]?.plan.window.end.toISOString()).toBe('2025-04-15T18:08:03.626Z');
   });
 
-  it("uses the link's timespan when the payload's window is empty (a test action)", async () => {
+  it("never reads more than the rule's own time range, nor past now", async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
-    await signalsFromCommonAlert(alertOf('samples/common-alert-log-search.json'), deps({ rows }));
-    expect(rows.plans[0]?.plan.window.start.toISOString()).toBe('2021-11-16T10:17:39.000Z');
-    expect(rows.plans[0]?.plan.window.end.toISOString()).toBe('2021-11-16T11:17:39.000Z');
+    const alert = kube((b) => {
+      setAt(b, 'data.alertContext.condition.windowStartTime', '2016-01-01T00:00:00Z');
+      setAt(b, 'data.alertContext.condition.windowEndTime', '2036-01-01T00:00:00Z');
+    });
+    const now = new Date('2026-03-04T08:20:00Z');
+    await signalsFromCommonAlert(alert, deps({ rows, now: () => now }));
+    expect(rows.plans[0]?.plan.window).toEqual({ start: new Date('2026-03-04T08:05:00Z'), end: now });
   });
 
-  it('applies the dimensions itself, escaped as KQL string literals, when only the unfiltered link exists', async () => {
+  it("applies the alert's dimensions the rule splits by, escaped as KQL string literals, and no others", async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
-    const alert = alertOf(KUBE, (b) => {
-      setAt(b, 'data.alertContext.condition.allOf.0.linkToFilteredSearchResultsAPI', undefined);
+    const alert = alertOf(RESOURCE_ALERT, (b) => {
+      namingRule(VM_RULE_ID)(b);
       setAt(b, 'data.alertContext.condition.allOf.0.dimensions', [
         { name: 'Computer', value: "node-1' or 1==1 //" },
+        { name: 'NotSplitBy', value: 'x' },
       ]);
     });
     await signalsFromCommonAlert(alert, deps({ rows }));
-    expect(rows.plans[0]?.plan.from).toBe('link');
-    expect(rows.plans[0]?.plan.query).toMatch(
-      /\n\| where tostring\(\['Computer'\]\) == 'node-1\\' or 1==1 \/\/'$/,
+    expect(rows.plans[0]?.plan.query).toBe(
+      "Heartbeat\n| where tostring(['Computer']) == 'node-1\\' or 1==1 //'",
     );
   });
 
-  it('never calls a host named in the payload: only Log Analytics query paths are read', async () => {
+  it("never runs the payload's query or calls a host or path named in the payload", async () => {
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(1)], capped: false }));
-    const alert = alertOf(KUBE, (b) => {
+    const alert = kube((b) => {
+      setAt(b, 'data.alertContext.condition.allOf.0.searchQuery', "union workspace('x').ContainerLog");
       setAt(
         b,
         'data.alertContext.condition.allOf.0.linkToFilteredSearchResultsAPI',
-        'https://evil.example/steal?query=x',
+        'https://evil.example/v1/workspaces/00000000-0000-0000-0000-000000000000/query?query=ContainerLog',
       );
       setAt(
         b,
         'data.alertContext.condition.allOf.0.linkToSearchResultsAPI',
-        'https://api.applicationinsights.io/v1/apps/x/query?query=y',
+        'https://api.loganalytics.io/v1/subscriptions/S/x/..%2F..%2Fworkspaces%2Fother/query?query=y',
       );
     });
-    const out = await signalsFromCommonAlert(alert, deps({ rows }));
-    expect(rows.plans).toHaveLength(0);
-    expect(out.notes[0]).toMatch(/query API this product does not call/);
+    await signalsFromCommonAlert(alert, deps({ rows }));
+    expect(rows.plans).toHaveLength(1);
+    expect(rows.plans[0]?.plan.query).not.toMatch(/ContainerLog|workspace\(/);
+    expect(rows.plans[0]?.plan.target).toMatchObject({ workspaceId: KUBE_WORKSPACE.customerId });
   });
 
   it('uses rows embedded by the older log alert payloads instead of querying', async () => {
@@ -276,8 +360,8 @@ describe('signalsFromCommonAlert: a resolved log search alert reaches the finger
   it('replays what the fired alert became, with status resolved', async () => {
     const memory = new MapMemory();
     const rows = new TableFetcher(() => ({ ok: true, tables: [countTable(3)], capped: false }));
-    const fired = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, memory }));
-    const resolved = await signalsFromCommonAlert(alertOf(KUBE, resolvedOf), deps({ rows, memory }));
+    const fired = await signalsFromCommonAlert(kube(), deps({ rows, memory }));
+    const resolved = await signalsFromCommonAlert(kube(resolvedOf), deps({ rows, memory }));
     expect(rows.plans).toHaveLength(1);
     expect(resolved.signals.map((s) => s.status)).toEqual(['resolved', 'resolved', 'resolved']);
     expect(resolved.signals.map(fp)).toEqual(fired.signals.map(fp));
@@ -289,8 +373,8 @@ describe('signalsFromCommonAlert: a resolved log search alert reaches the finger
   it('falls back to the alert-level identity when nothing was remembered', async () => {
     const memory = new MapMemory();
     const noRows = new TableFetcher(() => ({ ok: true, tables: [countTable(0)], capped: false }));
-    const fired = await signalsFromCommonAlert(alertOf(KUBE), deps({ rows: noRows }));
-    const resolved = await signalsFromCommonAlert(alertOf(KUBE, resolvedOf), deps({ memory }));
+    const fired = await signalsFromCommonAlert(kube(), deps({ rows: noRows }));
+    const resolved = await signalsFromCommonAlert(kube(resolvedOf), deps({ memory }));
     expect(resolved.signals).toHaveLength(1);
     expect(resolved.signals[0]?.status).toBe('resolved');
     expect(fp(resolved.signals[0] as FailureSignal)).toBe(fp(fired.signals[0] as FailureSignal));
@@ -299,7 +383,7 @@ describe('signalsFromCommonAlert: a resolved log search alert reaches the finger
   it('does not remember a fired alert whose rows could not be fetched yet (it will be retried)', async () => {
     const memory = new MapMemory();
     const rows = new TableFetcher(() => ({ ok: false, transient: true, reason: '429' }));
-    await signalsFromCommonAlert(alertOf(KUBE), deps({ rows, memory }));
+    await signalsFromCommonAlert(kube(), deps({ rows, memory }));
     expect(memory.map.size).toBe(0);
   });
 });
