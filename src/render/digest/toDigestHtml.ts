@@ -188,7 +188,7 @@ export function toDigestHtml(d: Digest): string {
 <body><main>
 <header><h1>AKS failure digest</h1><div class="muted">${esc(windowText(d))}${d.logsUrl ? ` · ${a('All rows in Log Analytics', d.logsUrl)}` : ''}</div><p><b>${esc(headline(d))}</b></p></header>
 <div class="cards" id="totals">
-<div class="card"><b>${String(t.failures)}</b><span>failures · ${esc(trendText(d))}${t.info > 0 ? ` · ${String(t.info)} notice${t.info === 1 ? '' : 's'} apart` : ''}</span></div>
+<div class="card"><b>${String(t.failures)}</b><span>failures · ${esc(trendText(d))}${t.info > 0 ? ` · ${String(t.info)} notice${t.info === 1 ? '' : 's'} not counted` : ''}</span></div>
 <div class="card"><b>${String(t.clusters)}</b><span>clusters affected (${String(t.previous.clusters)} before) · ${String(t.nodes)} nodes</span></div>
 <div class="card"><b>${String(t.newProblems)}</b><span>new problems · ${String(t.recurringProblems)} recurring</span></div>
 <div class="card"><b>${String(t.bySeverity.critical + t.bySeverity.error)}</b><span>critical or error · ${String(t.bySeverity.warning)} warnings</span></div>

@@ -174,7 +174,7 @@ describe('digest renderers', () => {
     expect(toDigestMarkdown(d)).toContain(
       `- Notices (auto-repair, upgrades, new versions, support; not failures): ${String(d.totals.info)};`,
     );
-    expect(toDigestHtml(d)).toContain(`${String(d.totals.info)} notices apart`);
+    expect(toDigestHtml(d)).toContain(`${String(d.totals.info)} notices not counted`);
   });
 
   it('HTML is self-contained, has the charts and escapes untrusted text', () => {
