@@ -2,6 +2,7 @@ import type { EnrichmentExtras } from '../enrich/enrichFailure.js';
 import type { CatalogLookup } from '../ports.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureLink, FailureSignal, Notification } from '../model.js';
+import { isNotice } from '../model.js';
 import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
@@ -41,9 +42,15 @@ export interface ProcessOptions {
 
 export interface ProcessReport {
   received: number;
+  /** Of `received`, the notices (`isNotice`: repair started or finished, new versions, support): not failures. */
+  notices: number;
   duplicates: number;
   processed: number;
+  /** Of `processed`, the notices. */
+  newNotices: number;
   notifications: number;
+  /** Of `notifications`, those about a notice (a support notice is sent, but it is no failure). */
+  noticeNotifications: number;
   enqueued: number;
   held: number;
   suppressed: number;
@@ -217,6 +224,9 @@ export async function dispatchPlan(
   }
   report.notifications += plan.notifications.length;
   report.plans?.push(plan);
+  report.noticeNotifications += plan.notifications.filter(
+    (n) => n.failures[0] && isNotice(n.failures[0]),
+  ).length;
   if (items.length > 0) {
     const r = await deps.dispatch.enqueue(items);
     report.enqueued += r.added;
@@ -240,9 +250,12 @@ export async function dispatchPlan(
 export function emptyReport(): ProcessReport {
   return {
     received: 0,
+    notices: 0,
     duplicates: 0,
     processed: 0,
+    newNotices: 0,
     notifications: 0,
+    noticeNotifications: 0,
     enqueued: 0,
     held: 0,
     suppressed: 0,
@@ -252,6 +265,33 @@ export function emptyReport(): ProcessReport {
     problems: [],
     enriched: [],
   };
+}
+
+const COUNTS = [
+  'received',
+  'notices',
+  'duplicates',
+  'processed',
+  'newNotices',
+  'notifications',
+  'noticeNotifications',
+  'enqueued',
+  'held',
+  'suppressed',
+  'silenced',
+  'recovered',
+  'unrouted',
+] as const;
+
+/** Adds one report's counts, problems and kept failures into a running total. */
+export function addReport(total: ProcessReport, part: ProcessReport): void {
+  for (const k of COUNTS) total[k] += part[k];
+  total.problems.push(...part.problems);
+  for (const f of part.enriched) total.enriched.push(f);
+  if (part.plans) {
+    total.plans ??= [];
+    for (const p of part.plans) total.plans.push(p);
+  }
 }
 
 /**
@@ -268,6 +308,7 @@ export async function processSignals(
   const now = deps.now();
   const report = emptyReport();
   report.received = signals.length;
+  report.notices = signals.filter(isNotice).length;
 
   const fresh: FailureSignal[] = [];
   const inBatch = new Set<string>();
@@ -282,6 +323,7 @@ export async function processSignals(
     fresh.push(signal);
   });
   if (fresh.length === 0) return report;
+  report.newNotices = fresh.filter(isNotice).length;
 
   const enriched = await mapLimit(fresh, 8, async (signal) =>
     enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
