@@ -9,6 +9,8 @@ await (await import('./poll.js')).runPollBench();
 await (await import('./digest.js')).runDigestBench();
 (await import('./sinkRender.js')).runSinkRenderBench();
 (await import('./matcher.js')).runMatcherBench();
+// dist/ is the cold-start bench's build.
+(await import('./matchCli.js')).runMatchCliBench({ build: false });
 await (await import('./pipeline.js')).runPipelineBench();
 await (await import('./fleet.js')).runFleetBench();
 (await import('./adversarialInput.js')).runAdversarialInputBench();

@@ -19,7 +19,7 @@ export function pollWorkerHandler(deps: () => PollItemDeps | Promise<PollItemDep
     const label = `${item.workspaceId}/${item.queryName} ${item.start}..${item.end}`;
     const r = await processPollItem(await deps(), item);
     context.info(
-      `poll worker: ${label}: ${r.received} failure row(s), ${r.processed} new, ${r.enqueued} notification(s) queued${r.watermark ? `; watermark ${r.watermark}` : ''}`,
+      `poll worker: ${label}: ${r.received - r.notices} failure row(s), ${r.processed - r.newNotices} new, ${r.notices > 0 ? `${r.notices} notice(s) (${r.newNotices} new), ` : ''}${r.enqueued} notification(s) queued${r.watermark ? `; watermark ${r.watermark}` : ''}`,
     );
     for (const e of r.rowErrors.slice(0, 20)) context.warn(`poll worker: ${label}: ${e}`);
     for (const p of r.problems.slice(0, 20)) context.warn(`poll worker: ${label}: ${p}`);

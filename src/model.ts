@@ -66,6 +66,16 @@ export type SignalKind = (typeof SIGNAL_KINDS)[number];
 /** firing: a failure; resolved: a failure has cleared; info: recorded, not paged by default. */
 export type SignalStatus = 'firing' | 'resolved' | 'info';
 
+/**
+ * Notices are what AKS tells you when nothing has failed: node auto-repair started or finished, a
+ * node pool rolling started or succeeded, scheduled maintenance, a new Kubernetes version, support
+ * ending or ended. They are counted and shown apart from failures; a support notice still fires (it
+ * is sent), but it is no failure.
+ */
+export function isNotice(f: Pick<FailureSignal, 'kind' | 'status'>): boolean {
+  return f.status === 'info' || f.kind === 'cluster-support' || f.kind === 'kubernetes-version';
+}
+
 /** An AKS managed cluster as named by its ARM resource id. */
 export interface ClusterRef {
   /** ARM resource id of the managed cluster, as received (case preserved). */
@@ -284,7 +294,10 @@ export interface DigestWindow {
 
 export interface DigestTotals {
   failures: number;
-  /** Informational rows seen (auto-repair start/end, advisories): counted, not failures. */
+  /**
+   * Notices seen (auto-repair started or finished, new versions, support ending or ended, rolling
+   * and maintenance updates; see `isNotice`): counted apart, never among failures.
+   */
   info: number;
   resolved: number;
   clusters: number;

@@ -92,6 +92,9 @@ export interface SignalProcessor {
 
 /** The catalog as enrichment sees it. */
 export interface CatalogLookup {
-  /** Matches one raw failure text: entries best first, plus error codes the catalog lacks. */
-  matchText(text: string): { matches: FailureMatch[]; unrecognised: string[] };
+  /**
+   * Matches one raw failure text: entries best first, plus error codes the catalog lacks, and the
+   * error it reports as one key (see `catalogLookup`), when it names one.
+   */
+  matchText(text: string): { matches: FailureMatch[]; unrecognised: string[]; errorKey?: string };
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-const CORPUS = new URL('../../tests/fixtures/catalog/real-world-messages.jsonl', import.meta.url);
+const CORPUS = new URL('../../tests/fixtures/catalog/corpus.jsonl', import.meta.url);
 
 /** Warning events that sit next to AKS failures in KubeEvents and must match nothing. */
 const NOISE = [

@@ -1,7 +1,7 @@
 import type { Category, Severity } from '../model.js';
 import { UPSTREAM_ROWS } from './catalog.generated.js';
 import { MITIGATIONS } from './mitigations.js';
-import type { OverlayEntry } from './overlay.js';
+import type { OverlayEntry, Sourced } from './overlay.js';
 import { OVERLAY } from './overlay.js';
 import type { UpstreamRow } from './parseUpstream.js';
 
@@ -21,6 +21,12 @@ export interface CatalogEntry {
   /** The upstream rows (first-column headings) this entry was built from. */
   upstreamRows: string[];
   phrases: string[];
+  /** Where each alias and phrase was taken from (the page showing that wording). */
+  provenance: { aliases: Sourced[]; phrases: Sourced[] };
+  /** Why the entry has no phrases, when it has none. */
+  noPhrases?: string;
+  /** Codes the entry explains when it matches, though they are no spelling of it. */
+  explains: string[];
   exitStatuses: number[];
   windowsExitCodes: number[];
   needsCodeContext: boolean;
@@ -46,7 +52,7 @@ function build(overlay: OverlayEntry, rows: readonly UpstreamRow[]): CatalogEntr
   const docUrl = overlay.docUrl ?? link?.url ?? '';
   return {
     code: overlay.code,
-    aliases: overlay.aliases ?? [],
+    aliases: (overlay.aliases ?? []).map((a) => a.text),
     title: overlay.title,
     category: overlay.category,
     severity: overlay.severity,
@@ -55,7 +61,10 @@ function build(overlay: OverlayEntry, rows: readonly UpstreamRow[]): CatalogEntr
     docUrl,
     docTitle: link?.title ?? overlay.title,
     upstreamRows: overlay.rows,
-    phrases: overlay.phrases ?? [],
+    phrases: (overlay.phrases ?? []).map((p) => p.text),
+    provenance: { aliases: overlay.aliases ?? [], phrases: overlay.phrases ?? [] },
+    ...(overlay.noPhrases ? { noPhrases: overlay.noPhrases } : {}),
+    explains: overlay.explains ?? [],
     exitStatuses: overlay.exitStatuses ?? [],
     windowsExitCodes: overlay.windowsExitCodes ?? [],
     needsCodeContext: overlay.needsCodeContext ?? false,

@@ -36,8 +36,6 @@ export const WRAPPER_CODES: ReadonlySet<string> = new Set(
     'OperationFailed',
     'Failed',
     'Unknown',
-    'VMExtensionProvisioningError',
-    'VMExtensionHandlerNonTransientError',
     'GatewayTimeout',
     'NotFound',
     'Canceled',
@@ -64,6 +62,12 @@ const LINUX_EXIT = new RegExp(
   String.raw`\bexit ?(?:status|code)${Q}?\s*[=:]?\s*(?:${Q}|\|)?(\d{1,3})\b`,
   'gi',
 );
+/** A Windows bootstrap error name: always an error code, wherever it stands. */
+export const WINDOWS_CSE_NAME = /WINDOWS_CSE_ERROR_[A-Z0-9_]+/iy;
+/** The cluster autoscaler's backoff status, `{OutOfResource <Code> <message>}`. */
+export const BACKOFF_CODE = new RegExp(String.raw`\{(?:OutOfResources?|OtherError) ${CODE_NAME}`, 'iy');
+/** AKS's summary of a bootstrap failure, `CSE failed with 'VMExtensionError_…'`. */
+export const CSE_FAILED_CODE = new RegExp(String.raw`CSE failed with ${Q}${CODE_NAME}`, 'iy');
 
 interface TokenTarget {
   entry: CatalogEntry;
@@ -129,19 +133,22 @@ type Role =
   | { kind: 'literal'; literal: number }
   | { kind: 'flag'; flag: Flag; bounded: boolean }
   | { kind: 'code' }
-  | { kind: 'paren' };
+  | { kind: 'paren' }
+  | { kind: 'reader'; re: RegExp; bounded: boolean };
 
 const enum Flag {
   AutoRepair = 1,
   Cse = 2,
-  Windows = 4,
+  WindowsCse = 4,
   Exit = 8,
 }
 
 /**
  * Words that give a message its context (`bounded`: only as a whole word). The bootstrap script runs
  * as a Custom Script Extension; its handler reports "Enable failed: failed to execute command",
- * which some wrappers quote without naming the extension.
+ * which some wrappers quote without naming the extension. The Windows bootstrap runs under the
+ * Windows handler (`CustomScriptExtension`), names its error `WINDOWS_CSE_ERROR_…` and prints its exit
+ * code as `ExitCode: |N|`; its codes are numbered apart from the Linux statuses.
  */
 const FLAG_KEYWORDS: readonly [string, Flag, boolean][] = [
   ['auto-repair', Flag.AutoRepair, false],
@@ -153,7 +160,10 @@ const FLAG_KEYWORDS: readonly [string, Flag, boolean][] = [
   ['extension', Flag.Cse, false],
   ['enable failed', Flag.Cse, false],
   ['failed to execute command', Flag.Cse, false],
-  ['windows', Flag.Windows, false],
+  ['windows_cse_error_', Flag.WindowsCse, false],
+  ['customscriptextension', Flag.WindowsCse, true],
+  ['vmextensioncsewindowstroubleshoot', Flag.WindowsCse, false],
+  ['exitcode: |', Flag.WindowsCse, false],
   ['exit', Flag.Exit, false],
 ];
 
@@ -212,6 +222,12 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
   addRole('code', { kind: 'code' });
   addRole('\n(', { kind: 'paren' });
   addRole('error: (', { kind: 'paren' });
+  // The az CLI's output quoted inside a JSON string: its line breaks are `\n` escapes.
+  addRole('\\n(', { kind: 'paren' });
+  addRole('windows_cse_error_', { kind: 'reader', re: WINDOWS_CSE_NAME, bounded: true });
+  addRole('{outofresource', { kind: 'reader', re: BACKOFF_CODE, bounded: false });
+  addRole('{othererror', { kind: 'reader', re: BACKOFF_CODE, bounded: false });
+  addRole('cse failed with ', { kind: 'reader', re: CSE_FAILED_CODE, bounded: false });
   const keywords = [...roles.keys()];
   const keywordRoles = keywords.map((k) => roles.get(k) ?? []);
   const automaton = compileKeywords(keywords);
@@ -236,14 +252,16 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       call = (call + 1) | 0 || 1;
       hits.length = 0;
       automaton.scan(text, hits);
-      if (hits.length === 0 && unconditional.length === 0 && text.charCodeAt(0) !== 40)
+      if (hits.length === 0 && unconditional.length === 0 && codeAt(text, 0) !== 40)
         return { matches: [], unrecognised: [] };
 
       let flags = 0;
       const tokenHits: TokenHit[] = [];
       const candidates = unconditional.length === 0 ? [] : [...unconditional];
       const codeStarts: number[] = [];
-      const parenStarts: number[] = text.charCodeAt(0) === 40 ? [0] : [];
+      // The introducing text's start and the parenthesis, in pairs.
+      const parenStarts: number[] = codeAt(text, 0) === 40 ? [0, 0] : [];
+      const readCodes: Positioned[] = [];
       for (let h = 0; h < hits.length; h += 2) {
         const keyword = hits[h] ?? 0;
         const end = hits[h + 1] ?? 0;
@@ -268,8 +286,15 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
               codeStarts.push(start);
               break;
             case 'paren':
-              parenStarts.push(end - 1);
+              parenStarts.push(start, end - 1);
               break;
+            case 'reader': {
+              if (role.bounded && isWordChar(codeAt(text, start - 1))) break;
+              role.re.lastIndex = start;
+              const m = role.re.exec(text);
+              if (m) readCodes.push({ code: m[1] ?? m[0], index: start, end: role.re.lastIndex });
+              break;
+            }
           }
         }
       }
@@ -286,19 +311,19 @@ export function createMatcher(entries: readonly CatalogEntry[]): Matcher {
       }
 
       if ((flags & Flag.Cse) !== 0 && (flags & Flag.Exit) !== 0) {
-        const windows = (flags & Flag.Windows) !== 0;
+        const windows = (flags & Flag.WindowsCse) !== 0;
         LINUX_EXIT.lastIndex = 0;
         for (let m = LINUX_EXIT.exec(text); m; m = LINUX_EXIT.exec(text)) {
           const status = Number(m[1]);
-          const entry = (windows ? windowsExit.get(status) : undefined) ?? linuxExit.get(status);
+          const entry = (windows ? windowsExit : linuxExit).get(status);
           if (entry)
             offer(best, { entry, matchedText: m[0], index: m.index, via: 'exit-status', score: 100 });
         }
       }
 
-      const positioned = codesInPosition(text, codeStarts, parenStarts);
-      const unrecognised = positioned.length === 0 ? [] : unknownCodes(positioned, tokens);
+      const positioned = codesInPosition(text, codeStarts, parenStarts, readCodes);
       const matches = [...best.values()];
+      const unrecognised = positioned.length === 0 ? [] : unknownCodes(positioned, tokens, matches);
       if (matches.length > 1) matches.sort((a, b) => b.score - a.score || a.index - b.index);
       return { matches, unrecognised };
     },
@@ -387,9 +412,12 @@ function offerPhrase(
  * it (ReconcileResourceGroupError around RequestDisallowedByPolicy), not an error of its own.
  */
 function unknownCodes(
-  positioned: readonly { code: string; index: number }[],
+  positioned: readonly Positioned[],
   tokens: ReadonlyMap<string, readonly TokenTarget[]>,
+  matches: readonly CatalogMatch[],
 ): string[] {
+  // A code an entry that matched explains (PropertyChangeNotAllowed beside the imageReference change).
+  const explained = new Set(matches.flatMap((m) => m.entry.explains.map((c) => c.toLowerCase())));
   const keys = positioned.map((p) => p.code.toLowerCase());
   let lastKnown = -1;
   positioned.forEach((p, i) => {
@@ -399,35 +427,52 @@ function unknownCodes(
   const unrecognised: string[] = [];
   positioned.forEach(({ code, index }, i) => {
     const key = keys[i] ?? '';
-    if (tokens.has(key) || WRAPPER_CODES.has(key) || index < lastKnown || keys.indexOf(key) < i) return;
+    if (
+      tokens.has(key) ||
+      WRAPPER_CODES.has(key) ||
+      explained.has(key) ||
+      index < lastKnown ||
+      keys.indexOf(key) < i
+    )
+      return;
     unrecognised.push(code);
   });
   return unrecognised;
 }
 
+interface Positioned {
+  code: string;
+  /** Where the code position starts (its keyword or the text introducing it). */
+  index: number;
+  end: number;
+}
+
 /**
  * The codes in code positions, left to right and not overlapping, read where the automaton saw
- * `code` (`Code="X"`, `"code": "X"`, `ErrorCode: X`, `error code "X"`) or a parenthesis that
- * opens the text, a line or `ERROR: ` (the az CLI's `(X) message`).
+ * `code` (`Code="X"`, `"code": "X"`, `ErrorCode: X`, `error code "X"`), a parenthesis that opens
+ * the text, a line (also an escaped `\n`) or `ERROR: ` (the az CLI's `(X) message`), plus the codes
+ * the readers found (`WINDOWS_CSE_ERROR_…`, the autoscaler's `{OutOfResource X …}`, `CSE failed
+ * with 'X'`).
  */
 function codesInPosition(
   text: string,
   codeStarts: readonly number[],
   parenStarts: readonly number[],
-): { code: string; index: number }[] {
-  if (codeStarts.length === 0 && parenStarts.length === 0) return [];
-  const found: { code: string; index: number; end: number }[] = [];
+  readCodes: readonly Positioned[],
+): Positioned[] {
+  if (codeStarts.length === 0 && parenStarts.length === 0 && readCodes.length === 0) return [];
+  const found: Positioned[] = [...readCodes];
   for (const at of codeStarts) {
     CODE_VALUE.lastIndex = at;
     const value = CODE_VALUE.exec(text);
     const valueEnd = CODE_VALUE.lastIndex;
     // `code` opens a word, or ends `error`, `error_` or `error ` that opens one. Every start is a
     // candidate: when the earliest overlaps the code before it, a later one may still match.
-    if (value && !isWordChar(text.charCodeAt(at - 1)))
+    if (value && !isWordChar(codeAt(text, at - 1)))
       found.push({ code: value[1] ?? '', index: at, end: valueEnd });
     for (const prefix of ['error_', 'error ', 'error']) {
       const from = at - prefix.length;
-      if (from < 0 || isWordChar(text.charCodeAt(from - 1)) || text.slice(from, at).toLowerCase() !== prefix)
+      if (from < 0 || isWordChar(codeAt(text, from - 1)) || text.slice(from, at).toLowerCase() !== prefix)
         continue;
       if (value) {
         found.push({ code: value[1] ?? '', index: from, end: valueEnd });
@@ -439,22 +484,27 @@ function codesInPosition(
       break;
     }
   }
-  for (const at of parenStarts) {
+  // In pairs: the start of what introduced the parenthesis (a line break or `ERROR: `), the parenthesis.
+  for (let i = 0; i < parenStarts.length; i += 2) {
+    const at = parenStarts[i + 1] ?? 0;
     PAREN_CODE.lastIndex = at;
     const paren = PAREN_CODE.exec(text);
-    // The match starts at what introduced the parenthesis: the line break or `ERROR: `.
-    const index = at === 0 ? 0 : text.charCodeAt(at - 1) === 10 ? at - 1 : at - 7;
-    if (paren) found.push({ code: paren[1] ?? '', index, end: PAREN_CODE.lastIndex });
+    if (paren) found.push({ code: paren[1] ?? '', index: parenStarts[i] ?? 0, end: PAREN_CODE.lastIndex });
   }
   found.sort((a, b) => a.index - b.index);
-  const positioned: { code: string; index: number }[] = [];
+  const positioned: Positioned[] = [];
   let reached = 0;
   for (const f of found) {
     if (f.index < reached) continue;
-    positioned.push({ code: f.code, index: f.index });
+    positioned.push(f);
     reached = f.end;
   }
   return positioned;
+}
+
+/** The character code at `i`, or -1 outside the text (reading past either end slows the optimised code). */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1;
 }
 
 function isWordChar(c: number): boolean {
@@ -463,7 +513,7 @@ function isWordChar(c: number): boolean {
 
 /** Neither the character before nor the one after continues the word. */
 function isWholeWord(text: string, start: number, end: number): boolean {
-  return !isWordChar(text.charCodeAt(start - 1)) && !isWordChar(text.charCodeAt(end));
+  return !isWordChar(codeAt(text, start - 1)) && !isWordChar(codeAt(text, end));
 }
 
 function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {

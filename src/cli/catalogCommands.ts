@@ -1,9 +1,12 @@
 import { truncate } from '../text.js';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CatalogEntry, MatchResult } from '../catalog/index.js';
 import { allEntries, findEntry, match } from '../catalog/index.js';
 import { terminalSafe } from '../render/toConsoleText.js';
-import type { CliCommand } from './command.js';
+import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 import { EXIT, readInput } from './input.js';
 
@@ -40,38 +43,179 @@ function matchJson(result: MatchResult) {
   };
 }
 
-/** Messages from --file: one per line, or JSON Lines with a "message" (or "Message") field. */
-function messagesOf(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((line) => {
-      if (!line.startsWith('{')) return line;
-      try {
-        const o = JSON.parse(line) as Record<string, unknown>;
-        const m = o.message ?? o.Message;
-        return typeof m === 'string' ? m : line;
-      } catch {
-        return line;
-      }
+/** A JSON Lines record's message ("message" or "Message"), or undefined when the line is no such record. */
+function recordOf(line: string): { message: string; id?: unknown } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const o = JSON.parse(line) as unknown;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
+    const r = o as Record<string, unknown>;
+    const m = r.message ?? r.Message;
+    if (typeof m !== 'string') return undefined;
+    return 'id' in r ? { message: m, id: r.id } : { message: m };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Messages from --file or standard input, each kept whole: a JSON array (of strings, or of objects
+ * with a "message" field); JSON Lines (the first line a JSON object; a line that is not one is a
+ * message of its own); else plain text, one message per block of lines, blocks separated by a blank
+ * line, so a pasted multi-line error stays one message.
+ */
+export function messagesOf(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const items = JSON.parse(trimmed) as unknown;
+      if (Array.isArray(items))
+        return items.flatMap((item) => {
+          if (typeof item === 'string') return item.trim() ? [item] : [];
+          const r = recordOf(JSON.stringify(item));
+          return r ? [r.message] : [];
+        });
+    } catch {
+      // Not JSON: plain text that begins with a bracket.
+    }
+  }
+  const lines = trimmed.split(/\r?\n/);
+  if (recordOf(lines[0]?.trim() ?? '')) {
+    return lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => recordOf(l)?.message ?? l);
+  }
+  return trimmed
+    .split(/\r?\n[ \t]*\r?\n/)
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .map((l) => l.trimEnd())
+        .join('\n')
+        .trim(),
+    )
+    .filter(Boolean);
+}
+
+const NO_MESSAGE = JSON.stringify('not a JSON object with a "message" string');
+
+/**
+ * --jsonl: one JSON object out per input line, in input order, as the lines arrive: what is matched
+ * is written once the input read so far is done (or at 64 KB), waiting when the reader is slower,
+ * so results are never all held and a script that writes a line and waits gets its answer. A JSON
+ * object with "message" keeps its "id"; a plain-text line is the message itself; a line with no id
+ * is named by its line number. A JSON line without a message string gets an "error" in its place.
+ * Stops quietly when the reader goes away (`| head`).
+ */
+async function streamJsonl(input: NodeJS.ReadableStream, io: CliIo): Promise<number> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const out = { gone: false, scheduled: false, draining: undefined as Promise<void> | undefined };
+  let buffered = '';
+  const onError = () => {
+    out.gone = true;
+    lines.close();
+  };
+  io.stdout.once('error', onError);
+  const send = () => {
+    const chunk = buffered;
+    buffered = '';
+    if (!chunk || out.gone || io.stdout.write(chunk) || out.draining) return;
+    out.draining = new Promise<void>((resolve) => {
+      const done = () => {
+        io.stdout.removeListener('drain', done);
+        io.stdout.removeListener('error', done);
+        out.draining = undefined;
+        resolve();
+      };
+      io.stdout.once('drain', done);
+      io.stdout.once('error', done);
     });
+  };
+  // Runs once the lines already read are matched and the input is awaited.
+  const sendSoon = () => {
+    out.scheduled = false;
+    send();
+  };
+  let n = 0;
+  let bad = 0;
+  try {
+    for await (const raw of lines) {
+      n++;
+      const line = raw.trim();
+      if (!line) continue;
+      const record = recordOf(line);
+      const where = record && 'id' in record ? `"id":${JSON.stringify(record.id)}` : `"line":${String(n)}`;
+      if (!record && line.startsWith('{')) {
+        bad++;
+        buffered += `{${where},"error":${NO_MESSAGE}}\n`;
+      } else {
+        const result = match(record ? record.message : line);
+        buffered += `{${where},"matches":${JSON.stringify(matchJson(result).matches)},"unrecognised":${JSON.stringify(result.unrecognised)}}\n`;
+      }
+      if (buffered.length >= 65_536) send();
+      else if (!out.scheduled) {
+        out.scheduled = true;
+        setImmediate(sendSoon);
+      }
+      if (out.draining) await out.draining;
+      if (out.gone) break;
+    }
+    send();
+    if (out.draining) await out.draining;
+  } finally {
+    io.stdout.removeListener('error', onError);
+  }
+  if (out.gone) return 0;
+  if (bad > 0) writeLine(io.stderr, `match: ${String(bad)} line(s) had no "message" string (see "error")`);
+  return bad > 0 ? 1 : 0;
 }
 
 export const matchCommand: CliCommand = {
   name: 'match',
   summary: 'Match failure messages against the AKS error-code catalog',
-  help: `Usage: aks-alert-enricher match [<message> | --file <file> | -] [--json]
+  help: `Usage: aks-alert-enricher match [<message> | --file <file> | -] [--json | --jsonl]
 
 Prints the catalog entries a raw failure message matches (best first), with meaning, what to do
-and the documentation link, and any error codes the catalog does not know. --file reads one
-message per line, or JSON Lines with a "message" field; "-" reads standard input.`,
+and the documentation link, and any error codes the catalog does not know.
+
+--file and "-" (standard input) read JSON Lines with a "message" field, a JSON array, or plain
+text with one message per block of lines (blocks separated by a blank line, so a pasted
+multi-line error stays whole).
+
+--jsonl streams: one JSON object per input line, in input order (a JSON line's "id" kept, else
+its line number), each written as soon as it is matched. Reads standard input unless --file.`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { file: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: {
+        file: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        jsonl: { type: 'boolean', default: false },
+      },
       allowPositionals: true,
     });
+    if (values.json && values.jsonl) {
+      writeLine(io.stderr, 'match: give --json or --jsonl, not both');
+      return 2;
+    }
+    if (values.jsonl) {
+      if (positionals.length > 0 && !(positionals.length === 1 && positionals[0] === '-')) {
+        writeLine(io.stderr, 'match: --jsonl reads --file <file> or standard input, not a message argument');
+        return 2;
+      }
+      if (!values.file) return streamJsonl(io.stdin, io);
+      const input = createReadStream(resolve(io.cwd, values.file));
+      const opened = await new Promise<NodeJS.ErrnoException | undefined>((done) => {
+        input.once('open', () => done(undefined));
+        input.once('error', (err) => done(err));
+      });
+      if (opened) {
+        writeLine(io.stderr, `match: cannot read ${values.file}: ${opened.code ?? String(opened)}`);
+        return 2;
+      }
+      return streamJsonl(input, io);
+    }
     let messages: string[];
     const from = values.file ?? (positionals[0] === '-' ? '-' : undefined);
     if (from !== undefined) {
@@ -90,14 +234,19 @@ message per line, or JSON Lines with a "message" field; "-" reads standard input
     if (values.json) {
       const out = results.map(({ message, result }) => ({
         message,
-        ...matchJson(result),
+        matches: matchJson(result).matches,
+        unrecognised: result.unrecognised,
       }));
       writeLine(io.stdout, JSON.stringify(out, null, 2));
       return 0;
     }
     let matched = 0;
     for (const { message, result } of results) {
-      writeLine(io.stdout, `> ${terminalSafe(truncate(message, 200))}`);
+      const [first = '', ...more] = message.split('\n');
+      writeLine(
+        io.stdout,
+        `> ${terminalSafe(truncate(first, 200))}${more.length > 0 ? ` (+${String(more.length)} more line(s))` : ''}`,
+      );
       const best = result.matches[0];
       if (best) {
         matched++;

@@ -19,6 +19,13 @@ export interface CliCommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/** A command named by its words and summary, loaded only when it runs. */
+export interface LazyCliCommand {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
 export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
   // A closed pipe (the reader stopped early) takes nothing more.
   if ((stream as { destroyed?: boolean }).destroyed === true) return;

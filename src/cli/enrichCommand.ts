@@ -3,6 +3,7 @@ import { catalogLookup } from '../catalog/catalogLookup.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import { logsLinkFor } from '../enrich/logsLink.js';
 import type { FailureSignal } from '../model.js';
+import { isNotice } from '../model.js';
 import { toConsoleText } from '../render/toConsoleText.js';
 import { kqlString } from '../azure/kql.js';
 import { signalsFromCommonAlertText } from '../sources/commonAlert/signalsFromCommonAlert.js';
@@ -115,7 +116,11 @@ still printed), 2 for unreadable input or wrong arguments.`,
         writeLine(io.stdout);
       }
       for (const n of [...notes, OFFLINE_NOTE]) writeLine(io.stdout, `Note: ${n}`);
-      writeLine(io.stdout, `${enriched.length} failure(s)`);
+      const notices = enriched.filter(isNotice).length;
+      writeLine(
+        io.stdout,
+        `${enriched.length - notices} failure(s)${notices > 0 ? `, ${notices} notice(s) (not failures)` : ''}`,
+      );
     }
     if (malformed > 0) {
       writeLine(io.stderr, `enrich: ${String(malformed)} malformed event(s) left out`);

@@ -1,23 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../assets.js';
-import type { CliCommand, CliIo } from './command.js';
+import type { CliCommand, CliIo, LazyCliCommand } from './command.js';
 import { writeLine } from './command.js';
 import { commands as defaultCommands } from './commands.js';
 import { EXIT } from './input.js';
 
 const PROGRAM = 'aks-alert-enricher';
 
+type AnyCommand = CliCommand | LazyCliCommand;
+
 export const EXIT_STATUS_HELP = `Exit status (every command): 0 done; 1 done in part or problems found (unreadable rows,
 failed queries, undelivered notifications, a code the catalog does not know); 2 wrong arguments
 or unreadable input, nothing done.`;
 
-function commandList(commands: readonly CliCommand[]): string[] {
+function commandList(commands: readonly AnyCommand[]): string[] {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   return commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
 }
 
-function topHelp(commands: readonly CliCommand[]): string {
+function topHelp(commands: readonly AnyCommand[]): string {
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     '',
@@ -33,7 +35,7 @@ function topHelp(commands: readonly CliCommand[]): string {
 }
 
 /** Help for a word that only starts commands ("catalog" of "catalog export"). */
-function groupHelp(word: string, group: readonly CliCommand[]): string {
+function groupHelp(word: string, group: readonly AnyCommand[]): string {
   return [
     `Usage: ${PROGRAM} ${word} <command> [options]`,
     '',
@@ -58,9 +60,9 @@ const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
 /** Picks the command whose words are the longest prefix of argv. */
 function findCommand(
   argv: readonly string[],
-  commands: readonly CliCommand[],
-): { command: CliCommand; rest: string[] } | undefined {
-  let best: { command: CliCommand; rest: string[] } | undefined;
+  commands: readonly AnyCommand[],
+): { command: AnyCommand; rest: string[] } | undefined {
+  let best: { command: AnyCommand; rest: string[] } | undefined;
   let bestWords = 0;
   for (const command of commands) {
     const words = command.name.split(' ');
@@ -76,7 +78,7 @@ function findCommand(
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  commands: readonly CliCommand[] = defaultCommands,
+  commands: readonly AnyCommand[] = defaultCommands,
 ): Promise<number> {
   if (argv.length === 0) {
     writeLine(io.stderr, topHelp(commands));
@@ -109,14 +111,16 @@ export async function runCli(
     writeLine(io.stderr, topHelp(commands));
     return EXIT.usage;
   }
-  // Options end at '--': a message or a code after it may be '--help' itself.
-  const end = found.rest.indexOf('--');
-  if ((end < 0 ? found.rest : found.rest.slice(0, end)).some(isHelp)) {
-    writeLine(io.stdout, found.command.help);
-    return EXIT.ok;
-  }
   try {
-    return await found.command.run(found.rest, io);
+    // A command's module is loaded only when it runs: `match` loads the catalog, not the pipeline.
+    const command = 'load' in found.command ? await found.command.load() : found.command;
+    // Options end at '--': a message or a code after it may be '--help' itself.
+    const end = found.rest.indexOf('--');
+    if ((end < 0 ? found.rest : found.rest.slice(0, end)).some(isHelp)) {
+      writeLine(io.stdout, command.help);
+      return EXIT.ok;
+    }
+    return await command.run(found.rest, io);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // node:util parseArgs: an unknown option, a missing value, an unexpected argument.

@@ -8,7 +8,7 @@ import type { EnrichedFailure, FailureSignal } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
-import { emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
+import { addReport, emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
 import { reportLines, toConsoleReport } from '../render/toConsoleReport.js';
 import { loadRoutingConfig, noReceivers } from '../route/index.js';
@@ -72,25 +72,6 @@ function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
   );
 }
 
-function add(total: ProcessReport, part: ProcessReport): void {
-  for (const k of [
-    'received',
-    'duplicates',
-    'processed',
-    'notifications',
-    'enqueued',
-    'held',
-    'suppressed',
-    'silenced',
-    'recovered',
-    'unrouted',
-  ] as const)
-    total[k] += part[k];
-  total.problems.push(...part.problems);
-  total.enriched.push(...part.enriched);
-  if (part.plans) total.plans = [...(total.plans ?? []), ...part.plans];
-}
-
 const plural = (n: number, noun: string) => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** "12 planned (10 new, 2 updates), 12 queued; 4 suppressed": zero counts left out. */
@@ -117,7 +98,7 @@ function notificationsLine(report: ProcessReport, routed: boolean): string {
     .map(([n, what]) => `${String(n)} ${what}`);
   if (routed && report.unrouted > 0) kept.push(`${String(report.unrouted)} matched no route`);
   return (
-    `Notifications: ${String(report.notifications)} planned${split && report.notifications > 0 ? ` (${split})` : ''}, ${String(report.enqueued)} queued` +
+    `Notifications: ${String(report.notifications)} planned${split && report.notifications > 0 ? ` (${split})` : ''}${report.noticeNotifications > 0 ? `, ${String(report.noticeNotifications)} about notices` : ''}, ${String(report.enqueued)} queued` +
     (kept.length > 0 ? `; ${kept.join(', ')}` : '')
   );
 }
@@ -268,14 +249,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
         },
         { keepEnriched: true },
       );
-      add(report, polled);
+      addReport(report, polled);
       rowErrors.push(...polled.rowErrors);
       failedQueries = polled.failed;
     } else {
       shown.step(`enriching and planning ${plural(signals.length, 'failure')}…`);
-      add(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
+      addReport(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
     }
-    add(report, await releaseDue(pipeline.deps, { keepEnriched: true }));
+    addReport(report, await releaseDue(pipeline.deps, { keepEnriched: true }));
   };
 
   let delivery: DeliveryReport | undefined;
@@ -340,11 +321,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
           ...(day ? { day } : {}),
           rows,
           failures: {
-            found: report.received,
-            new: report.processed,
-            alreadyProcessed: report.duplicates,
+            found: report.received - report.notices,
+            new: report.processed - report.newNotices,
+            alreadyProcessed: report.received - report.notices - (report.processed - report.newNotices),
             unreadableRows: rowErrors.length,
           },
+          notices: { found: report.notices, new: report.newNotices },
           notifications: reportLines(fresh, plans, { time: (iso) => iso }).map((l) => ({
             cluster: l.cluster,
             mark: l.mark,
@@ -359,6 +341,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
           })),
           counts: {
             planned: report.notifications,
+            aboutNotices: report.noticeNotifications,
             queued: report.enqueued,
             held: report.held,
             suppressed: report.suppressed,
@@ -393,10 +376,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
       ? `Source: sample fleet, ${day ?? ''} (its last day; the day before feeds only the digest's trend)`
       : `Source: ${source}${rows ? ` (${plural(rows, 'row')})` : ''}`,
   );
+  // Notices (repair progress, new versions, support) are counted apart: they are no failures.
+  const failuresFound = report.received - report.notices;
+  const failuresNew = report.processed - report.newNotices;
   o(
-    `Failures: ${String(report.received)} found, ${String(report.processed)} new, ${String(report.duplicates)} already processed` +
+    `Failures: ${String(failuresFound)} found, ${String(failuresNew)} new, ${String(failuresFound - failuresNew)} already processed` +
       (rowErrors.length > 0 ? `, ${plural(rowErrors.length, 'unreadable row')}` : ''),
   );
+  if (report.notices > 0)
+    o(
+      `Notices: ${String(report.notices)} found, ${String(report.newNotices)} new (repair and upgrade progress, new Kubernetes versions, support ending or ended: not failures)`,
+    );
   o(notificationsLine(report, pipeline.receivers.size > 0));
   if (delivery)
     o(

@@ -1,5 +1,5 @@
 import type { Category, EnrichedFailure, Severity } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import { SEVERITIES, isNotice } from '../model.js';
 import type { HealthCounts } from '../model.js';
 import type {
   Digest,
@@ -245,7 +245,7 @@ export function createDigestAggregator(
   }
 
   function addPrevious(f: EnrichedFailure): void {
-    if (f.status !== 'firing') return;
+    if (f.status !== 'firing' || isNotice(f)) return;
     previous.failures++;
     const ck = clusterKey(f);
     if (previous.clusters.size < limits.maxClusters) previous.clusters.add(ck);
@@ -300,7 +300,7 @@ export function createDigestAggregator(
       totals.resolved++;
       return;
     }
-    if (f.status !== 'firing') {
+    if (isNotice(f)) {
       totals.info++;
       return;
     }
@@ -312,8 +312,7 @@ export function createDigestAggregator(
     const p = problems.upsert(`${ck}|${code}`, () => ({ current: false, previous: false }));
     if (p) p.current = true;
 
-    // A support notice has no catalog entry by design: its cluster's row shows it.
-    if (!match && f.kind !== 'cluster-support') {
+    if (!match) {
       unmatched++;
       // Codes the catalog lacks are listed by code.
       if (f.unrecognised.length === 0) {

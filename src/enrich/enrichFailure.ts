@@ -54,9 +54,11 @@ export function enrichFailure(
   extras: EnrichmentExtras = {},
 ): EnrichedFailure {
   const input = matchInput(signal, extras.context);
-  const { matches, unrecognised } = input ? catalog.matchText(input) : { matches: [], unrecognised: [] };
+  const { matches, unrecognised, errorKey } = input
+    ? catalog.matchText(input)
+    : { matches: [], unrecognised: [], errorKey: undefined };
   const primary = matches[0];
-  const identity = failureIdentity(signal, primary?.code ?? signal.errorCodes[0]);
+  const identity = failureIdentity(signal, errorKey ?? primary?.code ?? unrecognised[0]);
   const category = decideCategory(signal, primary);
   const enriched: EnrichedFailure = {
     schemaVersion: ENRICHED_FAILURE_SCHEMA_VERSION,

@@ -2,6 +2,7 @@ import type { EnrichmentExtras } from '../enrich/enrichFailure.js';
 import type { CatalogLookup } from '../ports.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureLink, FailureSignal, Notification } from '../model.js';
+import { isNotice } from '../model.js';
 import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
@@ -47,9 +48,15 @@ export interface ProcessOptions {
 
 export interface ProcessReport {
   received: number;
+  /** Of `received`, the notices (`isNotice`: repair started or finished, new versions, support): not failures. */
+  notices: number;
   duplicates: number;
   processed: number;
+  /** Of `processed`, the notices. */
+  newNotices: number;
   notifications: number;
+  /** Of `notifications`, those about a notice (a support notice is sent, but it is no failure). */
+  noticeNotifications: number;
   enqueued: number;
   held: number;
   suppressed: number;
@@ -236,6 +243,9 @@ async function countPlan(
 ): Promise<void> {
   report.notifications += plan.notifications.length;
   report.plans?.push(plan);
+  report.noticeNotifications += plan.notifications.filter(
+    (n) => n.failures[0] && isNotice(n.failures[0]),
+  ).length;
   report.held += plan.held.length;
   report.suppressed += plan.suppressed.length;
   report.silenced += plan.silenced.length;
@@ -272,9 +282,12 @@ export class ClaimedElsewhereError extends Error {
 export function emptyReport(): ProcessReport {
   return {
     received: 0,
+    notices: 0,
     duplicates: 0,
     processed: 0,
+    newNotices: 0,
     notifications: 0,
+    noticeNotifications: 0,
     enqueued: 0,
     held: 0,
     suppressed: 0,
@@ -295,6 +308,33 @@ interface Owned {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const COUNTS = [
+  'received',
+  'notices',
+  'duplicates',
+  'processed',
+  'newNotices',
+  'notifications',
+  'noticeNotifications',
+  'enqueued',
+  'held',
+  'suppressed',
+  'silenced',
+  'recovered',
+  'unrouted',
+] as const;
+
+/** Adds one report's counts, problems and kept failures into a running total. */
+export function addReport(total: ProcessReport, part: ProcessReport): void {
+  for (const k of COUNTS) total[k] += part[k];
+  total.problems.push(...part.problems);
+  for (const f of part.enriched) total.enriched.push(f);
+  if (part.plans) {
+    total.plans ??= [];
+    for (const p of part.plans) total.plans.push(p);
+  }
+}
+
 /**
  * Signals -> notifications in the outbox, one owner per failure. Each failure is claimed with a
  * conditional write first (a duplicate, or one another instance is on, is not planned here); the
@@ -312,6 +352,7 @@ export async function processSignals(
   const report = emptyReport();
   report.received = signals.length;
   const concurrency = deps.concurrency ?? 32;
+  report.notices = signals.filter(isNotice).length;
 
   const fresh: FailureSignal[] = [];
   const inBatch = new Set<string>();
@@ -366,6 +407,7 @@ async function processOwned(
       enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
     );
     report.processed += enriched.length;
+    report.newNotices += owned.filter((o) => isNotice(o.signal)).length;
     if (options.keepEnriched) {
       report.enriched.push(...enriched);
       report.plans ??= [];

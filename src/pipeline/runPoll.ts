@@ -1,5 +1,6 @@
 import type { PollSlice } from '../sources/logAnalytics/poll.js';
 import type { PipelineDeps, ProcessReport } from './processSignals.js';
+import { addReport } from './processSignals.js';
 import { emptyReport, processSignals, releaseDue } from './processSignals.js';
 
 /** One query over one time slice of one workspace, as the Log Analytics poller yields it. */
@@ -20,21 +21,6 @@ export interface PollRunReport extends ProcessReport {
   rowErrors: string[];
   /** Watermarks stored, per `workspace/query`. */
   watermarks: Record<string, string>;
-}
-
-function addInto(total: ProcessReport, part: ProcessReport): void {
-  total.received += part.received;
-  total.duplicates += part.duplicates;
-  total.processed += part.processed;
-  total.notifications += part.notifications;
-  total.enqueued += part.enqueued;
-  total.held += part.held;
-  total.suppressed += part.suppressed;
-  total.silenced += part.silenced;
-  total.recovered += part.recovered;
-  total.unrouted += part.unrouted;
-  total.problems.push(...part.problems);
-  for (const f of part.enriched) total.enriched.push(f);
 }
 
 /**
@@ -65,7 +51,7 @@ export async function runPoll(deps: PollRunDeps, options: { keepEnriched?: boole
   for await (const slice of deps.slices) {
     report.slices++;
     const part = await processSignals(deps.pipeline, slice.signals, options);
-    addInto(report, part);
+    addReport(report, part);
     for (const e of slice.rowErrors) report.rowErrors.push(`${slice.workspaceId}/${slice.queryName}: ${e}`);
     if (!slice.complete || slice.error)
       report.failed.push(
@@ -84,6 +70,6 @@ export async function runPoll(deps: PollRunDeps, options: { keepEnriched?: boole
     await deps.writeWatermark(first.workspaceId, first.queryName, mark);
     report.watermarks[key] = mark;
   }
-  addInto(report, await releaseDue(deps.pipeline));
+  addReport(report, await releaseDue(deps.pipeline));
   return report;
 }

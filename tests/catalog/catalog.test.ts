@@ -109,4 +109,27 @@ describe('the catalog built from the upstream pages', () => {
     expect(earlier.length).toBeGreaterThan(0);
     for (const h of earlier) expect(complete.has(h), h).toBe(true);
   });
+
+  it('gives every entry the words of its messages, or a reason it has none, each with its source', () => {
+    for (const e of allEntries()) {
+      if (e.phrases.length === 0) expect(e.noPhrases, e.code).toMatch(/\w{3,}.*\./);
+      else expect(e.noPhrases, e.code).toBeUndefined();
+      expect(e.provenance.phrases.map((p) => p.text)).toEqual(e.phrases);
+      expect(e.provenance.aliases.map((a) => a.text)).toEqual(e.aliases);
+      for (const { text, source } of [...e.provenance.phrases, ...e.provenance.aliases])
+        expect(source, `${e.code}: ${text}`).toMatch(
+          /^https:\/\/(?:learn\.microsoft\.com|github\.com)\/\S+$/,
+        );
+    }
+  });
+
+  it('spells each code once across entries, but for an auto-repair twin', () => {
+    const seen = new Map<string, string>();
+    for (const e of allEntries())
+      for (const spelling of [e.code, ...e.aliases]) {
+        const key = `${spelling.toLowerCase()}|${String(e.autoRepairOnly)}`;
+        expect(seen.get(key), `${spelling} in ${e.code}`).toBeUndefined();
+        seen.set(key, e.code);
+      }
+  });
 });

@@ -71,6 +71,116 @@ describe('the matcher on real message shapes', () => {
   });
 });
 
+describe('bootstrap failures, Linux and Windows', () => {
+  const linuxCse = (status: number) =>
+    `Code="VMExtensionProvisioningError" Message="VM has reported a failure when processing extension 'vmssCSE' (publisher 'Microsoft.Azure.Extensions' and type 'CustomScript'). Error message: 'Enable failed: failed to execute command: command terminated with exit status=${status}`;
+  const windowsCse = (code: number, name: string) =>
+    `Code="VMExtensionProvisioningError" Message="VM has reported a failure when processing extension 'vmssCSE' (publisher 'Microsoft.Compute' and type 'CustomScriptExtension'). Error message: "Command execution finished, but failed because it returned a non-zero exit code of: '1'. The command had an error output of: 'ExitCode: |${code}|, Output: |${name}|, Error: |Failed in downloading|"`;
+
+  it('maps the ORAS pull exit statuses 211 and 212, the extension error after them', () => {
+    expect(codes(linuxCse(211))).toEqual([
+      'OrasPullNetworkTimeoutVMExtensionError',
+      'VMExtensionProvisioningError',
+    ]);
+    expect(codes(linuxCse(212))).toEqual([
+      'OrasPullUnauthorizedVMExtensionError',
+      'VMExtensionProvisioningError',
+    ]);
+    expect(match(linuxCse(211)).unrecognised).toEqual([]);
+  });
+
+  it('reads Windows exit codes apart from Linux statuses, by number and by name', () => {
+    expect(codes(windowsCse(35, 'WINDOWS_CSE_ERROR_DOWNLOAD_CNI_PACKAGE'))[0]).toBe(
+      'CniDownloadTimeoutVMExtensionError',
+    );
+    expect(codes(windowsCse(5, 'WINDOWS_CSE_ERROR_CHECK_API_SERVER_CONNECTIVITY'))[0]).toBe(
+      'WINDOWS_CSE_ERROR_CHECK_API_SERVER_CONNECTIVITY',
+    );
+    expect(codes(windowsCse(78, 'WINDOWS_CSE_ERROR_ORAS_PULL_NETWORK_TIMEOUT'))[0]).toBe(
+      'OrasPullNetworkTimeoutVMExtensionError',
+    );
+    // Windows 50 is "no CSE result log", not Linux's 50 (no outbound connectivity).
+    const noLog = match(windowsCse(50, 'WINDOWS_CSE_ERROR_NO_CSE_RESULT_LOG'));
+    expect(noLog.matches.map((m) => m.entry.code)).toEqual(['VMExtensionProvisioningError']);
+    expect(noLog.unrecognised).toEqual(['WINDOWS_CSE_ERROR_NO_CSE_RESULT_LOG']);
+    expect(codes(`CSE Error: WINDOWS_CSE_ERROR_CHECK_API_SERVER_CONNECTIVITY." Exit Code: 5.`)[0]).toBe(
+      'WINDOWS_CSE_ERROR_CHECK_API_SERVER_CONNECTIVITY',
+    );
+  });
+
+  it('reports a Windows error name the catalog lacks, wherever it stands', () => {
+    expect(match('Output: |WINDOWS_CSE_ERROR_DOWNLOAD_KUBERNETES_PACKAGE|').unrecognised).toEqual([
+      'WINDOWS_CSE_ERROR_DOWNLOAD_KUBERNETES_PACKAGE',
+    ]);
+    expect(
+      match("CSE failed with 'VMExtensionError_K8SDownloadTimeout'. AKS node provisioning failed")
+        .unrecognised,
+    ).toEqual(['VMExtensionError_K8SDownloadTimeout']);
+  });
+
+  it('reports VMExtensionProvisioningError after the specific entry, and alone when none applies', () => {
+    expect(codes(linuxCse(50))).toEqual(['OutboundConnFailVMExtensionError', 'VMExtensionProvisioningError']);
+    expect(codes(linuxCse(34))).toEqual(['VMExtensionProvisioningError']);
+    expect(codes('Code="VMExtensionProvisioningError" Message="Multiple VM extensions failed"')).toEqual([
+      'VMExtensionProvisioningError',
+    ]);
+    // In an auto-repair event the code means the repair's own failure.
+    expect(
+      codes(
+        'Node auto-repair reimage action failed due to an operation failure: VMExtensionProvisioningError',
+      )[0],
+    ).toBe('NodeAutoRepair/VMExtensionProvisioningError');
+  });
+});
+
+describe('codes the catalog lacks', () => {
+  it("reads the autoscaler's backoff status and its errorCode", () => {
+    const backoff =
+      'Node group aks-batch-35950315-vmss is not ready for scaleup - backoff with status: {true {OutOfResource SkuNotAvailable The requested VM size Standard_F8s_v2 is currently not available in location westeurope}}';
+    expect(match(backoff)).toMatchObject({ matches: [], unrecognised: ['SkuNotAvailable'] });
+    expect(codes('{true {OutOfResource QuotaExceeded Operation could not be completed}}')).toEqual([
+      'QuotaExceeded',
+    ]);
+    expect(
+      match('Disabling scale-up; errorClass=OutOfResource; errorCode=ShinyNewSkuError').unrecognised,
+    ).toEqual(['ShinyNewSkuError']);
+  });
+
+  it('reads the az CLI (Code) form, also when its output is quoted in a JSON string', () => {
+    expect(match('ERROR: (ShinyNewAksError) Something failed.\nCode: ShinyNewAksError').unrecognised).toEqual(
+      ['ShinyNewAksError'],
+    );
+    expect(
+      match('{"log": "Deployment failed.\\n(ShinyNewAksError) Something failed."}').unrecognised,
+    ).toEqual(['ShinyNewAksError']);
+  });
+
+  it('does not report a code the matched entry explains', () => {
+    const image =
+      "Code: PropertyChangeNotAllowed\nMessage: Changing property 'imageReference' is not allowed.";
+    expect(match(image)).toMatchObject({ unrecognised: [] });
+    expect(codes(image)).toEqual(['PropertyChangeNotAllowed (imageReference)']);
+    const rbac = 'Code="PropertyChangeNotAllowed" Message="Changing property \'enableRBAC\' is not allowed."';
+    expect(match(rbac)).toMatchObject({ matches: [], unrecognised: ['PropertyChangeNotAllowed'] });
+  });
+});
+
+describe('phrases stay specific', () => {
+  it('leave look-alike errors of other resources and tools alone', () => {
+    for (const text of [
+      'bash: /usr/bin/rm: Argument list too long',
+      "The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/action' over scope '/subscriptions/s' or the scope is invalid.",
+      'Unable to connect to the server: net/http: TLS handshake timeout',
+      'A load balancer cannot have more than 10 FrontendIPConfigurations.',
+      'Windows agent pools can only be added to AKS clusters using Azure-CNI',
+      'error: unable to drain node "n1": cannot delete Pods with local storage',
+      '0/3 nodes are available: 3 Insufficient cpu.',
+      'Node auto-repair is initiating a reboot action due to NotReady status persisting for more than 5 minutes.',
+    ])
+      expect(codes(text), text).toEqual([]);
+  });
+});
+
 describe('matcher properties', () => {
   it('never throws and returns each entry at most once, for any text', () => {
     fc.assert(

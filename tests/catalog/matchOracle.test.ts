@@ -14,7 +14,7 @@ const view = (r: MatchResult) => ({
   unrecognised: r.unrecognised,
 });
 
-const corpus = readFileSync(new URL('../fixtures/catalog/real-world-messages.jsonl', import.meta.url), 'utf8')
+const corpus = readFileSync(new URL('../fixtures/catalog/corpus.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((line) => (JSON.parse(line) as { message: string }).message);
@@ -35,6 +35,18 @@ const edges = [
   'exitCode',
   '"exitCode": ',
   'Windows',
+  'WINDOWS_CSE_ERROR_',
+  'WINDOWS_CSE_ERROR_DOWNLOAD_CNI_PACKAGE',
+  'CustomScriptExtension',
+  'ExitCode: |',
+  '|',
+  '{true {OutOfResource ',
+  '{OtherError ',
+  "CSE failed with '",
+  '\\n(',
+  '35',
+  '78',
+  '211',
   '50',
   '51',
   '65',

@@ -31,6 +31,16 @@ describe('enrich', () => {
     expect(r.out).toMatch(/\d+ failure\(s\)/);
   });
 
+  it('counts notices apart from failures', async () => {
+    const support = await cli(['eventgrid-aks-cluster-support-ended.json']);
+    expect(support.code).toBe(0);
+    expect(support.out).toContain('0 failure(s), 1 notice(s) (not failures)');
+    const batch = await cli(['CONSTRUCTED-eventgrid-webhook-delivery-aks-batch.json']);
+    expect(batch.out).toContain('1 failure(s), 1 notice(s) (not failures)');
+    const failure = await cli(['eventgrid-aks-nodepool-rolling-failed.json']);
+    expect(failure.out).toMatch(/^1 failure\(s\)$/m);
+  });
+
   it('matches the error code an activity-log alert carries against the catalog', async () => {
     const r = await cli([
       'CONSTRUCTED-common-alert-activity-log-aks-agentpool-failed.json',

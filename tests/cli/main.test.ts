@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/assets.js';
-import type { CliCommand } from '../../src/cli/command.js';
+import type { CliCommand, LazyCliCommand } from '../../src/cli/command.js';
+import { commands as realCommands } from '../../src/cli/commands.js';
 import { writeLine } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { memoryIo } from '../support/io.js';
@@ -79,6 +80,33 @@ describe('runCli', () => {
     const m = memoryIo();
     expect(await runCli(['boom'], m.io, [boom])).toBe(1);
     expect(m.stderr()).toBe('aks-alert-enricher boom: bad thing\n');
+  });
+
+  it('loads a command only when it runs or its help is asked for', async () => {
+    const loaded: string[] = [];
+    const lazy = (name: string): LazyCliCommand => ({
+      name,
+      summary: `the ${name} command`,
+      load: () => {
+        loaded.push(name);
+        return Promise.resolve(echo(name));
+      },
+    });
+    const cmds = [lazy('run'), lazy('match')];
+    const m = memoryIo();
+    expect(await runCli(['match', 'x'], m.io, cmds)).toBe(0);
+    expect(await runCli(['match', '--help'], m.io, cmds)).toBe(0);
+    expect(await runCli(['--help'], m.io, cmds)).toBe(0);
+    expect(loaded).toEqual(['match', 'match']);
+    expect(m.stdout()).toContain('match:x\nhelp for match\n');
+    expect(m.stdout()).toContain('the run command');
+  });
+
+  it("names each real command's words and summary as its module does", async () => {
+    for (const c of realCommands) {
+      const command = await c.load();
+      expect({ name: command.name, summary: command.summary }).toEqual({ name: c.name, summary: c.summary });
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { Digest } from '../../src/model.js';
 import type { EnrichedFailure } from '../../src/model.js';
+import { isNotice } from '../../src/model.js';
 import { memoryIo } from '../support/io.js';
 import { WebhookReceiver } from '../support/webhookReceiver.js';
 
@@ -53,12 +54,18 @@ describe('run on the bundled sample fleet', () => {
       /reboot \d\d:\d\d–\d\d:\d\d ✓ · reimage \d\d:\d\d–\d\d:\d\d ✗ · redeploy .* TooManyVMRedeploymentRequests/,
     );
     expect(first.out).toMatch(/Failures: (\d+) found, \1 new, 0 already processed/);
+    // Repair progress, new versions and support notices are counted apart, never as failures.
+    const failures = Number(/Failures: (\d+) found/.exec(first.out)?.[1]);
+    const notices = Number(/Notices: (\d+) found, \1 new \(/.exec(first.out)?.[1]);
+    expect(notices).toBeGreaterThan(0);
     const written = JSON.parse(
       readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'),
     ) as EnrichedFailure[];
     expect(written.length).toBeGreaterThan(10);
     // The sample's last day only: the day before feeds the digest's trend.
     expect(written.every((f) => f.occurredAt.startsWith('2026-11-20'))).toBe(true);
+    expect(written.filter(isNotice)).toHaveLength(notices);
+    expect(written.length).toBe(failures + notices);
     expect(written.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint))).toBe(true);
 
     const second = await run();
@@ -66,6 +73,7 @@ describe('run on the bundled sample fleet', () => {
     expect(second.out).toMatch(/Failures: (\d+) found, 0 new, \1 already processed/);
     // Nothing new: the earlier output is kept, and the run says so.
     expect(second.out).toContain('Nothing new: ');
+    expect(second.out).toContain(`Notices: ${String(notices)} found, 0 new`);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'enriched-failures.json'), 'utf8'))).toEqual(written);
   });
 
@@ -145,6 +153,12 @@ describe('run on the bundled sample fleet', () => {
     const direct = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')) as Digest;
     expect({ ...digest, generatedAt: '' }).toEqual({ ...direct, generatedAt: '' });
     expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toContain('## Top errors');
+    // The sample's auto-repair progress and support-ending notice are notices, not failures.
+    expect(digest.totals.info).toBeGreaterThan(0);
+    expect(digest.errors.some((e) => /support/i.test(e.code))).toBe(false);
+    expect(readFileSync(join(dir, 'out', 'digest.md'), 'utf8')).toContain(
+      `- Notices (auto-repair, upgrades, new versions, support; not failures): ${String(digest.totals.info)};`,
+    );
     expect(readFileSync(join(dir, 'out', 'digest.html'), 'utf8')).toContain('<h1>AKS failure digest');
 
     // A run that finds nothing new still writes the whole sample's digest.

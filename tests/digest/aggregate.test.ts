@@ -144,7 +144,9 @@ describe('createDigestAggregator', () => {
       },
     ]);
     expect(d.errors.map((e) => e.code)).toEqual([operationFailure().matches[0]?.code]);
-    expect(d.totals.failures).toBe(6);
+    // The support notice is a notice, not a failure.
+    expect(d.totals.failures).toBe(5);
+    expect(d.totals.info).toBe(1);
     expect(d.totals.unmatched).toBe(4);
     // Still counted where they happened.
     expect(d.clusters.find((c) => c.name === 'aks-a')?.topErrors).toEqual([

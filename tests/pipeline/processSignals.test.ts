@@ -129,6 +129,41 @@ describe('processSignals', () => {
     const retried = await processSignals(pipeline(store).deps, [signal('c')]);
     expect(retried).toMatchObject({ duplicates: 0, processed: 1, enqueued: 1 });
   });
+
+  it('counts notices apart from failures: received, new and notified', async () => {
+    const store = createMemoryStore();
+    const p = pipeline(store);
+    const notices = [
+      signal('repair-started', {
+        source: 'kube-events',
+        kind: 'node-auto-repair',
+        status: 'info',
+        reason: 'NodeAutoRepairStarted',
+        texts: ['Node auto-repair started for aks-user1-12345678-vmss000001'],
+      }),
+      signal('support-ended', {
+        kind: 'cluster-support',
+        reason: 'ClusterSupportEnded',
+        title: 'Cluster prod is out of support',
+        texts: ['Kubernetes 1.27 is out of support'],
+      }),
+      signal('new-version', {
+        kind: 'kubernetes-version',
+        status: 'info',
+        reason: 'NewKubernetesVersionAvailable',
+        title: 'Kubernetes 1.33.1 is available',
+        texts: ['Kubernetes 1.33.1 is available'],
+      }),
+    ];
+    const first = await processSignals(p.deps, [signal('f1'), ...notices], { keepEnriched: true });
+    expect(first).toMatchObject({ received: 4, notices: 3, processed: 4, newNotices: 3 });
+    // The support notice is still sent (it fires), but it is counted as a notice.
+    expect(first.notifications).toBeGreaterThan(first.noticeNotifications);
+    expect(first.noticeNotifications).toBe(1);
+    const again = await processSignals(p.deps, [signal('f1'), ...notices, signal('f2')]);
+    expect(again).toMatchObject({ received: 5, notices: 3, duplicates: 4, processed: 1, newNotices: 0 });
+    expect(again.noticeNotifications).toBe(0);
+  });
 });
 
 describe('dispatchPlan: resolves go only where the failures went', () => {

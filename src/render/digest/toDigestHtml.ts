@@ -236,7 +236,7 @@ ${td('Node pools', c.nodePools.map((p) => `${esc(p.name)}: ${String(p.count)}${p
   return `${head}<p><b>${esc(headline(d))}</b></p></header>
 ${doFirstBlock(d)}
 <div class="cards" id="totals">
-<div class="card"><b>${String(t.failures)}</b><span>failures · ${esc(trendText(d))}</span></div>
+<div class="card"><b>${String(t.failures)}</b><span>failures · ${esc(trendText(d))}${t.info > 0 ? ` · ${String(t.info)} notice${t.info === 1 ? '' : 's'} not counted` : ''}</span></div>
 <div class="card"><b>${String(t.clusters)}</b><span>clusters affected (${String(t.previous.clusters)} before) · ${String(t.nodes)} nodes</span></div>
 <div class="card"><b>${String(t.newProblems)}</b><span>new problems · ${String(t.recurringProblems)} recurring</span></div>
 <div class="card"><b>${String(t.bySeverity.critical + t.bySeverity.error)}</b><span>critical or error · ${String(t.bySeverity.warning)} warnings</span></div>

@@ -47,7 +47,7 @@ export function toDigestMarkdown(d: Digest): string {
     `- Failures: ${String(t.failures)} (critical ${String(t.bySeverity.critical)}, error ${String(t.bySeverity.error)}, warning ${String(t.bySeverity.warning)}, info ${String(t.bySeverity.info)})`,
     `- Clusters affected: ${String(t.clusters)} (previous window: ${String(t.previous.clusters)}); nodes: ${String(t.nodes)}`,
     `- Problems (cluster + error): ${String(t.newProblems)} new, ${String(t.recurringProblems)} recurring`,
-    `- Informational events: ${String(t.info)}; resolved: ${String(t.resolved)}`,
+    `- Notices (auto-repair, upgrades, new versions, support; not failures): ${String(t.info)}; resolved: ${String(t.resolved)}`,
   );
   if (d.logsUrl) out.push(`- ${link('All rows in Log Analytics', d.logsUrl)}`);
   if (d.reportUrl) out.push(`- ${link('Full report', d.reportUrl)}`);

@@ -3,7 +3,13 @@
  * as the oracle the automaton-driven matcher must agree with (tests/catalog/matchOracle.test.ts).
  */
 import type { CatalogEntry } from '../../../src/catalog/catalog.js';
-import { WRAPPER_CODES, type CatalogMatch, type MatchResult } from '../../../src/catalog/match.js';
+import {
+  BACKOFF_CODE,
+  CSE_FAILED_CODE,
+  WRAPPER_CODES,
+  type CatalogMatch,
+  type MatchResult,
+} from '../../../src/catalog/match.js';
 
 // Whole identifiers only: a code inside a longer identifier (after a digit or before an underscore) is no match.
 const TOKEN = /\b[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]\b/g;
@@ -19,9 +25,15 @@ const CODE_NAME = '([A-Za-z][A-Za-z0-9_]{2,80})';
  * its code, so an unknown one is not reported (a known one still matches as a code token).
  */
 const CODE_POSITION = new RegExp(
-  String.raw`\b(?:error[ _]?)?code\b${Q}?\s*[:=]\s*${Q}?${CODE_NAME}|\berror code ${Q}${CODE_NAME}|(?:^|\n|ERROR: )\(${CODE_NAME}\)`,
+  String.raw`\b(?:error[ _]?)?code\b${Q}?\s*[:=]\s*${Q}?${CODE_NAME}|\berror code ${Q}${CODE_NAME}|(?:^|\n|ERROR: |\\n)\(${CODE_NAME}\)`,
   'gi',
 );
+/** Codes that stand as codes wherever they are: Windows bootstrap names, autoscaler backoffs, CSE summaries. */
+const READERS = [
+  /(?<![A-Za-z0-9_])WINDOWS_CSE_ERROR_[A-Z0-9_]+/gi,
+  new RegExp(BACKOFF_CODE.source, 'gi'),
+  new RegExp(CSE_FAILED_CODE.source, 'gi'),
+];
 const CODE_CONTEXT_BEFORE = new RegExp(
   String.raw`(?:(?:\b(?:error[ _]?|sub)?code|\bstatus)${Q}?\s*[:=]?\s*${Q}?|(?:^|\n|ERROR: )\()$`,
   'i',
@@ -34,7 +46,8 @@ const LINUX_EXIT = new RegExp(
   String.raw`\bexit ?(?:status|code)${Q}?\s*[=:]?\s*(?:${Q}|\|)?(\d{1,3})\b`,
   'gi',
 );
-const WINDOWS_CONTEXT = /windows/i;
+const WINDOWS_CSE_CONTEXT =
+  /windows_cse_error_|\bcustomscriptextension\b|vmextensioncsewindowstroubleshoot|exitcode: \|/i;
 
 interface TokenTarget {
   entry: CatalogEntry;
@@ -118,18 +131,35 @@ export function createReferenceMatcher(entries: readonly CatalogEntry[]): {
       }
 
       if (LINUX_CSE_CONTEXT.test(text)) {
-        const windows = WINDOWS_CONTEXT.test(text);
+        const windows = WINDOWS_CSE_CONTEXT.test(text);
         for (const m of text.matchAll(LINUX_EXIT)) {
           const status = Number(m[1]);
-          const entry = (windows ? windowsExit.get(status) : undefined) ?? linuxExit.get(status);
+          const entry = (windows ? windowsExit : linuxExit).get(status);
           if (entry) offer({ entry, matchedText: m[0], index: m.index, via: 'exit-status', score: 100 });
         }
       }
 
-      const positioned = [...text.matchAll(CODE_POSITION)].map((m) => ({
-        code: m[1] ?? m[2] ?? m[3] ?? '',
-        index: m.index,
-      }));
+      const candidates = [
+        ...everyMatch(CODE_POSITION, text).map((m) => ({
+          code: m[1] ?? m[2] ?? m[3] ?? '',
+          index: m.index,
+          end: m.index + m[0].length,
+        })),
+        ...READERS.flatMap((re) =>
+          [...text.matchAll(re)].map((m) => ({
+            code: m[1] ?? m[0],
+            index: m.index,
+            end: m.index + m[0].length,
+          })),
+        ),
+      ].sort((a, b) => a.index - b.index);
+      const positioned: { code: string; index: number }[] = [];
+      let reached = 0;
+      for (const c of candidates) {
+        if (c.index < reached) continue;
+        positioned.push(c);
+        reached = c.end;
+      }
       // Errors nest outer to inner, so an unknown code that comes before a specific code the catalog
       // knows is the operation that failed because of it (ReconcileResourceGroupError around
       // RequestDisallowedByPolicy), not an error of its own.
@@ -138,20 +168,32 @@ export function createReferenceMatcher(entries: readonly CatalogEntry[]): {
         const known = tokens.get(p.code.toLowerCase());
         if (known?.some((t) => !t.entry.generic && !t.entry.autoRepairOnly)) lastKnown = p.index;
       }
+      const matches = [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index);
+      const explained = new Set(matches.flatMap((m) => m.entry.explains.map((c) => c.toLowerCase())));
       const unrecognised: string[] = [];
       const seen = new Set<string>();
       for (const { code, index } of positioned) {
         const key = code.toLowerCase();
         if (seen.has(key)) continue;
         seen.add(key);
-        if (tokens.has(key) || WRAPPER_CODES.has(key) || index < lastKnown) continue;
+        if (tokens.has(key) || WRAPPER_CODES.has(key) || explained.has(key) || index < lastKnown) continue;
         unrecognised.push(code);
       }
 
-      const matches = [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index);
       return { matches, unrecognised };
     },
   };
+}
+
+/** The match starting at every position where one starts, overlapping ones included (a global regex). */
+function everyMatch(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push(m);
+    re.lastIndex = m.index + 1;
+  }
+  return out;
 }
 
 function hasTwin(targets: readonly TokenTarget[], x: TokenTarget): boolean {

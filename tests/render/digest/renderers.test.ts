@@ -147,6 +147,36 @@ describe('digest renderers', () => {
     expect(card).toContain('1 failure matched no catalog entry');
   });
 
+  it('totals show notices (repair progress, support) apart from failures', () => {
+    const plain = digestOf();
+    const d = digestOf([
+      at(
+        '2026-03-14T09:00:00.000Z',
+        operationFailure({
+          kind: 'cluster-support',
+          reason: 'ClusterSupportEnded',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+      at(
+        '2026-03-14T09:30:00.000Z',
+        autoRepairFailure(undefined, {
+          status: 'info',
+          reason: 'NodeAutoRepairStarted',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+    ]);
+    expect(d.totals.failures).toBe(plain.totals.failures);
+    expect(d.totals.info).toBe(plain.totals.info + 2);
+    expect(toDigestMarkdown(d)).toContain(
+      `- Notices (auto-repair, upgrades, new versions, support; not failures): ${String(d.totals.info)};`,
+    );
+    expect(toDigestHtml(d)).toContain(`${String(d.totals.info)} notices not counted`);
+  });
+
   it('HTML is self-contained, has the charts and escapes untrusted text', () => {
     const html = toDigestHtml(hostileDigest());
     expect(html).not.toMatch(/<script|<img|<link|@import|url\(/i);
