@@ -13,3 +13,6 @@ await (await import('./digest.js')).runDigestBench();
 (await import('./matchCli.js')).runMatchCliBench({ build: false });
 await (await import('./pipeline.js')).runPipelineBench();
 await (await import('./fleet.js')).runFleetBench();
+(await import('./adversarialInput.js')).runAdversarialInputBench();
+await (await import('./faultRuns.js')).runFaultRunsBench();
+await (await import('./alertmanager.js')).runAlertmanagerBench();

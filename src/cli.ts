@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { runCli } from './cli/main.js';
+// State files are written many at a time: more threads than libuv's 4 keep their syncs overlapping.
+// Read when the thread pool starts, which is after this line (imports do no pooled work).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+const { runCli } = await import('./cli/main.js');
 
 // A reader that stops early (`| head -1`) closes the pipe: that is not an error. Later writes are
 // dropped and the command finishes its work (state and deliveries stay consistent).

@@ -151,13 +151,15 @@ export const SETTINGS = [
   {
     name: 'DELIVERY_MAX_ATTEMPTS',
     default: '8',
-    description: 'Attempts per notification and receiver before it is dead-lettered.',
+    description:
+      'Attempts per notification and receiver; it is dead-lettered once it has used them and is older than DELIVERY_MAX_AGE.',
     validate: positiveInt,
   },
   {
     name: 'DELIVERY_MAX_AGE',
     default: '24h',
-    description: 'Age after which an undelivered notification is dead-lettered.',
+    description:
+      'Age after which an undelivered notification that has used its DELIVERY_MAX_ATTEMPTS is dead-lettered.',
     validate: durationMs,
   },
   {

@@ -37,9 +37,20 @@ export interface PlanOutcome {
   recovered: EnrichedFailure[];
 }
 
+/**
+ * Hands notifications to the outbox (routed, rendered, stored). The planner calls it before it
+ * marks the step that produced them done (a window deleted, a hold released), so a crash in between
+ * replays the step rather than losing what it produced. Idempotent per notification id.
+ */
+export type EmitNotifications = (notifications: Notification[]) => Promise<void>;
+
+/**
+ * Without `emit` the notifications are only returned (what a dry run or a test needs); with it, each
+ * is in the outbox before anything that depends on it is marked done.
+ */
 export interface PlannerPort {
-  plan(failures: EnrichedFailure[], now: Date): Promise<PlanOutcome>;
-  releaseDue(now: Date): Promise<PlanOutcome>;
+  plan(failures: EnrichedFailure[], now: Date, emit?: EmitNotifications): Promise<PlanOutcome>;
+  releaseDue(now: Date, emit?: EmitNotifications): Promise<PlanOutcome>;
 }
 
 /** One rendered notification for one receiver, ready for the outbox. */
@@ -54,8 +65,14 @@ export interface DispatchPort {
   route(notification: Notification): string[];
   /** Whether a receiver's sink can take the notification (PagerDuty cannot close part of an incident). */
   accepts(receiver: string, notification: Notification): boolean;
-  /** Renders and stores each item in the outbox before anything is sent. */
-  enqueue(items: OutgoingNotification[]): Promise<{ added: number; existing: number; errors: string[] }>;
+  /**
+   * Renders and stores each item in the outbox before anything is sent. `fresh`: the notifications
+   * were just decided for the first time, so none can be in the outbox already.
+   */
+  enqueue(
+    items: OutgoingNotification[],
+    options?: { fresh?: boolean },
+  ): Promise<{ added: number; existing: number; errors: string[] }>;
   /** Counts held / suppressed / silenced per receiver for the digest's delivery health. */
   count(receiver: string, counter: 'held' | 'suppressed' | 'silenced', n: number, at: Date): Promise<void>;
 }

@@ -83,6 +83,14 @@ export function safeUrl(value: string): string | undefined {
   return url.href;
 }
 
+/**
+ * The text with each lone UTF-16 surrogate (half of a pair, cut off or forged) replaced by U+FFFD:
+ * what encodeURIComponent, UTF-8 encoders and most services accept. Linear.
+ */
+export function wellFormed(value: string): string {
+  return value.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** Hosts a payload's own link may point at unless LINK_HOST_ALLOW_LIST says otherwise. */
 export const DEFAULT_LINK_HOSTS: readonly string[] = ['portal.azure.com', 'learn.microsoft.com'];
 

@@ -49,7 +49,8 @@ Options:
                    the signing secret comes from --secret or WEBHOOK_SECRET
   --secret <s>     Standard Webhooks secret ('whsec_' + base64) for --webhook
   --config <file>  a routing file (receivers, routes, grouping, silences); see docs/routing.md
-  --state <dir>    state folder (default .state): dedup, outbox, watermarks, silences
+  --state <dir>    state folder (default .state): dedup, outbox, watermarks, silences; without
+                   it and with STATE_STORE=table, Table Storage from the app settings
   --out <dir>      where to write enriched-failures.json (default out); with the sample fleet
                    also its daily digest (digest.html, digest.md, digest.json). A run that
                    finds nothing new leaves an earlier enriched-failures.json as it was.
@@ -110,7 +111,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       webhook: { type: 'string' },
       secret: { type: 'string' },
       config: { type: 'string' },
-      state: { type: 'string', default: '.state' },
+      state: { type: 'string' },
       out: { type: 'string', default: 'out' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -201,7 +202,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   // Live workspaces get the same cluster context as the deployed functions; the sample's saved
   // cluster list stands in for Resource Manager; exported rows are read offline.
   const app = createApp(io.env, {
-    store: createFileStore(resolve(io.cwd, values.state)),
+    ...(values.state === undefined && io.env.STATE_STORE === 'table'
+      ? {}
+      : { store: createFileStore(resolve(io.cwd, values.state ?? '.state')) }),
     routing: { routing, policy },
     ...(live ? {} : { context: sample ? sample.context : false }),
   });
@@ -220,44 +223,45 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const report = emptyReport();
   let failedQueries: string[] = [];
 
-  if (live) {
-    const client = await app.logsClient();
-    let done = 0;
-    const polled = await runPoll(
-      {
-        pipeline: pipeline.deps,
-        slices: pollWorkspaces({
-          client,
-          workspaceIds: ids,
-          readWatermark: (ws, q) => readWatermark(store, ws, q),
-          now: new Date(),
-          overlapMs: config.poll.overlapMs,
-          initialLookbackMs: config.poll.initialLookbackMs,
-          maxConcurrency: config.poll.maxConcurrency,
-        }),
-        writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
-        onSlice: (slice) => {
-          done++;
-          shown.step(`polled ${String(done)} slice(s), last ${slice.workspaceId}/${slice.queryName}`);
+  // Delivery runs while failures are planned: the first notification goes out while later ones are
+  // still being processed. Started by hand, pending items are retried now rather than after their backoff.
+  const work = async (): Promise<void> => {
+    if (live) {
+      const client = await app.logsClient();
+      let done = 0;
+      const polled = await runPoll(
+        {
+          pipeline: pipeline.deps,
+          slices: pollWorkspaces({
+            client,
+            workspaceIds: ids,
+            readWatermark: (ws, q) => readWatermark(store, ws, q),
+            now: new Date(),
+            overlapMs: config.poll.overlapMs,
+            initialLookbackMs: config.poll.initialLookbackMs,
+            maxConcurrency: config.poll.maxConcurrency,
+          }),
+          writeWatermark: (ws, q, iso) => writeWatermark(store, ws, q, iso),
+          onSlice: (slice) => {
+            done++;
+            shown.step(`polled ${String(done)} slice(s), last ${slice.workspaceId}/${slice.queryName}`);
+          },
         },
-      },
-      { keepEnriched: true },
-    );
-    addReport(report, polled);
-    rowErrors.push(...polled.rowErrors);
-    failedQueries = polled.failed;
-  } else {
-    shown.step(`enriching and planning ${plural(signals.length, 'failure')}…`);
-    addReport(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
-  }
-  addReport(report, await releaseDue(pipeline.deps, { keepEnriched: true }));
+        { keepEnriched: true },
+      );
+      addReport(report, polled);
+      rowErrors.push(...polled.rowErrors);
+      failedQueries = polled.failed;
+    } else {
+      shown.step(`enriching and planning ${plural(signals.length, 'failure')}…`);
+      addReport(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
+    }
+    addReport(report, await releaseDue(pipeline.deps, { keepEnriched: true }));
+  };
 
   let delivery: DeliveryReport | undefined;
-  // Started by hand: pending items are retried now rather than after their backoff.
-  if (pipeline.receivers.size > 0) {
-    shown.step(`delivering ${plural(report.enqueued, 'notification')}…`);
-    delivery = await pipeline.deliver({ dueNow: true });
-  }
+  if (pipeline.receivers.size > 0) delivery = (await pipeline.deliverWhile(work, { dueNow: true })).delivery;
+  else await work();
   shown.done();
 
   const fresh = [...report.enriched].sort(bySeverityThenTime);

@@ -11,10 +11,14 @@ import {
   listOutbox,
   markRetry,
   notePending,
+  outboxKey,
   pauseReceiver,
   readReceiverPause,
+  releaseLease,
 } from './outbox.js';
-import type { SendOutcome, WireProtocol } from './wireProtocol.js';
+import type { ReceivedResponse, SendOutcome, WireProtocol } from './wireProtocol.js';
+import { httpPost } from './httpPost.js';
+import { goneFromThisHost } from '../state/processLiveness.js';
 import type { Receiver, SinkType } from '../model.js';
 
 export interface DeliveryOptions {
@@ -25,6 +29,7 @@ export interface DeliveryOptions {
   maxAttempts: number;
   maxAgeMs: number;
   timeoutMs: number;
+  /** Sends through this instead of node:http(s) (tests that make a send fail in a chosen way). */
   fetch?: typeof fetch;
   /** At most this many sends per pass (the rest stay pending for the next one). */
   limit?: number;
@@ -33,6 +38,13 @@ export interface DeliveryOptions {
   random?: () => number;
   /** Treat every pending item as due (a run started by hand retries at once instead of waiting out backoff). */
   dueNow?: boolean;
+  /** Sends in flight at once per receiver (its rate limit still applies). Default 8. */
+  concurrency?: number;
+  /**
+   * The longest a pass waits in place for a receiver that asked for a pause (Retry-After) before it
+   * leaves that receiver's items to the next pass. Default 5 s.
+   */
+  maxWaitMs?: number;
 }
 
 export interface ReceiverReport {
@@ -49,6 +61,10 @@ export interface DeliveryReport extends ReceiverReport {
 }
 
 const MAX_BACKOFF_MS = 3_600_000;
+/** A Retry-After beyond this is taken as this (a proxy answering a day is not a plan). */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+/** Failures in one pass, with no success, after which the receiver is left alone until the next pass. */
+const FAILING_RECEIVER = 8;
 
 /** Exponential backoff with jitter (between half and the whole step), so retries of many items spread out. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number): number {
@@ -61,22 +77,57 @@ export function redact(text: string, receiver: Receiver | undefined): string {
   return redactSecrets(text, [receiver]);
 }
 
+function errorCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const own = (err as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (err as { cause?: unknown }).cause;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Network failures by their code: node's own messages carry the receiver's address. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
 function describeError(err: unknown): string {
   if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
-    const cause = (err as { cause?: unknown }).cause;
-    const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
+    const code = errorCode(err);
+    return code ? `${err.message} (${code})` : err.message;
   }
   return String(err);
 }
+
+/** Why a send failed, without the receiver's address. */
+function describeSendError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    const code = errorCode(err);
+    if (code !== undefined && (code in NETWORK_ERRORS || /^E[A-Z]+$/.test(code)))
+      return `${NETWORK_ERRORS[code] ?? 'network error'} (${code})`;
+    if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `TLS failure (${code})`;
+    return code ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}
+
+/** A send's outcome, and whether the receiver itself said to stop (refused the connection). */
+type Sent = SendOutcome & { refused?: boolean };
 
 async function sendOne(
   item: OutboxItem,
   receiver: Receiver,
   protocol: WireProtocol,
   options: DeliveryOptions,
-): Promise<SendOutcome> {
+): Promise<Sent> {
   let request: ReturnType<WireProtocol['prepare']>;
   try {
     request = protocol.prepare(
@@ -88,163 +139,350 @@ async function sendOne(
     // A receiver configured with a bad secret or URL: counted as an attempt, fixed by configuration.
     return { kind: 'retry', reason: `cannot build the request: ${redact(describeError(err), receiver)}` };
   }
-  const doFetch = options.fetch ?? fetch;
   try {
-    const res = await doFetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      redirect: 'error',
-    });
+    let answer: ReceivedResponse;
+    if (options.fetch) {
+      const res = await options.fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: 'error',
+      });
+      answer = { status: res.status, headers: res.headers, body: await res.text() };
+    } else answer = await httpPost(request.url, request.headers, request.body, options.timeoutMs);
+    // Not followed: where a notification goes is the configuration's to say, not the answer's.
+    if (answer.status >= 300 && answer.status < 400)
+      return { kind: 'retry', reason: `redirect (HTTP ${String(answer.status)}) not followed` };
     // Redacted whole before the protocol reads it: its reason quotes the answer cut short.
-    const body = redact(await res.text(), receiver);
-    return protocol.classify({ status: res.status, headers: res.headers, body });
+    return protocol.classify({ ...answer, body: redact(answer.body, receiver) });
   } catch (err) {
-    return { kind: 'retry', reason: redact(describeError(err), receiver) };
+    const refused = errorCode(err) === 'ECONNREFUSED';
+    return {
+      kind: 'retry',
+      reason: redact(describeSendError(err), receiver),
+      ...(refused ? { refused } : {}),
+    };
   }
 }
 
 const blank = (): ReceiverReport => ({ delivered: 0, retried: 0, deadLettered: 0, pending: 0 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An outbox item a pass considers, with its version; `leased` when this process created it leased. */
+export interface QueuedItem {
+  item: OutboxItem;
+  version: string;
+  leased?: boolean;
+}
+
+/** A delivery pass that takes items while it runs (delivery starts while later failures are planned). */
+export interface DeliveryRun {
+  /** Items to send (again keyed: an item already taken by this pass is not taken twice). */
+  add(items: readonly QueuedItem[]): void;
+  /** No more items: resolves once every receiver's queue is worked off. */
+  finish(): Promise<DeliveryReport>;
+}
+
+/** Starts spacing sends `interval` ms apart, however many are in flight. */
+function pacer(interval: number): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    if (interval <= 0) return;
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + interval;
+    if (at > now) await sleep(at - now);
+  };
+}
 
 /**
- * Sends every due outbox item: receivers in parallel, each receiver's items in order and at its
- * rate. A 2xx marks an item delivered only after the response arrives; a crash before that sends
- * it again with the same id next time (at-least-once, receivers drop the repeat by id). A receiver
- * that fails never holds up another.
+ * Sends outbox items: receivers in parallel, several sends in flight per receiver within its rate
+ * (maxPerSecond spaces request starts). Each notification backs off on its own: one that keeps
+ * failing never holds up the others. A receiver is paused as a whole only when it speaks for itself
+ * (Retry-After, or a refused connection), for exactly as long as it asked. A 2xx marks an item
+ * delivered only after the response arrives; a crash before that sends it again with the same id
+ * once its lease runs out (at-least-once, receivers drop the repeat by id). An item is dead-lettered
+ * on a permanent answer, or once it has used its attempts and is past its age, both.
  */
-export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
+export function startDelivery(options: DeliveryOptions): DeliveryRun {
   const report: DeliveryReport = { ...blank(), perReceiver: {}, errors: [] };
-  const byReceiver = new Map<string, { item: OutboxItem; version: string }[]>();
-  for await (const entry of listOutbox(options.store, 'pending')) {
-    const list = byReceiver.get(entry.item.receiver) ?? [];
-    list.push(entry);
-    byReceiver.set(entry.item.receiver, list);
-  }
   let budget = options.limit ?? Number.POSITIVE_INFINITY;
   const random = options.random ?? Math.random;
   const base = options.backoffBaseMs ?? 30_000;
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const maxWaitMs = options.maxWaitMs ?? 5_000;
+  const taken = new Set<string>();
+  const lanes = new Map<string, Lane>();
+  let closed = false;
 
-  await Promise.all(
-    [...byReceiver].map(async ([name, entries]) => {
-      const r = (report.perReceiver[name] = blank());
-      try {
-        await deliverToReceiver(name, entries, r);
-      } catch (err) {
-        // A storage failure while working on one receiver leaves its items pending, not the others'.
-        const receiver = options.receivers.get(name);
-        report.errors.push(`${name}: delivery pass stopped: ${redact(describeError(err), receiver)}`);
-      }
-      // Counted once per pass and receiver (one conditional write each), not per item.
-      try {
-        const at = options.now();
-        for (const counter of ['delivered', 'retried', 'deadLettered'] as const)
-          await recordHealth(options.store, at, name, counter, r[counter]);
-      } catch (err) {
-        report.errors.push(`${name}: delivery health not recorded: ${describeError(err)}`);
-      }
-    }),
-  );
+  interface Lane {
+    name: string;
+    queue: QueuedItem[];
+    r: ReceiverReport;
+    workers: Promise<void>[];
+    wake: (() => void)[];
+    pace: () => Promise<void>;
+    /** The receiver's stored pause (until, ms), read once per pass. */
+    pause?: Promise<number>;
+    pauseStored: boolean;
+    pausedUntil: number;
+    failures: number;
+    successes: number;
+    reportedMissing: boolean;
+    stopped: boolean;
+    /** Sends allowed in flight now: starts at one and doubles with each success (slow start). */
+    window: number;
+    max: number;
+    inFlight: number;
+    slots: (() => void)[];
+  }
 
-  async function deliverToReceiver(
-    name: string,
-    entries: { item: OutboxItem; version: string }[],
-    r: ReceiverReport,
-  ): Promise<void> {
+  const laneOf = (name: string): Lane => {
+    let lane = lanes.get(name);
+    if (lane) return lane;
+    const receiver = options.receivers.get(name);
+    const max = receiver?.maxPerSecond
+      ? Math.min(concurrency, Math.ceil(receiver.maxPerSecond))
+      : concurrency;
+    lane = {
+      name,
+      queue: [],
+      r: (report.perReceiver[name] = blank()),
+      workers: [],
+      wake: [],
+      pace: pacer(receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0),
+      pauseStored: false,
+      pausedUntil: Number.NEGATIVE_INFINITY,
+      failures: 0,
+      successes: 0,
+      reportedMissing: false,
+      stopped: false,
+      window: 1,
+      max,
+      inFlight: 0,
+      slots: [],
+    };
+    lanes.set(name, lane);
+    const l = lane;
+    l.pause = receiver
+      ? readReceiverPause(options.store, name).then((stored) => {
+          l.pauseStored = stored !== undefined;
+          // A pause the receiver asked for holds even for a pass started by hand.
+          return stored && (stored.requested || !options.dueNow)
+            ? Date.parse(stored.until)
+            : Number.NEGATIVE_INFINITY;
+        })
+      : Promise.resolve(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < max; i++) l.workers.push(work(l));
+    return l;
+  };
+
+  async function work(lane: Lane): Promise<void> {
+    try {
+      lane.pausedUntil = (await lane.pause) ?? Number.NEGATIVE_INFINITY;
+      for (;;) {
+        const next = lane.queue.shift();
+        if (!next) {
+          if (closed) return;
+          await new Promise<void>((resolve) => lane.wake.push(resolve));
+          continue;
+        }
+        // The first send to a receiver goes alone, so its answer (a 429, a refusal) is heard before more go.
+        while (lane.inFlight >= lane.window) await new Promise<void>((resolve) => lane.slots.push(resolve));
+        lane.inFlight++;
+        try {
+          await deliverOne(lane, next);
+        } finally {
+          lane.inFlight--;
+          lane.slots.shift()?.();
+        }
+      }
+    } catch (err) {
+      // A storage failure while working on one receiver leaves its items pending, not the others'.
+      if (!lane.stopped) {
+        lane.stopped = true;
+        const receiver = options.receivers.get(lane.name);
+        report.errors.push(`${lane.name}: delivery pass stopped: ${redact(describeError(err), receiver)}`);
+      }
+      lane.r.pending += lane.queue.splice(0).length;
+    }
+  }
+
+  async function deliverOne(lane: Lane, entry: QueuedItem): Promise<void> {
+    const { r, name } = lane;
     const receiver = options.receivers.get(name);
     const protocol = receiver ? options.protocols[receiver.type] : undefined;
-    entries.sort((a, b) => a.item.createdAt.localeCompare(b.item.createdAt));
-    const interval = receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0;
-    let lastSend = 0;
-    // After a failure the receiver rests (its backoff, or its Retry-After) before the next item is
-    // tried: a receiver that is down gets one probe per pass, not one timeout per pending item.
-    const stored = receiver ? await readReceiverPause(options.store, name) : undefined;
-    let pauseStored = stored !== undefined;
-    let pausedUntil =
-      stored && (stored.requested || !options.dueNow) ? Date.parse(stored.until) : Number.NEGATIVE_INFINITY;
-    let reportedMissing = false;
-    for (const entry of entries) {
-      const now = options.now();
-      // Only a leased item can have a final record already (a crash inside `finish`).
-      if (entry.item.leaseUntil !== undefined && (await isFinished(options.store, entry.item))) {
-        await dropPending(options.store, entry.item);
-        continue;
-      }
-      const leased = entry.item.leaseUntil !== undefined && Date.parse(entry.item.leaseUntil) > now.getTime();
-      if (
-        leased ||
-        (!options.dueNow && Date.parse(entry.item.nextAttemptAt) > now.getTime()) ||
-        pausedUntil > now.getTime() ||
-        budget <= 0
-      ) {
-        r.pending++;
-        continue;
-      }
-      if (!receiver || !protocol) {
-        // Kept pending without using an attempt: fixing the configuration delivers it.
-        const why = receiver ? `no sink for type ${receiver.type}` : `receiver "${name}" is not configured`;
-        await notePending(options.store, entry.item, entry.version, why);
-        r.pending++;
-        if (!reportedMissing) report.errors.push(`${name}: ${why}`);
-        reportedMissing = true;
-        continue;
-      }
+    let now = options.now();
+    // Only a leased item can have a final record already (a crash inside `finish`).
+    if (
+      !entry.leased &&
+      entry.item.leaseUntil !== undefined &&
+      (await isFinished(options.store, entry.item))
+    ) {
+      await dropPending(options.store, entry.item);
+      return;
+    }
+    const leasedElsewhere =
+      !entry.leased &&
+      entry.item.leaseUntil !== undefined &&
+      Date.parse(entry.item.leaseUntil) > now.getTime() &&
+      !goneFromThisHost(entry.item.leasedBy);
+    // The receiver asked for a short pause: wait it out here rather than leave the rest for later.
+    const wait = lane.pausedUntil - now.getTime();
+    if (wait > 0 && wait <= maxWaitMs && !leasedElsewhere) {
+      await sleep(wait);
+      now = options.now();
+    }
+    const skip =
+      lane.stopped ||
+      leasedElsewhere ||
+      (!options.dueNow && Date.parse(entry.item.nextAttemptAt) > now.getTime()) ||
+      lane.pausedUntil > now.getTime() ||
+      budget <= 0 ||
+      (lane.failures >= FAILING_RECEIVER && lane.successes === 0);
+    if (skip) {
+      // Created leased to this pass, which will not send it now: free for the next pass at once.
+      if (entry.leased) await releaseLease(options.store, entry.item, entry.version);
+      r.pending++;
+      return;
+    }
+    if (!receiver || !protocol) {
+      // Kept pending without using an attempt: fixing the configuration delivers it.
+      const why = receiver ? `no sink for type ${receiver.type}` : `receiver "${name}" is not configured`;
+      await notePending(options.store, entry.item, entry.version, why);
+      r.pending++;
+      if (!lane.reportedMissing) report.errors.push(`${name}: ${why}`);
+      lane.reportedMissing = true;
+      return;
+    }
+    budget--;
+    let item = entry.item;
+    let version = entry.version;
+    if (!entry.leased) {
       // Taken before sending so a concurrent pass does not send it too; released by the outcome below.
-      const taken = await leaseItem(
+      const lease = await leaseItem(
         options.store,
-        entry.item,
-        entry.version,
+        item,
+        version,
         new Date(now.getTime() + 2 * options.timeoutMs + 60_000).toISOString(),
       );
-      if (!taken) {
+      if (!lease) {
+        budget++;
         r.pending++;
-        continue;
+        return;
       }
-      const { item, version } = taken;
-      const wait = lastSend + interval - Date.now();
-      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-      lastSend = Date.now();
-      budget--;
-      const outcome = await sendOne(item, receiver, protocol, options);
-      const at = options.now();
-      const age = at.getTime() - Date.parse(item.createdAt);
-      if (outcome.kind === 'delivered') {
-        if (pauseStored) await clearReceiverPause(options.store, name);
-        pauseStored = false;
-        await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
-        r.delivered++;
-        continue;
+      ({ item, version } = lease);
+    }
+    await lane.pace();
+    const outcome = await sendOne(item, receiver, protocol, options);
+    const at = options.now();
+    if (outcome.kind === 'delivered') {
+      lane.successes++;
+      if (lane.pauseStored) {
+        lane.pauseStored = false;
+        await clearReceiverPause(options.store, name);
       }
-      const reason = redact(outcome.reason, receiver);
-      report.errors.push(`${name}: ${item.id}: ${reason}`);
-      const exhausted = item.attempts + 1 >= options.maxAttempts || age > options.maxAgeMs;
-      if (outcome.kind === 'permanent' || exhausted) {
-        await finish(options.store, item, 'dead', { at: at.toISOString(), error: reason, attempted: true });
-        r.deadLettered++;
-        continue;
+      await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
+      r.delivered++;
+      if (lane.window < lane.max) {
+        lane.window = Math.min(lane.max, lane.window * 2);
+        for (const wake of lane.slots.splice(0)) wake();
       }
-      const delay = Math.max(outcome.retryAfterMs ?? 0, backoffMs(item.attempts + 1, base, random));
-      await markRetry(options.store, item, version, {
-        error: reason,
-        nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
-        at: at.toISOString(),
-      });
-      r.retried++;
-      pausedUntil = at.getTime() + delay;
-      pauseStored = true;
+      return;
+    }
+    lane.failures++;
+    const reason = redact(outcome.reason, receiver);
+    report.errors.push(`${name}: ${item.id}: ${reason}`);
+    const age = at.getTime() - Date.parse(item.createdAt);
+    // Both: a young notification keeps its retries, an old one is not given up on its first failure.
+    const exhausted = item.attempts + 1 >= options.maxAttempts && age > options.maxAgeMs;
+    if (outcome.kind === 'permanent' || exhausted) {
+      await finish(options.store, item, 'dead', { at: at.toISOString(), error: reason, attempted: true });
+      r.deadLettered++;
+      return;
+    }
+    const asked =
+      outcome.retryAfterMs === undefined ? undefined : Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS);
+    const delay = asked ?? backoffMs(item.attempts + 1, base, random);
+    await markRetry(options.store, item, version, {
+      error: reason,
+      nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
+      at: at.toISOString(),
+    });
+    r.retried++;
+    if (asked !== undefined || outcome.refused) {
+      // The receiver spoke for itself: nothing goes to it until it said (or, refused, until this item's backoff).
+      lane.pausedUntil = Math.max(lane.pausedUntil, at.getTime() + delay);
+      lane.pauseStored = true;
+      lane.window = 1;
       await pauseReceiver(options.store, name, {
-        until: new Date(pausedUntil).toISOString(),
-        requested: outcome.retryAfterMs !== undefined,
+        until: new Date(lane.pausedUntil).toISOString(),
+        requested: asked !== undefined,
       });
     }
   }
 
-  for (const r of Object.values(report.perReceiver)) {
-    report.delivered += r.delivered;
-    report.retried += r.retried;
-    report.deadLettered += r.deadLettered;
-    report.pending += r.pending;
+  return {
+    add(items) {
+      const byReceiver = new Map<string, QueuedItem[]>();
+      for (const entry of items) {
+        const key = outboxKey(entry.item.receiver, entry.item.id);
+        if (taken.has(key)) continue;
+        taken.add(key);
+        const list = byReceiver.get(entry.item.receiver) ?? [];
+        list.push(entry);
+        byReceiver.set(entry.item.receiver, list);
+      }
+      for (const [name, list] of byReceiver) {
+        const lane = laneOf(name);
+        // Due first; among those, oldest first.
+        list.sort(
+          (a, b) =>
+            a.item.nextAttemptAt.localeCompare(b.item.nextAttemptAt) ||
+            a.item.createdAt.localeCompare(b.item.createdAt),
+        );
+        lane.queue.push(...list);
+        for (const w of lane.wake.splice(0)) w();
+      }
+    },
+
+    async finish() {
+      closed = true;
+      for (const lane of lanes.values()) for (const w of lane.wake.splice(0)) w();
+      await Promise.all(
+        [...lanes.values()].map(async (lane) => {
+          await Promise.all(lane.workers);
+          // Counted once per pass and receiver (one conditional write each), not per item.
+          try {
+            const at = options.now();
+            for (const counter of ['delivered', 'retried', 'deadLettered'] as const)
+              await recordHealth(options.store, at, lane.name, counter, lane.r[counter]);
+          } catch (err) {
+            report.errors.push(`${lane.name}: delivery health not recorded: ${describeError(err)}`);
+          }
+        }),
+      );
+      for (const r of Object.values(report.perReceiver)) {
+        report.delivered += r.delivered;
+        report.retried += r.retried;
+        report.deadLettered += r.deadLettered;
+        report.pending += r.pending;
+      }
+      report.pending += report.retried;
+      return report;
+    },
+  };
+}
+
+/** Sends every due outbox item (one pass). */
+export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
+  const run = startDelivery(options);
+  const batch: QueuedItem[] = [];
+  try {
+    for await (const entry of listOutbox(options.store, 'pending')) batch.push(entry);
+  } finally {
+    run.add(batch);
   }
-  report.pending += report.retried;
-  return report;
+  return run.finish();
 }

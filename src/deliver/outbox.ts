@@ -1,5 +1,7 @@
 import type { SinkType } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { ProcessRef } from '../state/processLiveness.js';
+import { thisProcess } from '../state/processLiveness.js';
 
 /**
  * The delivery outbox: a notification is stored per receiver before anything is sent, and moves
@@ -29,6 +31,8 @@ export interface OutboxItem extends OutboxItemInput {
   finishedAt?: string;
   /** While a sender holds the item (from just before sending until it records the outcome). */
   leaseUntil?: string;
+  /** The process holding the lease: one gone from this host (killed) does not hold it any more. */
+  leasedBy?: ProcessRef;
 }
 
 export const OUTBOX_SCOPES: Record<OutboxState, string> = {
@@ -39,26 +43,49 @@ export const OUTBOX_SCOPES: Record<OutboxState, string> = {
 
 export const outboxKey = (receiver: string, id: string): string => `${receiver}|${id}`;
 
+export interface EnqueueOptions {
+  /**
+   * Every item is new (its notification was just decided by a failure this process owns), so the
+   * delivered and dead records need not be looked up first.
+   */
+  fresh?: boolean;
+  /** Created already leased by the caller until then (it sends them itself, without a lease write). */
+  leaseUntil?: string;
+}
+
 /**
  * Stores each item as pending unless it is already in the outbox in any state, so handing over the
- * same notification again never sends it twice.
+ * same notification again never sends it twice. Returns the items created, with their versions.
  */
 export async function enqueueOutgoing(
   store: KeyValueStore,
   items: readonly OutboxItemInput[],
-): Promise<{ added: number; existing: number }> {
-  let added = 0;
+  options: EnqueueOptions = {},
+): Promise<{ added: number; existing: number; created: { item: OutboxItem; version: string }[] }> {
   let existing = 0;
-  for (const input of items) {
-    const key = outboxKey(input.receiver, input.id);
-    const done =
-      (await store.get(OUTBOX_SCOPES.delivered, key)) !== undefined ||
-      (await store.get(OUTBOX_SCOPES.dead, key)) !== undefined;
-    const item: OutboxItem = { ...input, state: 'pending', attempts: 0, nextAttemptAt: input.createdAt };
-    if (!done && (await store.create(OUTBOX_SCOPES.pending, key, item)) !== undefined) added++;
-    else existing++;
-  }
-  return { added, existing };
+  const created: { item: OutboxItem; version: string }[] = [];
+  await Promise.all(
+    items.map(async (input) => {
+      const key = outboxKey(input.receiver, input.id);
+      const done =
+        !options.fresh &&
+        ((await store.get(OUTBOX_SCOPES.delivered, key)) !== undefined ||
+          (await store.get(OUTBOX_SCOPES.dead, key)) !== undefined);
+      const item: OutboxItem = {
+        ...input,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: input.createdAt,
+        ...(options.leaseUntil !== undefined
+          ? { leaseUntil: options.leaseUntil, leasedBy: thisProcess() }
+          : {}),
+      };
+      const version = done ? undefined : await store.create(OUTBOX_SCOPES.pending, key, item);
+      if (version !== undefined) created.push({ item, version });
+      else existing++;
+    }),
+  );
+  return { added: created.length, existing, created };
 }
 
 export async function* listOutbox(
@@ -86,9 +113,18 @@ export async function leaseItem(
   version: string,
   until: string,
 ): Promise<{ item: OutboxItem; version: string } | undefined> {
-  const leased: OutboxItem = { ...item, leaseUntil: until };
+  const leased: OutboxItem = { ...item, leaseUntil: until, leasedBy: thisProcess() };
   const v = await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), leased, version);
   return v === undefined ? undefined : { item: leased, version: v };
+}
+
+/** Gives back a lease this process took and will not use (the item is not sent in this pass). */
+export async function releaseLease(store: KeyValueStore, item: OutboxItem, version: string): Promise<void> {
+  if (item.leaseUntil === undefined) return;
+  const next: OutboxItem = { ...item };
+  delete next.leaseUntil;
+  delete next.leasedBy;
+  await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version);
 }
 
 /** Records why a pending item cannot be sent yet (e.g. its receiver is not configured), without using an attempt. */
@@ -120,6 +156,7 @@ export async function markRetry(
     nextAttemptAt: update.nextAttemptAt,
   };
   delete next.leaseUntil;
+  delete next.leasedBy;
   return (
     (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined
   );
@@ -146,7 +183,9 @@ export async function finish(
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
   delete final.leaseUntil;
-  await store.put(OUTBOX_SCOPES[state], key, final);
+  delete final.leasedBy;
+  // Created, not replaced: a final record already there (a crash after it) stays as it was.
+  await store.create(OUTBOX_SCOPES[state], key, final);
   await store.delete(OUTBOX_SCOPES.pending, key);
 }
 
@@ -177,6 +216,7 @@ export async function replayDead(
   const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
   delete item.finishedAt;
   delete item.leaseUntil;
+  delete item.leasedBy;
   await store.put(OUTBOX_SCOPES.pending, key, item);
   await store.delete(OUTBOX_SCOPES.dead, key, dead.version);
   return true;

@@ -1,5 +1,5 @@
 import type { FailureLink, FailureMatch, FailureSignal } from '../model.js';
-import { allowedLink, DEFAULT_LINK_HOSTS } from '../text.js';
+import { allowedLink, DEFAULT_LINK_HOSTS, wellFormed } from '../text.js';
 
 export { allowedLink, DEFAULT_LINK_HOSTS };
 
@@ -8,7 +8,8 @@ const PORTAL = 'https://portal.azure.com';
 /** The Azure portal page of a resource (the portal resolves the tenant from the resource id). */
 export function portalResourceUrl(resourceId: string, blade = 'overview'): string {
   const id = resourceId.startsWith('/') ? resourceId : `/${resourceId}`;
-  return `${PORTAL}/#@/resource${encodeURI(id)}/${blade}`;
+  // A lone surrogate (untrusted id) would make encodeURI throw and fail the whole batch.
+  return `${PORTAL}/#@/resource${encodeURI(wellFormed(id))}/${blade}`;
 }
 
 /**

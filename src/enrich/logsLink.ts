@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FailureLink, FailureSignal } from '../model.js';
 import { kqlDatetime, kqlString } from '../azure/kql.js';
+import { wellFormed } from '../text.js';
 
 const PORTAL_LOGS =
   'https://portal.azure.com/#@/blade/Microsoft_OperationsManagementSuite_Workspace/Logs.ReactView/resourceId/';
@@ -10,9 +11,10 @@ const PORTAL_LOGS =
  * resource id) over the time span. The portal takes the query gzip-compressed and base64-encoded.
  */
 export function logsDeepLink(scope: string, query: string, start: Date, end: Date): string {
-  const q = gzipSync(Buffer.from(query, 'utf8')).toString('base64');
+  const q = gzipSync(Buffer.from(query, 'utf8'), { level: 1 }).toString('base64');
   const span = `${start.toISOString()}/${end.toISOString()}`;
-  return `${PORTAL_LOGS}${encodeURIComponent(scope)}/source/LogsBlade.AnalyticsShareLinkToQuery/q/${encodeURIComponent(q)}/timespan/${encodeURIComponent(span)}`;
+  // A lone surrogate (untrusted scope) would make encodeURIComponent throw and fail the whole batch.
+  return `${PORTAL_LOGS}${encodeURIComponent(wellFormed(scope))}/source/LogsBlade.AnalyticsShareLinkToQuery/q/${encodeURIComponent(q)}/timespan/${encodeURIComponent(span)}`;
 }
 
 const MARGIN_MS = 15 * 60_000;

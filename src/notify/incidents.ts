@@ -15,6 +15,8 @@ export interface SentRecord {
   at: string;
   severity: Severity;
   incidents?: string[];
+  /** What sent it last (a failure's key, or an update's id): a replay of that failure is no repeat. */
+  by?: string;
 }
 
 export interface Incident {
@@ -39,27 +41,54 @@ export interface Incidents {
   lastSent(fingerprint: string): Promise<SentRecord | undefined>;
   /** Fingerprints waiting in the incident's group window: open, not yet sent. */
   join(key: string, groupKey: string, fingerprints: readonly string[], now: Date): Promise<void>;
-  /** Members were sent under the incident. */
-  notified(key: string, groupKey: string, members: readonly Member[], now: Date): Promise<void>;
+  /**
+   * Members were sent under the incident, by `by` (a failure's key or an update's id). `fresh`: a
+   * new group's first notification, whose records most likely do not exist yet.
+   */
+  notified(
+    key: string,
+    groupKey: string,
+    members: readonly Member[],
+    now: Date,
+    by: string,
+    fresh?: boolean,
+  ): Promise<void>;
   /** A fingerprint left the incident without being sent (it recovered in the group window). */
   leave(key: string, fingerprint: string, now: Date): Promise<void>;
-  /** A fingerprint resolved: no longer notified or open. The incidents it was sent under. */
-  resolved(fingerprint: string, now: Date): Promise<string[]>;
+  /** The incidents a fingerprint was sent under (empty when it was not sent). */
+  sentUnder(fingerprint: string): Promise<string[]>;
+  /**
+   * A fingerprint resolved: no longer notified or open. Called once its resolve is recorded, so a
+   * crash in between finds it still sent and records the resolve again (idempotently).
+   */
+  forget(fingerprint: string, now: Date): Promise<void>;
   /** How many are still firing in an incident; one with none left is forgotten. */
   settle(key: string): Promise<number>;
 }
 
 export function createIncidents(store: KeyValueStore): Incidents {
-  const join = (key: string, groupKey: string, fingerprints: readonly string[], now: Date) =>
-    updateEntry<Incident, undefined>(store, NOTIFY_SCOPES.incidents, key, (cur) => ({
-      next: {
-        key,
-        groupKey: cur?.groupKey ?? groupKey,
-        at: now.toISOString(),
-        open: distinct([...(cur?.open ?? []), ...fingerprints]).slice(0, MAX_OPEN),
-      },
-      result: undefined,
-    }));
+  const join = (
+    key: string,
+    groupKey: string,
+    fingerprints: readonly string[],
+    now: Date,
+    likelyAbsent = false,
+  ) =>
+    updateEntry<Incident, undefined>(
+      store,
+      NOTIFY_SCOPES.incidents,
+      key,
+      (cur) => ({
+        next: {
+          key,
+          groupKey: cur?.groupKey ?? groupKey,
+          at: now.toISOString(),
+          open: distinct([...(cur?.open ?? []), ...fingerprints]).slice(0, MAX_OPEN),
+        },
+        result: undefined,
+      }),
+      { likelyAbsent },
+    );
 
   const leave = (key: string, fingerprint: string, now: Date) =>
     updateEntry<Incident, undefined>(store, NOTIFY_SCOPES.incidents, key, (cur) =>
@@ -77,33 +106,48 @@ export function createIncidents(store: KeyValueStore): Incidents {
     join,
     leave,
 
-    async notified(key, groupKey, members, now) {
-      await join(
-        key,
-        groupKey,
-        members.map((m) => m.fingerprint),
-        now,
-      );
-      for (const m of members) {
-        await updateEntry<SentRecord, undefined>(store, NOTIFY_SCOPES.sent, m.fingerprint, (cur) => ({
-          next: {
-            at: now.toISOString(),
-            severity: m.severity,
-            incidents: distinct([...(cur?.incidents ?? []), key]).slice(-MAX_INCIDENTS_PER_FINGERPRINT),
-          },
-          result: undefined,
-        }));
-      }
+    async notified(key, groupKey, members, now, by, fresh = false) {
+      await Promise.all([
+        join(
+          key,
+          groupKey,
+          members.map((m) => m.fingerprint),
+          now,
+          fresh,
+        ),
+        ...members.map((m) =>
+          updateEntry<SentRecord, undefined>(
+            store,
+            NOTIFY_SCOPES.sent,
+            m.fingerprint,
+            (cur) => ({
+              next: {
+                at: now.toISOString(),
+                severity: m.severity,
+                incidents: distinct([...(cur?.incidents ?? []), key]).slice(-MAX_INCIDENTS_PER_FINGERPRINT),
+                by,
+              },
+              result: undefined,
+            }),
+            { likelyAbsent: fresh },
+          ),
+        ),
+      ]);
     },
 
-    async resolved(fingerprint, now) {
+    async sentUnder(fingerprint) {
       const sent = await store.get<SentRecord>(NOTIFY_SCOPES.sent, fingerprint);
-      if (!sent) return [];
-      await store.delete(NOTIFY_SCOPES.sent, fingerprint);
       // A record from before incidents existed: its notification carried its own fingerprint.
+      return sent ? (sent.value.incidents ?? [fingerprint]) : [];
+    },
+
+    async forget(fingerprint, now) {
+      const sent = await store.get<SentRecord>(NOTIFY_SCOPES.sent, fingerprint);
+      if (!sent) return;
       const keys = sent.value.incidents ?? [fingerprint];
+      // Leave the incidents first: the sent record is what a replay finds them by.
       for (const key of keys) await leave(key, fingerprint, now);
-      return keys;
+      await store.delete(NOTIFY_SCOPES.sent, fingerprint, sent.version);
     },
 
     settle: (key) =>

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
 import { SEVERITIES } from '../model.js';
-import type { PlanOutcome, PlannerPort } from '../ports.js';
-import type { KeyValueStore } from '../state/keyValueStore.js';
+import type { EmitNotifications, PlanOutcome, PlannerPort } from '../ports.js';
+import type { KeyValueStore, Versioned } from '../state/keyValueStore.js';
 import { updateEntry } from '../state/updateEntry.js';
 import type { Member } from './incidents.js';
 import { createIncidents } from './incidents.js';
-import { createNodeHolds, isNodeNotReady, isRepairEnd, isRepairError, isRepairStart } from './nodeHolds.js';
+import {
+  createNodeHolds,
+  isNodeNotReady,
+  isRepairEnd,
+  isRepairError,
+  isRepairStart,
+  nodeKey,
+} from './nodeHolds.js';
 import { distinct, GROUP_SAMPLE, NOTIFY_SCOPES } from './notifyScopes.js';
 import type { NotifyPolicy, Silence } from './policy.js';
 import { groupKeyOf, silenceFor } from './policy.js';
@@ -16,12 +23,7 @@ export { GROUP_SAMPLE, NOTIFY_SCOPES };
 
 type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'recovered' | 'recorded';
 
-interface DecidedRecord {
-  decision: Decision;
-  notifications: Notification[];
-  /** When it was decided (for retention). */
-  at?: string;
-}
+type Emit = EmitNotifications;
 
 /** A fingerprint waiting in a group window. */
 interface Joined {
@@ -45,6 +47,10 @@ interface GroupWindow {
     failures: EnrichedFailure[];
     nodePools: string[];
     nodes: string[];
+    /** The failure that opened the window (its key's short hash): its replay finds it the lead. */
+    by?: string;
+    /** The first notification as sent, when more than its lead failure went into it (held alerts). */
+    notification?: Notification;
   };
   /** What joined after the first, for the update. */
   count: number;
@@ -55,6 +61,10 @@ interface GroupWindow {
   members?: Record<string, Joined>;
   /** Failures that joined without being tracked in `members` (over MAX_MEMBERS, or an older window). */
   untracked?: number;
+  /** Short hashes of the failures that joined (by source and id): a failure joins once. */
+  joined?: string[];
+  /** Set when the window closed: nothing joins it any more; deleted once its update is in the outbox. */
+  closedAt?: string;
 }
 
 /** Resolves of one incident collected for one grouped resolve. */
@@ -67,6 +77,8 @@ interface ResolveWindow {
   failures: EnrichedFailure[];
   nodePools: string[];
   nodes: string[];
+  joined?: string[];
+  closedAt?: string;
 }
 
 /**
@@ -75,10 +87,18 @@ interface ResolveWindow {
  */
 const MAX_MEMBERS = 1000;
 const FIRST_SAMPLE = 5;
+/** Failures a window remembers by id (16 hex characters each: well inside one entity). */
+const MAX_JOINED = 20_000;
+/** Group lanes planned at once (each lane is one group key, in time order). */
+const LANES = 16;
+/** A hold taken by a failure that has not released it this long after it ran out was taken by one that died. */
+const HOLD_TAKER_STALE_MS = 10 * 60_000;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 is most severe
-const failureKey = (f: EnrichedFailure) => `${f.source}|${f.sourceId}`;
+export const failureKey = (f: EnrichedFailure): string => `${f.source}|${f.sourceId}`;
+/** A failure's short id in a window's `joined` list. */
+const joinId = (f: EnrichedFailure) => hash('join', failureKey(f)).slice(0, 16);
 const later = (a: string | undefined, b: string) => (a !== undefined && a > b ? a : b);
 
 /** A notification over failures (lead first, most severe then earliest). */
@@ -139,7 +159,23 @@ function updateOf(w: GroupWindow): Notification {
   return n;
 }
 
-function withJoined(w: GroupWindow, failures: readonly EnrichedFailure[]): GroupWindow {
+/** The failures not in the window yet (by id), each once. */
+function newTo(
+  joined: readonly string[] | undefined,
+  failures: readonly EnrichedFailure[],
+): EnrichedFailure[] {
+  const seen = new Set(joined);
+  return failures.filter((f) => {
+    const id = joinId(f);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function withJoined(w: GroupWindow, joining: readonly EnrichedFailure[]): GroupWindow {
+  const failures = newTo(w.joined, joining);
+  if (failures.length === 0) return w;
   const members: Record<string, Joined> = { ...(w.members ?? {}) };
   let tracked = Object.keys(members).length;
   // Failures of an older window were never tracked: its node lists cannot be rebuilt from members.
@@ -171,6 +207,7 @@ function withJoined(w: GroupWindow, failures: readonly EnrichedFailure[]): Group
     lastAt: failures.reduce((t, f) => later(t, f.occurredAt), w.lastAt ?? ''),
     members,
     untracked,
+    joined: [...(w.joined ?? []), ...failures.map(joinId)].slice(-MAX_JOINED),
   };
 }
 
@@ -199,11 +236,13 @@ function resolveNotification(w: ResolveWindow, stillFiring: number): Notificatio
 }
 
 interface Batch {
-  /** Group keys known to have an open window in this batch. */
+  /** Group keys known to have an open window in this lane. */
   open: Set<string>;
-  /** Failures joining each open window, written once at the end of the batch. */
+  /** Failures joining each open window, written once at the end of the lane. */
   joins: Map<string, EnrichedFailure[]>;
   join(key: string, failures: EnrichedFailure[]): void;
+  /** Steps that may run only once the joins are written (releasing the holds they came from). */
+  after: (() => Promise<void>)[];
 }
 
 function newBatch(): Batch {
@@ -216,6 +255,7 @@ function newBatch(): Batch {
       for (const f of failures) list.push(f);
       joins.set(key, list);
     },
+    after: [],
   };
 }
 
@@ -226,6 +266,19 @@ const empty = (): PlanOutcome => ({
   silenced: [],
   recovered: [],
 });
+
+/** Runs `fn` over items with at most `limit` at once. */
+async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /**
  * Grouping, repeat interval, auto-repair holds and silences, with all state in the store:
@@ -240,27 +293,73 @@ const empty = (): PlanOutcome => ({
  *   group window and go out as one; a resolve of something held or still waiting in a group window
  *   takes it back (recovered); any other is counted as suppressed;
  * - silenced failures and resolves are muted and reported.
- * Every decision is stored per failure, so planning the same failure again (a retried batch)
- * returns the same notifications with the same ids.
+ *
+ * Crash and instance safety: every shared record a failure changes remembers it by id (the window
+ * it opened or joined, the hold it took, the notification that marked it sent), so planning the
+ * same failure again (a replay after a crash) finds its own earlier steps and gives the same
+ * notifications with the same ids. Windows are changed by compare-and-swap; a window is closed
+ * first (nothing joins it after), its update handed to `emit` (the outbox), and only then deleted.
  */
 export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): PlannerPort {
   const holds = createNodeHolds(store, policy);
   const incidents = createIncidents(store);
   const windowEnd = (now: Date) => new Date(now.getTime() + policy.groupWindowMs).toISOString();
+  const groups = NOTIFY_SCOPES.groups;
 
-  async function releaseWindow(w: GroupWindow, now: Date, out: PlanOutcome): Promise<void> {
-    // Only the first, already sent (an older window without it needs joined failures to show).
-    if (w.count === 0 || (!w.first && w.failures.length === 0)) return;
-    const update = updateOf(w);
-    out.notifications.push(update);
-    const members: Member[] = w.members
-      ? Object.entries(w.members).map(([fingerprint, m]) => ({ fingerprint, severity: m.severity }))
-      : membersOf(w.failures);
-    await incidents.notified(update.fingerprint, w.groupKey, members, now);
+  async function send(out: PlanOutcome, emit: Emit | undefined, ns: Notification[]): Promise<void> {
+    out.notifications.push(...ns);
+    if (emit && ns.length > 0) await emit(ns);
   }
 
-  async function releaseResolves(w: ResolveWindow, out: PlanOutcome): Promise<void> {
-    out.notifications.push(resolveNotification(w, await incidents.settle(w.key)));
+  /**
+   * Closes a group window, puts its update in the outbox, records what it sent, then deletes it.
+   * False when the window changed meanwhile (the caller reads it again).
+   */
+  async function releaseWindow(
+    key: string,
+    found: Versioned<GroupWindow>,
+    now: Date,
+    out: PlanOutcome,
+    emit: Emit | undefined,
+  ): Promise<boolean> {
+    let cur = found;
+    if (cur.value.closedAt === undefined) {
+      const closed: GroupWindow = { ...cur.value, closedAt: now.toISOString() };
+      const version = await store.put(groups, key, closed, cur.version);
+      if (version === undefined) return false;
+      cur = { value: closed, version };
+    }
+    const w = cur.value;
+    // Only the first, already sent (an older window without it needs joined failures to show).
+    if (w.count > 0 && (w.first || w.failures.length > 0)) {
+      const update = updateOf(w);
+      await send(out, emit, [update]);
+      const members: Member[] = w.members
+        ? Object.entries(w.members).map(([fingerprint, m]) => ({ fingerprint, severity: m.severity }))
+        : membersOf(w.failures);
+      await incidents.notified(update.fingerprint, w.groupKey, members, now, update.id);
+    }
+    await store.delete(groups, key, cur.version);
+    return true;
+  }
+
+  async function releaseResolves(
+    key: string,
+    found: Versioned<ResolveWindow>,
+    now: Date,
+    out: PlanOutcome,
+    emit: Emit | undefined,
+  ): Promise<boolean> {
+    let cur = found;
+    if (cur.value.closedAt === undefined) {
+      const closed: ResolveWindow = { ...cur.value, closedAt: now.toISOString() };
+      const version = await store.put(NOTIFY_SCOPES.resolves, key, closed, cur.version);
+      if (version === undefined) return false;
+      cur = { value: closed, version };
+    }
+    await send(out, emit, [resolveNotification(cur.value, await incidents.settle(cur.value.key))]);
+    await store.delete(NOTIFY_SCOPES.resolves, key, cur.version);
+    return true;
   }
 
   /** The first failure of a group goes out now and opens the window; later ones join it. */
@@ -270,31 +369,43 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
-  ): Promise<DecidedRecord> {
+    emit: Emit | undefined,
+  ): Promise<Decision> {
     const groupKey = groupKeyOf(f, policy.groupBy);
+    const me = joinId(f);
     const joining = [f, ...extra];
     if (batch.open.has(groupKey)) {
       batch.join(groupKey, joining);
-      return { decision: 'grouped', notifications: [] };
+      return 'grouped';
     }
     for (let i = 0; i < 20; i++) {
-      const window = await store.get<GroupWindow>(NOTIFY_SCOPES.groups, groupKey);
-      if (window && Date.parse(window.value.end) > now.getTime()) {
-        batch.open.add(groupKey);
-        batch.join(groupKey, joining);
-        return { decision: 'grouped', notifications: [] };
-      }
+      const window = await store.get<GroupWindow>(groups, groupKey);
       if (window) {
-        // Ran out but the timer has not released it yet: release it here, so the new one loses nothing.
-        if (!(await store.delete(NOTIFY_SCOPES.groups, groupKey, window.version))) continue;
-        await releaseWindow(window.value, now, out);
+        const w = window.value;
+        if (w.first?.by === me) {
+          // This failure opened the window before a crash: the same first notification again.
+          const n = w.first.notification ?? notificationOver(w.first.id, groupKey, joining, joining.length);
+          if (w.closedAt === undefined) batch.open.add(groupKey);
+          await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now, failureKey(f));
+          await send(out, emit, [n]);
+          return 'notified';
+        }
+        if (w.joined?.includes(me)) {
+          if (w.first && w.members?.[f.fingerprint])
+            await incidents.join(w.first.fingerprint, groupKey, [f.fingerprint], now);
+          return 'grouped';
+        }
+        if (w.closedAt === undefined && Date.parse(w.end) > now.getTime()) {
+          batch.open.add(groupKey);
+          batch.join(groupKey, joining);
+          return 'grouped';
+        }
+        // Ran out (or closed by an instance that died) before the timer released it: release it
+        // here, so the new window loses nothing.
+        await releaseWindow(groupKey, window, now, out, emit);
+        continue;
       }
-      const n = notificationOver(
-        hash('lead', groupKey, now.toISOString()),
-        groupKey,
-        joining,
-        joining.length,
-      );
+      const n = notificationOver(hash('lead', groupKey, failureKey(f)), groupKey, joining, joining.length);
       const fresh: GroupWindow = {
         groupKey,
         start: now.toISOString(),
@@ -307,18 +418,21 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
           failures: n.failures.slice(0, FIRST_SAMPLE),
           nodePools: n.nodePools,
           nodes: n.nodes,
+          by: me,
+          ...(extra.length > 0 ? { notification: n } : {}),
         },
         count: 0,
         failures: [],
         nodePools: [],
         nodes: [],
         members: {},
+        joined: joining.map(joinId),
       };
-      if ((await store.create(NOTIFY_SCOPES.groups, groupKey, fresh)) === undefined) continue; // another instance opened it first: join theirs
+      if ((await store.create(groups, groupKey, fresh)) === undefined) continue; // another instance opened it first: join theirs
       batch.open.add(groupKey);
-      await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now);
-      out.notifications.push(n);
-      return { decision: 'notified', notifications: [n] };
+      await incidents.notified(n.fingerprint, groupKey, membersOf(joining), now, failureKey(f), true);
+      await send(out, emit, [n]);
+      return 'notified';
     }
     throw new Error(`group ${groupKey}: too much contention`);
   }
@@ -339,16 +453,11 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         dropped = true;
       }
     }
-    const incidentKey = await updateEntry<GroupWindow, string | undefined>(
-      store,
-      NOTIFY_SCOPES.groups,
-      groupKey,
-      (w) => {
-        const m = w?.members?.[fingerprint];
-        if (!w || !m) return { result: undefined };
-        return { next: withoutMember(w, fingerprint, m), result: w.first?.fingerprint ?? '' };
-      },
-    );
+    const incidentKey = await updateEntry<GroupWindow, string | undefined>(store, groups, groupKey, (w) => {
+      const m = w?.members?.[fingerprint];
+      if (!w || !m || w.closedAt !== undefined) return { result: undefined };
+      return { next: withoutMember(w, fingerprint, m), result: w.first?.fingerprint ?? '' };
+    });
     if (incidentKey !== undefined) {
       dropped = true;
       if (incidentKey) await incidents.leave(incidentKey, fingerprint, now);
@@ -356,10 +465,18 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     return dropped;
   }
 
-  async function joinResolves(key: string, f: EnrichedFailure, now: Date, out: PlanOutcome): Promise<void> {
+  async function joinResolves(
+    key: string,
+    f: EnrichedFailure,
+    now: Date,
+    out: PlanOutcome,
+    emit: Emit | undefined,
+  ): Promise<void> {
+    const me = joinId(f);
     for (let i = 0; i < 20; i++) {
       const cur = await store.get<ResolveWindow>(NOTIFY_SCOPES.resolves, key);
-      if (cur && Date.parse(cur.value.end) > now.getTime()) {
+      if (cur?.value.joined?.includes(me)) return;
+      if (cur && cur.value.closedAt === undefined && Date.parse(cur.value.end) > now.getTime()) {
         const w = cur.value;
         const next: ResolveWindow = {
           ...w,
@@ -367,13 +484,14 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
           failures: [...w.failures, f].slice(0, GROUP_SAMPLE),
           nodePools: distinct([...w.nodePools, f.nodePool]),
           nodes: distinct([...w.nodes, f.node]),
+          joined: [...(w.joined ?? []), me].slice(-MAX_JOINED),
         };
         if ((await store.put(NOTIFY_SCOPES.resolves, key, next, cur.version)) !== undefined) return;
         continue;
       }
       if (cur) {
-        if (!(await store.delete(NOTIFY_SCOPES.resolves, key, cur.version))) continue;
-        await releaseResolves(cur.value, out);
+        await releaseResolves(key, cur, now, out, emit);
+        continue;
       }
       const fresh: ResolveWindow = {
         key,
@@ -384,6 +502,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         failures: [f],
         nodePools: distinct([f.nodePool]),
         nodes: distinct([f.node]),
+        joined: [me],
       };
       if ((await store.create(NOTIFY_SCOPES.resolves, key, fresh)) !== undefined) return;
     }
@@ -395,26 +514,30 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
-  ): Promise<DecidedRecord> {
+    emit: Emit | undefined,
+  ): Promise<Decision> {
     // Whatever happens to the resolve, nothing it pairs with may go out later as firing.
     let recovered = f.node !== undefined && (await holds.recovered(f));
     if (await dropPending(groupKeyOf(f, policy.groupBy), f.fingerprint, batch, now)) recovered = true;
-    const sentUnder = await incidents.resolved(f.fingerprint, now);
+    const sentUnder = await incidents.sentUnder(f.fingerprint);
     if (silenceFor(policy.silences, f, now)) {
+      await incidents.forget(f.fingerprint, now);
       out.silenced.push({ failure: f });
-      return { decision: 'silenced', notifications: [] };
+      return 'silenced';
     }
     if (sentUnder.length > 0) {
-      for (const key of sentUnder) await joinResolves(key, f, now, out);
-      return { decision: 'grouped', notifications: [] };
+      // The resolve is recorded in its windows before the fingerprint stops counting as sent.
+      for (const key of sentUnder) await joinResolves(key, f, now, out, emit);
+      await incidents.forget(f.fingerprint, now);
+      return 'grouped';
     }
     if (recovered) {
       out.recovered.push(f);
-      return { decision: 'recovered', notifications: [] };
+      return 'recovered';
     }
     // Nothing was sent for it: there is nothing to resolve.
     out.suppressed.push(f);
-    return { decision: 'suppressed', notifications: [] };
+    return 'suppressed';
   }
 
   async function decide(
@@ -422,125 +545,150 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
+    emit: Emit | undefined,
     clicked: readonly Silence[],
-  ): Promise<DecidedRecord> {
+  ): Promise<Decision> {
     if (f.status === 'info') {
       if (f.node && isRepairStart(f)) await holds.repairStarted(f, now);
       else if (f.node && isRepairEnd(f)) await holds.repairEnded(f, now);
-      return { decision: 'recorded', notifications: [] };
+      return 'recorded';
     }
-    if (f.status === 'resolved') return decideResolve(f, now, out, batch);
+    if (f.status === 'resolved') return decideResolve(f, now, out, batch, emit);
 
     // A silence from a notification's link mutes new failures only: its resolve still closes what was sent.
     if (silenceFor(policy.silences, f, now) ?? silenceFor(clicked, f, now)) {
       out.silenced.push({ failure: f });
-      return { decision: 'silenced', notifications: [] };
+      return 'silenced';
     }
 
     const sent = await incidents.lastSent(f.fingerprint);
     if (
       sent &&
+      sent.by !== failureKey(f) &&
       now.getTime() - Date.parse(sent.at) < policy.repeatIntervalMs &&
       rank(f.severity) >= rank(sent.severity)
     ) {
       out.suppressed.push(f);
-      return { decision: 'suppressed', notifications: [] };
+      return 'suppressed';
     }
 
     const extra: EnrichedFailure[] = [];
+    let took = false;
     if (isNodeNotReady(f)) {
       const r = await holds.hold(f, now);
       if (r.held) {
         out.held.push(f);
-        return { decision: 'held', notifications: [] };
+        return 'held';
       }
       extra.push(...r.released);
+      took = r.released.length > 0;
     }
-    if (isRepairError(f) && f.node) extra.push(...(await holds.takeForRepairError(f)));
-    return group(f, extra, now, out, batch);
+    if (isRepairError(f) && f.node) {
+      const taken = await holds.takeForRepairError(f);
+      extra.push(...taken);
+      took ||= taken.length > 0;
+    }
+    const decision = await group(f, extra, now, out, batch, emit);
+    // The hold goes only once what it held is in the outbox (or in its window, after the flush).
+    if (took) batch.after.push(() => holds.release(nodeKey(f), failureKey(f)));
+    return decision;
   }
 
   /**
-   * Writes a batch's joins to their windows, one conditional write per group rather than one per
-   * failure. A window that closed meanwhile (another instance released it) cannot take them: they
-   * go out at once as their own notification instead.
+   * Writes a lane's joins to their windows, one conditional write per group rather than one per
+   * failure; a failure already in the window (a replay) is not added again. A window that closed
+   * meanwhile (another instance released it) cannot take them: they go out at once as their own
+   * notification instead.
    */
-  async function flushJoins(batch: Batch, now: Date, out: PlanOutcome): Promise<void> {
+  async function flushJoins(
+    batch: Batch,
+    now: Date,
+    out: PlanOutcome,
+    emit: Emit | undefined,
+  ): Promise<void> {
     for (const [key, failures] of batch.joins) {
       if (failures.length === 0) continue;
-      const merged = await updateEntry<GroupWindow, GroupWindow | undefined>(
-        store,
-        NOTIFY_SCOPES.groups,
-        key,
-        (w) => {
-          if (!w) return { result: undefined };
-          const next = withJoined(w, failures);
-          return { next, result: next };
-        },
-      );
-      if (merged) {
-        if (merged.first)
-          await incidents.join(
-            merged.first.fingerprint,
-            key,
-            failures.map((f) => f.fingerprint).filter((fp) => merged.members?.[fp]),
-            now,
-          );
-        continue;
+      let late: EnrichedFailure[] = [];
+      for (let attempt = 0; ; attempt++) {
+        if (attempt >= 50) throw new Error(`group ${key}: too much contention`);
+        const cur = await store.get<GroupWindow>(groups, key);
+        if (!cur || cur.value.closedAt !== undefined) {
+          late = cur ? newTo(cur.value.joined, failures) : failures;
+          break;
+        }
+        const next = withJoined(cur.value, failures);
+        if (next === cur.value) break;
+        if ((await store.put(groups, key, next, cur.version)) === undefined) continue;
+        if (next.first) {
+          const fps = new Set(failures.map((f) => f.fingerprint).filter((fp) => next.members?.[fp]));
+          await incidents.join(next.first.fingerprint, key, [...fps], now);
+        }
+        break;
       }
-      const first = failures[0];
-      if (!first) continue;
-      const n = notificationOver(hash('late', key, failureKey(first)), key, failures, failures.length);
-      out.notifications.push(n);
-      await incidents.notified(n.fingerprint, key, membersOf(failures), now);
+      const first = late[0];
+      if (first) {
+        const n = notificationOver(hash('late', key, failureKey(first)), key, late, late.length);
+        await incidents.notified(n.fingerprint, key, membersOf(late), now, n.id);
+        await send(out, emit, [n]);
+      }
     }
     batch.joins.clear();
+    for (const step of batch.after.splice(0)) await step();
   }
 
+  /**
+   * Failures of one cluster share a lane, in time order (a group's first failure leads; a node's
+   * NotReady alert and its repair events are seen in order); clusters are planned at once. Groups
+   * that span clusters (no `cluster` in groupBy) are planned in one lane, as they come.
+   */
+  const byCluster = policy.groupBy.includes('cluster');
+  const laneOf = (f: EnrichedFailure): string =>
+    byCluster ? (f.cluster?.resourceId ?? f.resourceId ?? '').toLowerCase() : '';
+
   return {
-    async plan(failures, now) {
+    async plan(failures, now, emit) {
       const out = empty();
-      const batch = newBatch();
-      const deferred: [string, DecidedRecord][] = [];
-      const ordered = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      const clicked = await storedSilences(store, now);
-      for (const f of ordered) {
-        const key = failureKey(f);
-        const prior = await store.get<DecidedRecord>(NOTIFY_SCOPES.decided, key);
-        if (prior) {
-          out.notifications.push(...prior.value.notifications);
-          continue;
-        }
-        const record = await decide(f, now, out, batch, clicked);
-        // A joined failure is recorded only once its window holds it (after the flush below).
-        if (record.decision === 'grouped') deferred.push([key, record]);
-        else await store.put(NOTIFY_SCOPES.decided, key, { ...record, at: now.toISOString() });
+      const lanes = new Map<string, EnrichedFailure[]>();
+      for (const f of [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))) {
+        const key = laneOf(f);
+        const lane = lanes.get(key);
+        if (lane) lane.push(f);
+        else lanes.set(key, [f]);
       }
-      await flushJoins(batch, now, out);
-      for (const [key, record] of deferred)
-        await store.put(NOTIFY_SCOPES.decided, key, { ...record, at: now.toISOString() });
+      const clicked = await storedSilences(store, now);
+      await eachLimit([...lanes.values()], LANES, async (lane) => {
+        const batch = newBatch();
+        for (const f of lane) await decide(f, now, out, batch, emit, clicked);
+        await flushJoins(batch, now, out, emit);
+      });
       return out;
     },
 
-    async releaseDue(now) {
+    async releaseDue(now, emit) {
       const out = empty();
-      for await (const e of store.list<GroupWindow>(NOTIFY_SCOPES.groups)) {
-        if (Date.parse(e.value.end) > now.getTime()) continue;
-        if (!(await store.delete(NOTIFY_SCOPES.groups, e.key, e.version))) continue; // another instance took it
-        await releaseWindow(e.value, now, out);
+      const due = (w: { end: string; closedAt?: string }) =>
+        w.closedAt !== undefined || Date.parse(w.end) <= now.getTime();
+      for await (const e of store.list<GroupWindow>(groups)) {
+        if (!due(e.value)) continue;
+        if (await releaseWindow(e.key, e, now, out, emit)) continue;
+        // Changed meanwhile (a late join): release what it holds now.
+        const again = await store.get<GroupWindow>(groups, e.key);
+        if (again && due(again.value)) await releaseWindow(e.key, again, now, out, emit);
       }
       for await (const e of store.list<ResolveWindow>(NOTIFY_SCOPES.resolves)) {
-        if (Date.parse(e.value.end) > now.getTime()) continue;
-        if (!(await store.delete(NOTIFY_SCOPES.resolves, e.key, e.version))) continue;
-        await releaseResolves(e.value, out);
+        if (!due(e.value)) continue;
+        if (await releaseResolves(e.key, e, now, out, emit)) continue;
+        const again = await store.get<ResolveWindow>(NOTIFY_SCOPES.resolves, e.key);
+        if (again && due(again.value)) await releaseResolves(e.key, again, now, out, emit);
       }
       // Still NotReady when the hold ran out: now it is a failure, grouped like any other.
       const batch = newBatch();
-      for (const { hold } of await holds.takeDue(now)) {
+      for (const { key, taker, hold } of await holds.takeDue(now, HOLD_TAKER_STALE_MS)) {
         const [lead, ...rest] = hold.failures;
-        if (lead) await group(lead, rest, now, out, batch);
+        if (lead) await group(lead, rest, now, out, batch, emit);
+        batch.after.push(() => holds.release(key, taker));
       }
-      await flushJoins(batch, now, out);
+      await flushJoins(batch, now, out, emit);
       return out;
     },
   };

@@ -17,11 +17,18 @@ export function recordAudience(
   key: string,
   receivers: readonly string[],
   now: Date,
+  options: { likelyAbsent?: boolean } = {},
 ): Promise<void> {
-  return updateEntry<Audience, undefined>(store, NOTIFY_SCOPES.audience, key, (cur) => ({
-    next: { at: now.toISOString(), receivers: [...new Set([...(cur?.receivers ?? []), ...receivers])] },
-    result: undefined,
-  }));
+  return updateEntry<Audience, undefined>(
+    store,
+    NOTIFY_SCOPES.audience,
+    key,
+    (cur) => ({
+      next: { at: now.toISOString(), receivers: [...new Set([...(cur?.receivers ?? []), ...receivers])] },
+      result: undefined,
+    }),
+    options,
+  );
 }
 
 /** Undefined when nothing was recorded (an incident notified before audiences were kept). */

@@ -1,11 +1,11 @@
 import type { ContextPort, DispatchPort, RollingPort } from '../ports.js';
-import type { DeliveryReport } from '../deliver/delivery.js';
-import { deliverDue } from '../deliver/delivery.js';
+import type { DeliveryOptions, DeliveryReport, DeliveryRun, QueuedItem } from '../deliver/delivery.js';
+import { deliverDue, startDelivery } from '../deliver/delivery.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { Notification, Receiver, SinkType } from '../model.js';
 import type { NotifyPolicy } from '../notify/policy.js';
 import type { OutboxItemInput } from '../deliver/outbox.js';
-import { enqueueOutgoing } from '../deliver/outbox.js';
+import { enqueueOutgoing, listOutbox } from '../deliver/outbox.js';
 import { PROTOCOLS } from '../deliver/protocols.js';
 import type { PipelineDeps } from './processSignals.js';
 import type { Renderer } from '../render/renderers.js';
@@ -20,10 +20,14 @@ import { receiverMap } from '../route/receiverMap.js';
 import { recordHealth } from '../state/deliveryHealth.js';
 import { routeNotification } from '../route/routeNotification.js';
 import { stateRetention } from './stateRetention.js';
+import { newClaimOwner } from './failureClaims.js';
 import type { SilenceLinker } from '../notify/silenceLinks.js';
 
-/** A processed signal identity is remembered this long: far longer than any poll overlap or redelivery. */
-export const SEEN_TTL_MS = 7 * 86_400_000;
+/**
+ * How long a claim on a failure holds before another instance may take it over: far longer than
+ * planning one batch takes, short enough that a failure whose instance died goes out within minutes.
+ */
+export const CLAIM_LEASE_MS = 60_000;
 
 function summaryOf(n: Notification): string {
   const lead = n.failures[0];
@@ -35,6 +39,13 @@ function summaryOf(n: Notification): string {
   );
 }
 
+/** A delivery run taking items as they are queued (see Pipeline.deliverWhile). */
+export interface LiveDelivery {
+  run: DeliveryRun;
+  /** Until when items created for it are leased to it. */
+  leaseUntil(): string;
+}
+
 /** Routing, rendering and the outbox, as the pipeline's dispatch port. */
 export function createDispatch(
   store: KeyValueStore,
@@ -42,6 +53,7 @@ export function createDispatch(
   now: () => Date,
   renderers: Readonly<Partial<Record<SinkType, Renderer>>> = RENDERERS,
   silence?: SilenceLinker,
+  live: () => LiveDelivery | undefined = () => undefined,
 ): DispatchPort {
   const receivers = receiverMap(routing);
   /** One signed link per firing notification, shared by its receivers. */
@@ -62,7 +74,7 @@ export function createDispatch(
       const accepts = r ? renderers[r.type]?.accepts : undefined;
       return accepts ? accepts(n) : true;
     },
-    async enqueue(items) {
+    async enqueue(items, options = {}) {
       const errors: string[] = [];
       const rows: OutboxItemInput[] = [];
       for (const { receiver, notification } of items) {
@@ -91,8 +103,14 @@ export function createDispatch(
         }
       }
       links.clear();
-      const r = await enqueueOutgoing(store, rows);
-      return { ...r, errors };
+      const delivery = live();
+      const r = await enqueueOutgoing(store, rows, {
+        ...(options.fresh ? { fresh: true } : {}),
+        ...(delivery ? { leaseUntil: delivery.leaseUntil() } : {}),
+      });
+      // Sent by the running delivery at once, under the lease they were created with.
+      delivery?.run.add(r.created.map((c) => ({ ...c, leased: true })));
+      return { added: r.added, existing: r.existing, errors };
     },
     count: (receiver, counter, n, at) => recordHealth(store, at, receiver, counter, n),
   };
@@ -111,10 +129,24 @@ export interface PipelineParts {
   linkHosts?: readonly string[];
 }
 
+export interface DeliverOptions {
+  limit?: number;
+  fetch?: typeof fetch;
+  dueNow?: boolean;
+}
+
 export interface Pipeline {
   deps: PipelineDeps;
   receivers: Map<string, Receiver>;
-  deliver(options?: { limit?: number; fetch?: typeof fetch; dueNow?: boolean }): Promise<DeliveryReport>;
+  deliver(options?: DeliverOptions): Promise<DeliveryReport>;
+  /**
+   * Runs `work` (processing signals) while delivering: what was pending first, then each item as it
+   * is queued, so the first notification goes out while later failures are still being planned.
+   */
+  deliverWhile<T>(
+    work: () => Promise<T>,
+    options?: DeliverOptions,
+  ): Promise<{ value: T; delivery: DeliveryReport }>;
   /** Deletes expired state (the stateSweep timer). */
   sweep(options?: SweepOptions): Promise<SweepReport>;
 }
@@ -133,12 +165,13 @@ export function createPipeline(
   delivery: DeliverySettings = DEFAULT_DELIVERY,
 ): Pipeline {
   const now = parts.now ?? (() => new Date());
+  let live: LiveDelivery | undefined;
   const deps: PipelineDeps = {
     store: parts.store,
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
-    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, parts.silence),
-    seenTtlMs: SEEN_TTL_MS,
+    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, parts.silence, () => live),
+    claims: { owner: newClaimOwner(), leaseMs: CLAIM_LEASE_MS },
     logsLink: logsLinkFor,
     now,
   };
@@ -146,18 +179,42 @@ export function createPipeline(
   if (parts.rolling) deps.rolling = parts.rolling;
   if (parts.linkHosts) deps.linkHosts = parts.linkHosts;
   const receivers = receiverMap(parts.routing);
+  const deliveryOptions = (options: DeliverOptions): DeliveryOptions => ({
+    store: parts.store,
+    receivers,
+    protocols: PROTOCOLS,
+    now,
+    ...delivery,
+    ...options,
+  });
   return {
     deps,
     receivers,
-    deliver: (options = {}) =>
-      deliverDue({
-        store: parts.store,
-        receivers,
-        protocols: PROTOCOLS,
-        now,
-        ...delivery,
-        ...options,
-      }),
+    deliver: (options = {}) => deliverDue(deliveryOptions(options)),
+    async deliverWhile(work, options = {}) {
+      const run = startDelivery(deliveryOptions(options));
+      // What was pending before goes first (listed before anything new is queued under a lease).
+      const pending: QueuedItem[] = [];
+      try {
+        for await (const entry of listOutbox(parts.store, 'pending')) pending.push(entry);
+      } finally {
+        run.add(pending);
+      }
+      live = {
+        run,
+        leaseUntil: () => new Date(now().getTime() + 2 * delivery.timeoutMs + 60_000).toISOString(),
+      };
+      let value: Awaited<ReturnType<typeof work>>;
+      try {
+        value = await work();
+      } catch (err) {
+        live = undefined;
+        await run.finish();
+        throw err;
+      }
+      live = undefined;
+      return { value, delivery: await run.finish() };
+    },
     sweep(options) {
       const at = now();
       return sweepState(parts.store, stateRetention(parts.policy, at), at, options);

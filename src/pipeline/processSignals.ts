@@ -6,9 +6,13 @@ import { isNotice } from '../model.js';
 import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
+import { NOTIFY_SCOPES } from '../notify/notifyScopes.js';
+import type { ClaimOwner } from './failureClaims.js';
+import { claimFailure, dropClaim, finishClaim, isDone } from './failureClaims.js';
 import type {
   ContextPort,
   DispatchPort,
+  EmitNotifications,
   OutgoingNotification,
   PlanOutcome,
   PlannerPort,
@@ -22,8 +26,10 @@ export interface PipelineDeps {
   rolling?: RollingPort;
   planner: PlannerPort;
   dispatch: DispatchPort;
-  /** How long a processed signal identity is remembered (replays inside it are duplicates). */
-  seenTtlMs: number;
+  /** Who claims failures here, and how long a claim holds before another instance may take it over. */
+  claims: { owner: ClaimOwner; leaseMs: number };
+  /** Failures planned, enqueued and marked done at once (state calls are I/O-bound). */
+  concurrency?: number;
   logsLink?: (signal: FailureSignal) => FailureLink | undefined;
   /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
   linkHosts?: readonly string[];
@@ -71,13 +77,11 @@ export class TransientContextError extends Error {
   }
 }
 
+/** Where earlier versions remembered processed signals; kept only so retention clears it. */
 export const SEEN_SCOPE = 'seen';
 const PUSH_SOURCES = new Set(['event-grid', 'common-alert']);
-
-interface SeenMarker {
-  at: string;
-  expiresAt: string;
-}
+/** Failures are claimed where the planner records them: one record per failure. */
+const CLAIMS = NOTIFY_SCOPES.decided;
 
 function signalKey(signal: FailureSignal): string {
   return `${signal.source}|${signal.sourceId}`;
@@ -93,31 +97,21 @@ export function journalScope(occurredAt: string): string {
   return `${JOURNAL_PREFIX}${day}`;
 }
 
-async function isSeen(store: KeyValueStore, key: string, now: Date): Promise<boolean> {
-  const found = await store.get<SeenMarker>(SEEN_SCOPE, key);
-  return found !== undefined && Date.parse(found.value.expiresAt) > now.getTime();
-}
-
 /** The signals not processed yet (by `source` + `sourceId`), in order. */
 export async function unseenSignals(
-  deps: Pick<PipelineDeps, 'store' | 'now'>,
+  deps: Pick<PipelineDeps, 'store'>,
   signals: readonly FailureSignal[],
 ): Promise<FailureSignal[]> {
-  const now = deps.now();
-  const seen = await mapLimit(signals, 16, (s) => isSeen(deps.store, signalKey(s), now));
-  return signals.filter((_, i) => !seen[i]);
-}
-
-async function markSeen(store: KeyValueStore, key: string, now: Date, ttlMs: number): Promise<void> {
-  const marker: SeenMarker = {
-    at: now.toISOString(),
-    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
-  };
-  await store.put(SEEN_SCOPE, key, marker);
+  const done = await mapLimit(signals, 16, (s) => isDone(deps.store, CLAIMS, signalKey(s)));
+  return signals.filter((_, i) => !done[i]);
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order of results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -196,7 +190,9 @@ async function receiversFor(
   now: Date,
 ): Promise<string[]> {
   let receivers = [...routed];
-  if (n.status === 'firing') await recordAudience(deps.store, n.fingerprint, routed, now);
+  // A group's first notification starts its audience (an update adds to the one it has).
+  if (n.status === 'firing')
+    await recordAudience(deps.store, n.fingerprint, routed, now, { likelyAbsent: n.update === undefined });
   else {
     const audience = await audienceOf(deps.store, n.fingerprint);
     if (audience) receivers = receivers.filter((r) => audience.includes(r));
@@ -204,34 +200,52 @@ async function receiversFor(
   return receivers.filter((r) => deps.dispatch.accepts(r, n));
 }
 
-/** Routes and enqueues a plan's notifications, and counts what it held back. */
-export async function dispatchPlan(
+/**
+ * Routes, renders and stores notifications in the outbox as the planner hands them over (before it
+ * marks what produced them done). A resolve a receiver never got the failures of (or cannot take)
+ * is counted there, not sent.
+ */
+function emitterFor(
+  deps: PipelineDeps,
+  now: Date,
+  report: ProcessReport,
+  firstTime = false,
+): EmitNotifications {
+  return async (notifications) => {
+    const items: OutgoingNotification[] = [];
+    const leftOut = new Map<string, number>();
+    for (const notification of notifications) {
+      const routed = deps.dispatch.route(notification);
+      if (routed.length === 0) report.unrouted++;
+      const receivers = await receiversFor(deps, notification, routed, now);
+      for (const receiver of receivers) items.push({ receiver, notification });
+      for (const r of routed)
+        if (!receivers.includes(r)) leftOut.set(r, (leftOut.get(r) ?? 0) + notification.count);
+    }
+    if (items.length > 0) {
+      // A group's first notification decided by failures planned for the first time is new for sure;
+      // updates and resolves can be handed over again by another instance releasing the same window.
+      const fresh = firstTime && notifications.every((n) => n.status === 'firing' && !n.update);
+      const r = await deps.dispatch.enqueue(items, { fresh });
+      report.enqueued += r.added;
+      report.problems.push(...r.errors);
+    }
+    await countReceivers(deps, leftOut, 'suppressed', now);
+  };
+}
+
+/** Counts what a plan held back (its notifications are already in the outbox). */
+async function countPlan(
   deps: PipelineDeps,
   plan: PlanOutcome,
   now: Date,
   report: ProcessReport,
 ): Promise<void> {
-  const items: OutgoingNotification[] = [];
-  const leftOut = new Map<string, number>();
-  for (const notification of plan.notifications) {
-    const routed = deps.dispatch.route(notification);
-    if (routed.length === 0) report.unrouted++;
-    const receivers = await receiversFor(deps, notification, routed, now);
-    for (const receiver of receivers) items.push({ receiver, notification });
-    // A resolve a receiver never got the failures of (or cannot take) is counted there, not sent.
-    for (const r of routed)
-      if (!receivers.includes(r)) leftOut.set(r, (leftOut.get(r) ?? 0) + notification.count);
-  }
   report.notifications += plan.notifications.length;
   report.plans?.push(plan);
   report.noticeNotifications += plan.notifications.filter(
     (n) => n.failures[0] && isNotice(n.failures[0]),
   ).length;
-  if (items.length > 0) {
-    const r = await deps.dispatch.enqueue(items);
-    report.enqueued += r.added;
-    report.problems.push(...r.errors);
-  }
   report.held += plan.held.length;
   report.suppressed += plan.suppressed.length;
   report.silenced += plan.silenced.length;
@@ -244,7 +258,25 @@ export async function dispatchPlan(
     'silenced',
     now,
   );
-  await countReceivers(deps, leftOut, 'suppressed', now);
+}
+
+/** Routes and enqueues a plan's notifications (planned without `emit`), and counts what it held back. */
+export async function dispatchPlan(
+  deps: PipelineDeps,
+  plan: PlanOutcome,
+  now: Date,
+  report: ProcessReport,
+): Promise<void> {
+  await emitterFor(deps, now, report)(plan.notifications);
+  await countPlan(deps, plan, now, report);
+}
+
+/** Some failures of the batch are being processed by another instance that has not finished in time. */
+export class ClaimedElsewhereError extends Error {
+  constructor(readonly count: number) {
+    super(`${count} failure(s) of this batch are being processed by another instance; not processed here`);
+    this.name = 'ClaimedElsewhereError';
+  }
 }
 
 export function emptyReport(): ProcessReport {
@@ -266,6 +298,15 @@ export function emptyReport(): ProcessReport {
     enriched: [],
   };
 }
+
+interface Owned {
+  signal: FailureSignal;
+  version: string;
+  /** Taken over from an owner that did not finish: part of it may be planned already. */
+  replay: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const COUNTS = [
   'received',
@@ -295,10 +336,12 @@ export function addReport(total: ProcessReport, part: ProcessReport): void {
 }
 
 /**
- * Signals -> notifications in the outbox. Order matters for at-least-once: signals already
- * processed are skipped; the rest are enriched, planned, routed and written to the outbox, and only
- * then remembered as processed. A crash anywhere before that point repeats the batch, and the
- * outbox's idempotent enqueue (stable notification ids) keeps the repeat from sending twice.
+ * Signals -> notifications in the outbox, one owner per failure. Each failure is claimed with a
+ * conditional write first (a duplicate, or one another instance is on, is not planned here); the
+ * owned ones are enriched and planned, every notification goes to the outbox as it is decided, the
+ * push-source journal is written, and only then is each failure marked done. A crash anywhere before
+ * that replays the failure (its claim is taken over) and the planner finds its own earlier steps,
+ * so the replay gives the same notifications with the same ids, which the outbox keeps once.
  */
 export async function processSignals(
   deps: PipelineDeps,
@@ -308,46 +351,91 @@ export async function processSignals(
   const now = deps.now();
   const report = emptyReport();
   report.received = signals.length;
+  const concurrency = deps.concurrency ?? 32;
   report.notices = signals.filter(isNotice).length;
 
   const fresh: FailureSignal[] = [];
   const inBatch = new Set<string>();
-  const seen = await mapLimit(signals, 16, (s) => isSeen(deps.store, signalKey(s), now));
-  signals.forEach((signal, i) => {
+  for (const signal of signals) {
     const key = signalKey(signal);
-    if (seen[i] || inBatch.has(key)) {
-      report.duplicates++;
-      return;
+    if (inBatch.has(key)) report.duplicates++;
+    else {
+      inBatch.add(key);
+      fresh.push(signal);
     }
-    inBatch.add(key);
-    fresh.push(signal);
-  });
-  if (fresh.length === 0) return report;
-  report.newNotices = fresh.filter(isNotice).length;
-
-  const enriched = await mapLimit(fresh, 8, async (signal) =>
-    enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
-  );
-  report.processed = enriched.length;
-  if (options.keepEnriched) {
-    report.enriched = enriched;
-    report.plans = [];
   }
-
-  const plan = await deps.planner.plan(enriched, now);
-  await dispatchPlan(deps, plan, now, report);
-
-  await mapLimit(enriched, 16, async (failure) => {
-    if (PUSH_SOURCES.has(failure.source)) {
-      await deps.store.put(
-        journalScope(failure.occurredAt),
-        `${failure.occurredAt}|${failure.fingerprint}|${failure.sourceId}`,
-        failure,
-      );
+  let waiting = fresh;
+  const deadline = Date.now() + Math.min(deps.claims.leaseMs, 120_000);
+  for (let round = 0; waiting.length > 0; round++) {
+    if (round > 0) {
+      // Another instance is on these: wait for it to finish them or to be gone.
+      if (Date.now() > deadline) throw new ClaimedElsewhereError(waiting.length);
+      await sleep(Math.min(1000, 50 * 2 ** round));
     }
-  });
-  await mapLimit(fresh, 16, (signal) => markSeen(deps.store, signalKey(signal), now, deps.seenTtlMs));
+    const at = round === 0 ? now : deps.now();
+    const claims = await mapLimit(waiting, concurrency, (s) =>
+      claimFailure(deps.store, CLAIMS, signalKey(s), {
+        owner: deps.claims.owner,
+        now: at,
+        leaseMs: deps.claims.leaseMs,
+      }),
+    );
+    const owned: Owned[] = [];
+    const busy: FailureSignal[] = [];
+    claims.forEach((c, i) => {
+      const signal = waiting[i] as FailureSignal;
+      if (c.kind === 'done') report.duplicates++;
+      else if (c.kind === 'busy') busy.push(signal);
+      else owned.push({ signal, version: c.version, replay: c.replay });
+    });
+    if (owned.length > 0) await processOwned(deps, owned, options, report, now);
+    waiting = busy;
+  }
   return report;
+}
+
+async function processOwned(
+  deps: PipelineDeps,
+  owned: readonly Owned[],
+  options: ProcessOptions,
+  report: ProcessReport,
+  now: Date,
+): Promise<void> {
+  const concurrency = deps.concurrency ?? 32;
+  try {
+    const enriched = await mapLimit(owned, concurrency, async ({ signal }) =>
+      enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
+    );
+    report.processed += enriched.length;
+    report.newNotices += owned.filter((o) => isNotice(o.signal)).length;
+    if (options.keepEnriched) {
+      report.enriched.push(...enriched);
+      report.plans ??= [];
+    }
+
+    const firstTime = owned.every((o) => !o.replay);
+    const plan = await deps.planner.plan(enriched, now, emitterFor(deps, now, report, firstTime));
+    await countPlan(deps, plan, now, report);
+
+    await mapLimit(enriched, concurrency, async (failure) => {
+      if (PUSH_SOURCES.has(failure.source)) {
+        await deps.store.put(
+          journalScope(failure.occurredAt),
+          `${failure.occurredAt}|${failure.fingerprint}|${failure.sourceId}`,
+          failure,
+        );
+      }
+    });
+  } catch (err) {
+    // Given back so the retry of this batch claims them at once (a crash leaves them to the lease).
+    await Promise.allSettled(
+      owned.map((o) => dropClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now)),
+    );
+    throw err;
+  }
+  await mapLimit(owned, concurrency, (o) =>
+    finishClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now),
+  );
 }
 
 /** Releases group updates and expired holds whose time has come; run on every timer tick. */
@@ -358,6 +446,6 @@ export async function releaseDue(
   const now = deps.now();
   const report = emptyReport();
   if (options.keepEnriched) report.plans = [];
-  await dispatchPlan(deps, await deps.planner.releaseDue(now), now, report);
+  await countPlan(deps, await deps.planner.releaseDue(now, emitterFor(deps, now, report)), now, report);
   return report;
 }

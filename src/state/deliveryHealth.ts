@@ -3,6 +3,9 @@ import type { HealthCounter, HealthCounts } from '../model.js';
 import { HEALTH_COUNTERS } from '../model.js';
 
 const SCOPE = 'health';
+
+/** The name delivery health counts unreadable state records under (counter `poisoned`): each was set aside. */
+export const STATE_HEALTH_NAME = 'state-store';
 const day = (at: Date): string => at.toISOString().slice(0, 10);
 
 export const emptyCounts = (): HealthCounts =>

@@ -15,7 +15,14 @@ export async function updateEntry<T, R>(
   scope: string,
   key: string,
   change: (current: T | undefined) => EntryChange<T, R>,
+  options: { likelyAbsent?: boolean } = {},
 ): Promise<R> {
+  if (options.likelyAbsent) {
+    // Most often a new entry: create it without reading first; on a conflict, read and change.
+    const { next, result } = change(undefined);
+    if (next !== undefined && next !== 'delete' && (await store.create(scope, key, next)) !== undefined)
+      return result;
+  }
   for (let attempt = 0; attempt < 50; attempt++) {
     const current = await store.get<T>(scope, key);
     const { next, result } = change(current?.value);

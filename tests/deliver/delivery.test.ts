@@ -86,7 +86,11 @@ describe('deliverDue', () => {
     expect(report.delivered).toBe(3);
     expect(receiver.requests).toHaveLength(3);
     expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(['n-0', 'n-1', 'n-2']);
+    // Oldest first; after the first answer several are in flight, so the rest may overtake each other.
+    expect(receiver.requests[0]?.headers['webhook-id']).toBe('n-0');
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(
+      new Set(['n-0', 'n-1', 'n-2']),
+    );
     expect(JSON.parse(receiver.requests[0]?.body ?? '{}')).toMatchObject({
       type: 'aks-alert-enricher.notification',
       version: 1,
@@ -135,26 +139,60 @@ describe('deliverDue', () => {
     expect((await deliverDue(options())).delivered).toBe(3);
   });
 
-  it('retries a timeout and a connection reset, probing a failing receiver once per pass', async () => {
+  it('retries a timeout and a connection reset, each notification on its own backoff', async () => {
     await enqueue(2);
     receiver.script.push({ hang: true }, { reset: true });
     const first = await deliverDue(options());
-    expect(first.retried).toBe(1);
-    expect(first.pending).toBe(2); // n-1 waits for the receiver's backoff
+    // Neither failure speaks for the receiver: each item is tried and backs off by itself.
+    expect(first.retried).toBe(2);
     expect(first.errors.some((e) => e.includes('timed out'))).toBe(true);
+    expect(first.errors.join('\n')).toMatch(/ECONNRESET|socket|other side closed/i);
+    expect((await items('pending')).map((i) => [i.id, i.attempts, i.nextAttemptAt])).toEqual([
+      ['n-0', 1, new Date(clock + 1_000).toISOString()],
+      ['n-1', 1, new Date(clock + 1_000).toISOString()],
+    ]);
     clock += 1_000;
-    const second = await deliverDue(options());
-    expect(second.retried).toBe(1);
-    expect(second.errors.join('\n')).toMatch(/ECONNRESET|socket|other side closed/i);
-    clock += 5_000;
     expect((await deliverDue(options())).delivered).toBe(2);
     expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
+  });
+
+  it('does not let a notification that keeps failing hold back the others (4 poison of 400)', async () => {
+    await enqueue(400);
+    const poison = new Set(['n-0', 'n-1', 'n-2', 'n-3']);
+    receiver.answer = (req) => (poison.has(String(req.headers['webhook-id'])) ? { status: 500 } : undefined);
+    const first = await deliverDue(options({ maxAttempts: 3 }));
+    expect(first.delivered).toBe(396);
+    expect(first.retried).toBe(4);
+    expect(receiver.acceptedIds().size).toBe(396);
+    // The four keep their own backoff; with attempts used up but young, they are not given up yet.
+    for (let pass = 0; pass < 4; pass++) {
+      clock += 10 * 60_000;
+      await deliverDue(options({ maxAttempts: 3 }));
+    }
+    expect((await items('pending')).map((i) => i.id).sort()).toEqual([...poison].sort());
+    expect(await items('dead')).toEqual([]);
+  }, 60_000);
+
+  it('pauses the receiver exactly as long as its Retry-After says, and no longer', async () => {
+    await enqueue(3);
+    receiver.script.push({ status: 503, headers: { 'retry-after': '1' } });
+    // A clock that moves with real time, so the in-pass wait can end.
+    const started = Date.now();
+    const first = await deliverDue(options({ now: () => new Date(clock + (Date.now() - started)) }));
+    // Waited the second it asked for (in this pass), then sent the rest and the retried one's turn came later.
+    expect(first.delivered).toBe(2);
+    expect(first.retried).toBe(1);
+    const [second] = receiver.requests.slice(1);
+    expect((second?.at ?? 0) - (receiver.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+    const [pending] = await items('pending');
+    expect(Date.parse(pending?.nextAttemptAt ?? '') - Date.parse(pending?.lastAttemptAt ?? '')).toBe(1_000);
   });
 
   it('dead-letters on a permanent error and after the last attempt; a dead item can be replayed', async () => {
     await enqueue(2);
     receiver.script.push({ status: 400 }, { status: 500 });
-    await deliverDue(options({ maxAttempts: 1 }));
+    // Attempts used up and older than the maximum age: both, so the 500 is given up on.
+    await deliverDue(options({ maxAttempts: 1, maxAgeMs: 0 }));
     expect((await items('dead')).map((i) => [i.id, i.lastError])).toEqual([
       ['n-0', 'HTTP 400'],
       ['n-1', 'HTTP 500'],
@@ -162,6 +200,21 @@ describe('deliverDue', () => {
     expect((await readHealth(store, new Date(clock), new Date(clock))).ops?.deadLettered).toBe(2);
     expect(await replayDead(store, 'ops', 'n-0', new Date(clock))).toBe(true);
     expect((await deliverDue(options())).delivered).toBe(1);
+  });
+
+  it('dead-letters only when attempts and age are both used up, never on the first failure after the age', async () => {
+    await enqueue(2);
+    receiver.fallback = { status: 500 };
+    // Attempts used up but young: retried.
+    expect((await deliverDue(options({ maxAttempts: 1 }))).deadLettered).toBe(0);
+    // Old, but this is its first failure past the age with attempts left: retried.
+    clock += 2 * 86_400_000;
+    const old = await deliverDue(options({ maxAttempts: 5 }));
+    expect(old.deadLettered).toBe(0);
+    expect(old.retried).toBe(2);
+    // Old and out of attempts: dead.
+    clock += 3_600_000;
+    expect((await deliverDue(options({ maxAttempts: 2 }))).deadLettered).toBe(2);
   });
 
   it('loses nothing and shows nothing twice when the process dies between sending and marking', async () => {
@@ -189,12 +242,12 @@ describe('deliverDue', () => {
     // The process dies (its state writes fail) right after n-1 was accepted by the receiver.
     const dying: KeyValueStore = {
       ...store,
-      put: (scope, key, value, ifVersion) =>
+      create: (scope, key, value) =>
         scope === 'outbox-delivered' && key === 'ops|n-1'
           ? Promise.reject(new Error('process died'))
-          : store.put(scope, key, value, ifVersion),
+          : store.create(scope, key, value),
     };
-    const first = await deliverDue(options({ store: dying }));
+    const first = await deliverDue(options({ store: dying, concurrency: 1 }));
     expect(first.delivered).toBe(1);
     expect(first.errors.join('\n')).toMatch(/ops: delivery pass stopped: process died/);
     expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1']));
@@ -256,8 +309,8 @@ describe('deliverDue', () => {
         ]);
       const first = await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
       expect(first.perReceiver.ops?.delivered).toBe(4);
-      expect(first.perReceiver.flaky?.retried).toBe(1);
-      expect(first.perReceiver.flaky?.pending).toBe(3);
+      // Each notification is tried and backs off on its own (a 503 without Retry-After is no pause).
+      expect(first.perReceiver.flaky?.retried).toBe(4);
       for (let pass = 0; pass < 3; pass++) {
         clock += 60_000;
         await deliverDue(options({ receivers: both(), maxAttempts: 10 }));
@@ -278,7 +331,7 @@ describe('deliverDue', () => {
       expect(receiver.requests).toHaveLength(4);
       const health = await readHealth(store, new Date(clock - 86_400_000), new Date(clock));
       expect(health.flaky?.delivered).toBe(4);
-      expect(health.flaky?.retried).toBe(4);
+      expect(health.flaky?.retried).toBe(flaky.requests.length - 4);
     } finally {
       await flaky.stop();
     }
@@ -368,13 +421,13 @@ describe('deliverDue over Table Storage (Azurite)', () => {
     store = openTable();
     await enqueue(3);
     receiver.fallback = { status: 500 };
-    expect((await deliverDue(options())).retried).toBe(1);
+    expect((await deliverDue(options())).retried).toBe(3);
     store = openTable();
     receiver.fallback = { status: 200, body: 'ok' };
     clock += 60_000;
     expect((await deliverDue(options())).delivered).toBe(3);
     expect(receiver.acceptedIds()).toEqual(new Set(['n-0', 'n-1', 'n-2']));
-    expect(receiver.requests).toHaveLength(4);
+    expect(receiver.requests).toHaveLength(6);
     expect(await items('pending')).toEqual([]);
   }, 60_000);
 });

@@ -81,7 +81,7 @@ describe('chat and paging sinks through routing, the outbox and delivery', () =>
       'teams-oncall',
       'slack-platform',
     ]);
-    expect(await enqueueOutgoing(store, items)).toEqual({ added: 9, existing: 0 });
+    expect(await enqueueOutgoing(store, items)).toMatchObject({ added: 9, existing: 0 });
     for await (const { item } of listOutbox(store, 'pending')) expect(item.body).not.toContain(ROUTING_KEY);
 
     teams.script.push({ status: 429, headers: { 'retry-after': '2' } });

@@ -113,13 +113,13 @@ describe('stateSweep timer', () => {
     });
     expect(receiver.requests).toHaveLength(1);
 
-    // Nine days on, the markers, decisions and delivered record of evt-1 are gone; the pending item stays.
+    // Nine days on, the failure records (what marks a failure processed), the decisions and the
+    // delivered record of evt-1 are gone; the pending item stays.
     logs = [];
-    expect(await entries('seen')).toBe(2);
+    expect(await entries('notify-decided')).toBe(2);
     expect([await entries('notify-incidents'), await entries('notify-audience')]).toEqual([2, 2]);
     await stateSweepHandler(() => pipelineAt(T0 + 9 * DAY))(TIMER, context());
-    expect(logs.join('\n')).toMatch(/state sweep: .*seen 2.*notify-decided 2.*outbox-delivered 1/);
-    expect(await entries('seen')).toBe(0);
+    expect(logs.join('\n')).toMatch(/state sweep: .*notify-decided 2.*outbox-delivered 1/);
     expect(await entries('notify-decided')).toBe(0);
     expect(await entries('notify-sent')).toBe(0);
     // Incidents whose failures never resolve, and whom they went to, go with them.

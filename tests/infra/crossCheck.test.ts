@@ -106,6 +106,8 @@ const REQUIRED_ROLES = [
  */
 const OPTIONAL_SETTINGS: Record<string, string> = {
   STATE_DIR: 'file state store only; in Azure STATE_STORE is table',
+  UV_THREADPOOL_SIZE:
+    "Node's own thread pool; only the CLI raises it (file store syncs), the Functions host keeps its default",
   OUTBOX_RETRY_SCHEDULE: 'tuning; the code default (every minute) suits Azure',
   LOG_ANALYTICS_ENDPOINT: 'the code default is the public-cloud query API; other clouds override it',
   POLL_OVERLAP: 'tuning; the code default suits Azure',

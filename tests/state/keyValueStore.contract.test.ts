@@ -98,6 +98,41 @@ describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
     expect(creates.filter((r) => r !== undefined)).toHaveLength(1);
   });
 
+  it('answers each of many writes at once to one scope as if it were alone (batched or not)', async () => {
+    const store = make().open();
+    await store.create('many', 'taken', 'first');
+    const old = await store.put('many', 'versioned', 0);
+    const v = await store.put('many', 'versioned', 0);
+    const [taken, stale, fresh, ...creates] = await Promise.all([
+      store.create('many', 'taken', 'second'),
+      store.put('many', 'versioned', 2, old),
+      store.put('many', 'versioned', 1, v),
+      ...Array.from({ length: 150 }, (_, i) => store.create('many', `k${i}`, i)),
+    ]);
+    expect([taken, stale]).toEqual([undefined, undefined]);
+    expect(fresh).toEqual(expect.any(String));
+    expect(creates.every((c) => typeof c === 'string')).toBe(true);
+    // Each version is the entry's real one: a conditional write with it succeeds.
+    expect(await store.put('many', 'k7', 'seven', creates[7])).toEqual(expect.any(String));
+    expect((await store.get('many', 'taken'))?.value).toBe('first');
+    // Many reads at once (one query for several on Table Storage) each get their own entry.
+    const values = await Promise.all(
+      [...Array.from({ length: 40 }, (_, i) => `k${i}`), 'absent', "o'q", 'k3'].map((k) =>
+        store.get('many', k),
+      ),
+    );
+    expect(values.map((v) => v?.value)).toEqual([
+      ...Array.from({ length: 40 }, (_, i) => (i === 7 ? 'seven' : i)),
+      undefined,
+      undefined,
+      3,
+    ]);
+    expect((await collect(store.list('many'))).length).toBe(152);
+    const deletes = await Promise.all(Array.from({ length: 150 }, (_, i) => store.delete('many', `k${i}`)));
+    expect(deletes.every(Boolean)).toBe(true);
+    expect(await store.delete('many', 'k1')).toBe(false);
+  });
+
   it('deletes, conditionally when asked', async () => {
     const store = make().open();
     const old = await store.put('s', 'k', 0);
@@ -111,7 +146,7 @@ describe.each(implementations)('KeyValueStore contract: %s', (_name, make) => {
 
   it('lists a scope by key prefix, in key order, with keys holding any characters', async () => {
     const store = make().open();
-    const keys = ['b/2', 'a#1', 'b?1', 'b\\3', 'c%4', 'b\u0001x', 'zz'];
+    const keys = ['b/2', 'a#1', 'b?1', 'b\\3', 'c%4', 'b\u0001x', 'zz', "o'q"];
     for (const k of keys) await store.put('scope/with#odd?chars', k, k.length);
     await store.put('another', 'b1', 0);
     const all = await collect(store.list<number>('scope/with#odd?chars'));

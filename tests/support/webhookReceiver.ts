@@ -25,6 +25,8 @@ export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   readonly script: Answer[] = [];
   fallback: Answer = { status: 200, body: 'ok' };
+  /** Per request, before the script: an answer, or undefined for the usual one. */
+  answer: ((req: ReceivedRequest) => Answer | undefined) | undefined;
   private server: Server | undefined;
   port = 0;
 
@@ -51,7 +53,7 @@ export class WebhookReceiver {
         const record: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body, at: Date.now() };
         if (this.secret) record.signatureValid = this.verify(req.headers, body);
         this.requests.push(record);
-        const answer = this.script.shift() ?? this.fallback;
+        const answer = this.answer?.(record) ?? this.script.shift() ?? this.fallback;
         if ('hang' in answer) return; // never answers: the sender's timeout fires
         if ('reset' in answer) {
           req.socket.destroy();

@@ -31,7 +31,9 @@ function decodeJsonish(value: string): unknown {
   return current;
 }
 
-const QUOTED_CODE = /\\*"code\\*"\s*:\s*\\*"([A-Za-z][\w.]*)/gi;
+// Escaping backslashes bounded: an unbounded `\\*` at the start scans a long run of them from every
+// position (quadratic in untrusted text). Eight covers three levels of nested encoding.
+const QUOTED_CODE = /\\{0,8}"code\\{0,8}"\s{0,16}:\s{0,16}\\{0,8}"([A-Za-z][\w.]*)/gi;
 
 /**
  * Codes quoted in JSON text that does not parse (Log Analytics clips long strings, cutting the

@@ -150,6 +150,15 @@ function readData(raw: Record<string, unknown>): Step<unknown> {
   return { ok: true, value: raw.data };
 }
 
+/** A specversion as an error shows it: named by type, never serialised (it may be nested thousands deep). */
+function describeSpec(spec: unknown): string {
+  if (typeof spec === 'string') return JSON.stringify(spec.slice(0, 40));
+  if (Array.isArray(spec)) return '(an array)';
+  if (spec === null) return 'null';
+  if (typeof spec === 'object') return '(an object)';
+  return typeof spec === 'number' || typeof spec === 'boolean' ? String(spec) : `(${typeof spec})`;
+}
+
 function envelopeOf(raw: unknown, index: number): Step<Envelope> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { ok: false, field: '(event)', message: 'is not a JSON object' };
@@ -160,7 +169,8 @@ function envelopeOf(raw: unknown, index: number): Step<Envelope> {
       return {
         ok: false,
         field: 'specversion',
-        message: `unsupported CloudEvents version ${JSON.stringify(spec)}`,
+        // Named by type, never serialised: a value nested thousands deep would overflow the stack.
+        message: `unsupported CloudEvents version ${describeSpec(spec)}`,
       };
     const r = cloudEventEnvelope.safeParse(obj);
     if (!r.success)
@@ -496,7 +506,17 @@ export function fromEventGrid(payload: unknown): EventGridParse {
   const out: EventGridParse = { signals: [], ignored: [], errors: [] };
   const events = Array.isArray(payload) ? (payload as unknown[]) : [payload];
   events.forEach((raw, index) => {
-    const env = envelopeOf(raw, index);
+    let env: Step<Envelope>;
+    try {
+      env = envelopeOf(raw, index);
+    } catch (err) {
+      // Whatever one event does (nesting that exhausts the stack, say), the others are read.
+      env = {
+        ok: false,
+        field: '(event)',
+        message: `could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
     if (!env.ok) {
       const error: EventGridError = { index, field: env.field, message: env.message };
       if (typeof raw === 'object' && raw !== null) {
@@ -509,7 +529,16 @@ export function fromEventGrid(payload: unknown): EventGridParse {
       return;
     }
     const e = env.value;
-    const r = signalOf(e);
+    let r: ReturnType<typeof signalOf>;
+    try {
+      r = signalOf(e);
+    } catch (err) {
+      r = {
+        ok: false,
+        field: 'data',
+        message: `could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
     if (r.ok === 'ignored') out.ignored.push({ index, eventId: e.id, eventType: e.type, reason: r.reason });
     else if (r.ok) out.signals.push(r.value);
     else out.errors.push({ index, eventId: e.id, eventType: e.type, field: r.field, message: r.message });

@@ -34,6 +34,18 @@ const AUTOSCALER_SOURCE = 'cluster-autoscaler';
  * The error code an auto-repair message carries after `here:` or `failure:`, when it carries one.
  * Real messages often end in a link instead; "ARM ErrorCode: X" prefixes are dropped.
  */
+/**
+ * Drops leading whitespace and `[`, trailing whitespace, `.` and `]`. A loop, not a regex: an
+ * end-anchored class run (`[\s.]+$`) backtracks quadratically over a long untrusted run of them.
+ */
+function trimEnds(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && /[\s[]/.test(value[start] ?? '')) start++;
+  while (end > start && /[\s.\]]/.test(value[end - 1] ?? '')) end--;
+  return value.slice(start, end);
+}
+
 export function autoRepairErrorCode(message: string | undefined): string | undefined {
   if (!message) return undefined;
   const m = /(?:\bhere|\bfailure)\s*:\s*(.+)$/is.exec(message);
@@ -43,7 +55,7 @@ export function autoRepairErrorCode(message: string | undefined): string | undef
   if (arm?.[1]) return arm[1];
   // A lone identifier, or one followed by ':' and its message, is a code; a phrase such as
   // "ClientSecretCredential authentication failed" is not (it stays in the texts for the matcher).
-  const bare = rest.replace(/^[\s[]+|[\s.\]]+$/g, '');
+  const bare = trimEnds(rest);
   if (/^[A-Za-z][\w.]*$/.test(bare)) return bare;
   return /^([A-Za-z][\w.]*)\s*:/.exec(bare)?.[1];
 }
