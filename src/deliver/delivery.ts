@@ -45,7 +45,23 @@ export interface DeliveryOptions {
    * leaves that receiver's items to the next pass. Default 5 s.
    */
   maxWaitMs?: number;
+  /**
+   * How the pass waits (pacing, a short Retry-After) and the clock those waits are measured on:
+   * real time unless a test gives a clock of its own.
+   */
+  timer?: Timer;
 }
+
+/** A clock that can be waited on. */
+export interface Timer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_TIME: Timer = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+};
 
 export interface ReceiverReport {
   delivered: number;
@@ -167,7 +183,6 @@ async function sendOne(
 }
 
 const blank = (): ReceiverReport => ({ delivered: 0, retried: 0, deadLettered: 0, pending: 0 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An outbox item a pass considers, with its version; `leased` when this process created it leased. */
 export interface QueuedItem {
@@ -185,14 +200,14 @@ export interface DeliveryRun {
 }
 
 /** Starts spacing sends `interval` ms apart, however many are in flight. */
-function pacer(interval: number): () => Promise<void> {
-  let next = 0;
+function pacer(interval: number, timer: Timer): () => Promise<void> {
+  let next = Number.NEGATIVE_INFINITY;
   return async () => {
     if (interval <= 0) return;
-    const now = Date.now();
+    const now = timer.now();
     const at = Math.max(now, next);
     next = at + interval;
-    if (at > now) await sleep(at - now);
+    if (at > now) await timer.sleep(at - now);
   };
 }
 
@@ -212,6 +227,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
   const base = options.backoffBaseMs ?? 30_000;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const maxWaitMs = options.maxWaitMs ?? 5_000;
+  const timer = options.timer ?? REAL_TIME;
   const taken = new Set<string>();
   const lanes = new Map<string, Lane>();
   let closed = false;
@@ -251,7 +267,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
       r: (report.perReceiver[name] = blank()),
       workers: [],
       wake: [],
-      pace: pacer(receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0),
+      pace: pacer(receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0, timer),
       pauseStored: false,
       pausedUntil: Number.NEGATIVE_INFINITY,
       failures: 0,
@@ -331,7 +347,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     // The receiver asked for a short pause: wait it out here rather than leave the rest for later.
     const wait = lane.pausedUntil - now.getTime();
     if (wait > 0 && wait <= maxWaitMs && !leasedElsewhere) {
-      await sleep(wait);
+      await timer.sleep(wait);
       now = options.now();
     }
     const skip =
