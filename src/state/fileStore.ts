@@ -1,41 +1,28 @@
-import { randomUUID, createHash } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  fstatSync,
+  linkSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { KeyValueStore, StoredEntry, Versioned } from './keyValueStore.js';
 import { recordHealth, STATE_HEALTH_NAME } from './deliveryHealth.js';
-
-interface FileEntry {
-  key: string;
-  version: string;
-  value: unknown;
-}
-
-// Split keeps the surrogates (captured) at odd indices.
-const LONE_SURROGATE = /([\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/;
-
-/**
- * A file-system-safe name, distinct for distinct keys: readable when short, hashed when long. Upper
- * case letters become `^` + the letter, so keys that differ only in case stay apart on
- * case-insensitive file systems (macOS, Windows). A lone surrogate (which encodeURIComponent
- * rejects) becomes `%u` + its code, which no encoded character can produce.
- */
-function fileName(key: string): string {
-  const parts = key.split(LONE_SURROGATE);
-  const readable = parts
-    .map((part, i) => (i % 2 === 1 ? `%u${part.charCodeAt(0).toString(16)}` : encodeURIComponent(part)))
-    .join('')
-    .replace(/[.*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
-    .replace(/[A-Z]/g, (c) => `^${c.toLowerCase()}`);
-  if (readable.length <= 120) return `${readable}.json`;
-  // Hashed over UTF-16 when the key has lone surrogates, so keys differing only in those differ.
-  const bytes = parts.length > 1 ? Buffer.from(key, 'utf16le') : Buffer.from(key, 'utf8');
-  return `${readable.slice(0, 60)}~${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.json`;
-}
-
-const isCode = (err: unknown, code: string): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { hasLegacy, legacyEntries, removeLegacy } from './legacyStateFiles.js';
+import { goneFromThisHost, thisProcess } from './processLiveness.js';
 
 /** A record that could not be read, set aside. */
 export interface CorruptRecord {
@@ -47,221 +34,544 @@ export interface CorruptRecord {
 export interface FileStoreOptions {
   /** Told of each corrupt record set aside (default: a warning on stderr naming the file). */
   onCorrupt?: (record: CorruptRecord) => void;
+  /** Rewrite the journal once it is this large and mostly superseded records (default 64 MiB). */
+  compactAtBytes?: number;
+}
+
+/** Where an entry's value lies in the journal. */
+interface Entry {
+  version: string;
+  /** The line's first byte. */
+  start: number;
+  /** The value's JSON: its first byte and length in bytes (the line ends one byte after it). */
+  pos: number;
+  len: number;
+}
+
+interface OpBase {
+  scope: string;
+  key: string;
+  fail: (err: unknown) => void;
+}
+
+type Op = OpBase &
+  (
+    | { kind: 'create'; json: string; done: (v: string | undefined) => void }
+    | { kind: 'put'; json: string; ifVersion: string | undefined; done: (v: string | undefined) => void }
+    | { kind: 'delete'; ifVersion: string | undefined; done: (v: boolean) => void }
+  );
+
+export const JOURNAL_FILE = 'journal';
+const LOCK_FILE = 'journal.lock';
+/** A lock older than this is taken over even from a live holder: a commit never takes this long. */
+const STALE_LOCK_MS = 30_000;
+/** Compaction rewrites the journal once it is this large and mostly superseded records. */
+const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** A value's JSON (`undefined` is stored as null, as JSON has no undefined). */
+const jsonOf = (value: unknown): string => JSON.stringify(value) ?? 'null';
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isCode = (err: unknown, code: string): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+
+/** One journal line: `<crc32 of the rest, 8 hex> [scope,key,version]<TAB><value JSON>`, or `[scope,key]` for a delete. */
+function lineOf(scope: string, key: string, version: string | undefined, json: string | undefined) {
+  const head = JSON.stringify(version === undefined ? [scope, key] : [scope, key, version]);
+  const body = json === undefined ? head : `${head}\t${json}`;
+  return { text: `${hex8(crc32(body))} ${body}\n`, head, json };
 }
 
 /**
- * Runs one fsync per directory for every write that finished before it started: concurrent writes
- * share one (group commit) instead of paying one each.
- */
-function directorySyncs(): (dir: string) => Promise<void> {
-  const queued = new Map<string, Promise<void>>();
-  const running = new Map<string, Promise<void>>();
-  const fsyncDir = async (dir: string) => {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  };
-  return (dir) => {
-    const waiting = queued.get(dir);
-    if (waiting) return waiting;
-    const before = running.get(dir) ?? Promise.resolve();
-    const next = before
-      .catch(() => undefined)
-      .then(async () => {
-        queued.delete(dir);
-        const sync = fsyncDir(dir);
-        running.set(dir, sync);
-        try {
-          await sync;
-        } finally {
-          if (running.get(dir) === sync) running.delete(dir);
-        }
-      });
-    queued.set(dir, next);
-    return next;
-  };
-}
-
-/**
- * A KeyValueStore in a local folder: one JSON file per entry, one folder per scope. Every write is
- * atomic and durable before it returns: the entry is written to a temporary file and synced, then
- * linked (create: fails when the name exists) or renamed (replace) into place, and the folder is
- * synced (shared by concurrent writes). Conditional writes and deletes hold a per-entry lock
- * directory, so several processes on one machine can share the folder. A record that cannot be
- * read (a disk fault, a hand edit) is moved to `.corrupt/`, named on stderr and counted in delivery
- * health; the rest of the state is read on.
+ * A KeyValueStore in a local folder, kept as one append-only journal (`journal`): each write is a
+ * line (scope, key, version, value) with a checksum, and an index in memory says where each live
+ * entry's value lies. Writes issued together are committed together (group commit): one append and
+ * one fdatasync for the batch, and no write returns before its batch is on disk. A crash mid-append
+ * leaves a torn last line, which is ignored and cut off by the next writer.
+ *
+ * Several processes (and several stores in one process) can share the folder: a writer holds
+ * `journal.lock` (its host and pid; taken over when that process is gone or after 30 s) while it
+ * reads what others appended, checks its conditional writes against the up-to-date index, appends
+ * and syncs; a read first takes in what others appended. When the journal is mostly superseded
+ * records it is rewritten (compaction) to a new file renamed into place.
+ *
+ * A record that cannot be read (a disk fault, a hand edit) is copied to `.corrupt/`, named on
+ * stderr, counted in delivery health and left out (compaction drops it); the rest is read on. A
+ * folder written by earlier versions (a JSON file per entry) is taken into the journal on first use.
  */
 export function createFileStore(dir: string, options: FileStoreOptions = {}): KeyValueStore {
-  const scopeDirs = new Map<string, string>();
-  const scopeDir = (scope: string) => {
-    let d = scopeDirs.get(scope);
-    if (d === undefined) scopeDirs.set(scope, (d = join(dir, fileName(scope).replace(/\.json$/, ''))));
-    return d;
-  };
-  const pathOf = (scope: string, key: string) => join(scopeDir(scope), fileName(key));
-  const made = new Set<string>();
-  const syncDir = directorySyncs();
+  const journalPath = join(dir, JOURNAL_FILE);
+  const lockPath = join(dir, LOCK_FILE);
+  const compactAt = options.compactAtBytes ?? COMPACT_MIN_BYTES;
+  const me = { ...thisProcess(), id: randomBytes(6).toString('hex') };
+  let versions = 0;
+  const nextVersion = () => `${me.id}.${(++versions).toString(36)}`;
   const onCorrupt =
     options.onCorrupt ??
     ((r: CorruptRecord) =>
       process.stderr.write(`state: unreadable record ${r.file} (${r.problem}); moved to ${r.movedTo}\n`));
 
-  async function quarantine(path: string, problem: string): Promise<void> {
+  let fd: number | undefined;
+  /** End of the last complete line taken into the index. */
+  let offset = 0;
+  let index = new Map<string, Map<string, Entry>>();
+  let liveBytes = 0;
+  /** Lines found unreadable since the last compaction: dropped by the next one. */
+  let corruptSeen = 0;
+  /** While this store holds the lock (nothing else appends; our own lines are not taken in twice). */
+  let locked = false;
+  let queue: Op[] = [];
+  let committing = false;
+
+  const scopeOf = (scope: string) => {
+    let s = index.get(scope);
+    if (!s) index.set(scope, (s = new Map()));
+    return s;
+  };
+  const setEntry = (scope: string, key: string, e: Entry | undefined) => {
+    const s = scopeOf(scope);
+    const old = s.get(key);
+    if (old) liveBytes -= old.pos + old.len + 1 - old.start;
+    if (e) {
+      s.set(key, e);
+      liveBytes += e.pos + e.len + 1 - e.start;
+    } else s.delete(key);
+  };
+
+  /** Copies an unreadable record to `.corrupt/` and reports it; `inJournal`: the next compaction drops it. */
+  function setAside(bytes: Buffer, at: number, problem: string, inJournal = true): void {
     const aside = join(dir, '.corrupt');
-    await mkdir(aside, { recursive: true });
-    const movedTo = join(aside, `${path.slice(dir.length + 1).replace(/[/\\]/g, '__')}.${Date.now()}`);
+    const movedTo = join(aside, `${JOURNAL_FILE}.${String(at)}.${String(Date.now())}`);
     try {
-      await rename(path, movedTo);
-    } catch (err) {
-      if (isCode(err, 'ENOENT')) return; // another process moved it first
-      throw err;
+      mkdirSync(aside, { recursive: true });
+      writeFileSync(movedTo, bytes);
+    } catch {
+      // Reported all the same: the record is left out either way.
     }
-    onCorrupt({ file: path, problem, movedTo });
-    await recordHealth(store, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined);
+    if (inJournal) corruptSeen++;
+    onCorrupt({ file: `${journalPath} at byte ${String(at)}`, problem, movedTo });
+    // Later: the store may be in the middle of reading the journal.
+    setImmediate(
+      () => void recordHealth(store, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined),
+    );
   }
 
-  async function read(path: string): Promise<FileEntry | undefined> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if (isCode(err, 'ENOENT')) return undefined;
-      throw err;
+  /** Takes the complete lines of `buf` (read from `base`) into the index; returns the bytes consumed. */
+  function takeLines(buf: Buffer, base: number): number {
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) return start;
+      takeLine(buf, start, nl, base);
+      start = nl + 1;
     }
-    let entry: unknown;
-    try {
-      entry = JSON.parse(text);
-    } catch (err) {
-      await quarantine(path, text.length === 0 ? 'empty' : `not JSON: ${(err as Error).message}`);
-      return undefined;
-    }
-    const e = entry as Partial<FileEntry> | null;
-    if (typeof e !== 'object' || e === null || typeof e.key !== 'string' || typeof e.version !== 'string') {
-      await quarantine(path, 'not a state record (no key or version)');
-      return undefined;
-    }
-    return e as FileEntry;
   }
 
-  async function ensureDir(path: string): Promise<void> {
-    if (made.has(path)) return;
-    await mkdir(path, { recursive: true });
-    made.add(path);
-  }
-
-  async function writeTemp(scope: string, entry: FileEntry): Promise<string> {
-    await ensureDir(scopeDir(scope));
-    const tmp = join(scopeDir(scope), `.tmp-${randomUUID()}`);
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(entry));
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    return tmp;
-  }
-
-  async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-    const lock = `${path}.lock`;
-    for (let attempt = 0; ; attempt++) {
+  function takeLine(buf: Buffer, start: number, end: number, base: number): void {
+    const problem = (() => {
+      if (end - start < 10 || buf[start + 8] !== 0x20) return 'not a journal line';
+      const crc = Number.parseInt(buf.toString('latin1', start, start + 8), 16);
+      if (crc !== crc32(buf.subarray(start + 9, end))) return 'checksum mismatch';
+      const tab = buf.indexOf(9, start + 9);
+      const headEnd = tab < 0 || tab > end ? end : tab;
+      let head: unknown;
       try {
-        await mkdir(lock);
-        break;
+        head = JSON.parse(buf.toString('utf8', start + 9, headEnd));
+      } catch {
+        return 'unreadable header';
+      }
+      if (!Array.isArray(head) || typeof head[0] !== 'string' || typeof head[1] !== 'string')
+        return 'unreadable header';
+      const [scope, key, version] = head as [string, string, unknown];
+      if (headEnd === end) setEntry(scope, key, undefined);
+      else if (typeof version !== 'string') return 'unreadable header';
+      else
+        setEntry(scope, key, {
+          version,
+          start: base + start,
+          pos: base + headEnd + 1,
+          len: end - headEnd - 1,
+        });
+      return undefined;
+    })();
+    if (problem) setAside(Buffer.from(buf.subarray(start, end + 1)), base + start, problem);
+  }
+
+  /** Reads the journal from `from` to its end into the index. */
+  function readFrom(from: number, size: number): void {
+    let at = from;
+    let carry: Buffer | undefined;
+    while (at < size) {
+      const n = Math.min(READ_CHUNK, size - at);
+      const chunk = Buffer.allocUnsafe(n);
+      const got = readSync(fd as number, chunk, 0, n, at);
+      if (got <= 0) break;
+      at += got;
+      const buf: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      const base = at - buf.length;
+      const used = takeLines(buf, base);
+      offset = base + used;
+      carry = used < buf.length ? buf.subarray(used) : undefined;
+    }
+  }
+
+  function openJournal(): void {
+    if (fd !== undefined) closeSync(fd);
+    fd = openSync(journalPath, 'r+');
+    index = new Map();
+    liveBytes = 0;
+    offset = 0;
+    readFrom(0, fstatSync(fd).size);
+  }
+
+  /** Takes in what others appended since; reopens when the journal was replaced (compacted) or cut. */
+  function refresh(): void {
+    if (locked) return;
+    if (fd === undefined) {
+      try {
+        openJournal();
       } catch (err) {
-        if (!isCode(err, 'EEXIST')) throw err;
-        // A lock left by a process that died is broken after a while.
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > 10_000) await rmdir(lock).catch(() => undefined);
-        await sleep(Math.min(50, 2 + attempt));
+        if (isCode(err, 'ENOENT')) return; // nothing written yet
+        throw err;
+      }
+      return;
+    }
+    const st = fstatSync(fd);
+    if (st.nlink === 0 || st.size < offset) openJournal();
+    else if (st.size > offset) readFrom(offset, st.size);
+  }
+
+  let legacyChecked = false;
+  /** Before the first read: a folder of an earlier version is taken into a journal first. */
+  async function reading(): Promise<void> {
+    if (!legacyChecked && fd === undefined && !existsSync(journalPath)) {
+      legacyChecked = true;
+      if (hasLegacy(dir)) {
+        await lock();
+        unlock();
       }
     }
+    refresh();
+  }
+
+  function syncDir(): void {
+    const d = openSync(dir, 'r');
     try {
-      return await fn();
+      fsyncSync(d);
     } finally {
-      await rmdir(lock).catch(() => undefined);
+      closeSync(d);
+    }
+  }
+
+  /** Creates the journal (from an earlier version's files, if any) under the lock. */
+  function createJournal(): void {
+    const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
+    const legacy = legacyEntries(dir);
+    const text = legacy.map((e) => lineOf(e.scope, e.key, e.version, JSON.stringify(e.value)).text).join('');
+    const t = openSync(tmp, 'w');
+    try {
+      writeSync(t, text);
+      fsyncSync(t);
+    } finally {
+      closeSync(t);
+    }
+    renameSync(tmp, journalPath);
+    syncDir();
+    if (legacy.length > 0) removeLegacy(dir);
+  }
+
+  /** Takes the lock file: written whole under another name, then linked into place (fails when held). */
+  function tryLock(): boolean {
+    const tmp = `${lockPath}.${me.id}`;
+    writeFileSync(tmp, JSON.stringify({ ...me, at: new Date().toISOString() }));
+    try {
+      linkSync(tmp, lockPath);
+      return true;
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
+    // Held: by a process gone from this host (killed mid-commit), or for far too long, it is taken over.
+    let holder: { host?: unknown; pid?: unknown } | undefined;
+    let age: number;
+    try {
+      holder = JSON.parse(readFileSync(lockPath, 'utf8')) as { host?: unknown; pid?: unknown };
+      age = Date.now() - statSync(lockPath).mtimeMs;
+    } catch {
+      return false; // released meanwhile
+    }
+    const gone =
+      typeof holder?.host === 'string' &&
+      typeof holder.pid === 'number' &&
+      goneFromThisHost({ host: holder.host, pid: holder.pid });
+    if (gone || age > STALE_LOCK_MS) {
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        // Another process took it over first.
+      }
+    }
+    return false;
+  }
+
+  let made = false;
+  async function lock(): Promise<void> {
+    if (!made) mkdirSync(dir, { recursive: true });
+    made = true;
+    for (let attempt = 0; !tryLock(); attempt++)
+      await sleep(Math.min(20, 1 + attempt) * (0.5 + Math.random()));
+    locked = true;
+    try {
+      // Take in everything others wrote; a torn line a dead writer left at the end is cut off.
+      if (fd === undefined) {
+        try {
+          openJournal();
+        } catch (err) {
+          if (!isCode(err, 'ENOENT')) throw err;
+          createJournal();
+          openJournal();
+        }
+      } else {
+        const st = fstatSync(fd);
+        if (st.nlink === 0 || st.size < offset) openJournal();
+        else if (st.size > offset) readFrom(offset, st.size);
+      }
+      if (fstatSync(fd as number).size > offset) ftruncateSync(fd as number, offset);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+  }
+
+  function unlock(): void {
+    locked = false;
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // Taken over as stale meanwhile: nothing of ours to remove.
+    }
+  }
+
+  const datasync = (f: number) =>
+    new Promise<void>((resolve, reject) => fdatasync(f, (err) => (err ? reject(err) : resolve())));
+
+  /** Rewrites the journal with only the live entries, renamed into place (under the lock). */
+  function compact(): void {
+    const f = fd as number;
+    const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
+    const t = openSync(tmp, 'w');
+    const next = new Map<string, Map<string, Entry>>();
+    let at = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      const buf = Buffer.concat(pending);
+      for (let w = 0; w < buf.length;) w += writeSync(t, buf, w, buf.length - w);
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      for (const [scope, entries] of index) {
+        const s = new Map<string, Entry>();
+        for (const [key, e] of entries) {
+          const len = e.pos + e.len + 1 - e.start;
+          const bytes = Buffer.allocUnsafe(len);
+          readSync(f, bytes, 0, len, e.start);
+          pending.push(bytes);
+          pendingBytes += len;
+          if (pendingBytes >= READ_CHUNK) flush();
+          s.set(key, { version: e.version, start: at, pos: at + (e.pos - e.start), len: e.len });
+          at += len;
+        }
+        if (s.size > 0) next.set(scope, s);
+      }
+      flush();
+      fsyncSync(t);
+    } finally {
+      closeSync(t);
+    }
+    renameSync(tmp, journalPath);
+    syncDir();
+    closeSync(f);
+    fd = openSync(journalPath, 'r+');
+    index = next;
+    offset = at;
+    liveBytes = at;
+  }
+
+  /** Decides a batch's writes in order, against the index and the batch's own earlier writes. */
+  function decide(ops: readonly Op[]) {
+    const batch = new Map<string, Map<string, Entry | undefined>>();
+    const current = (scope: string, key: string): Entry | undefined => {
+      const b = batch.get(scope);
+      return b?.has(key) ? b.get(key) : index.get(scope)?.get(key);
+    };
+    const lines: string[] = [];
+    const results: (string | boolean | undefined)[] = [];
+    let at = offset;
+    const append = (scope: string, key: string, version?: string, json?: string) => {
+      const l = lineOf(scope, key, version, json);
+      lines.push(l.text);
+      let e: Entry | undefined;
+      if (version === undefined || json === undefined) at += Buffer.byteLength(l.text);
+      else {
+        const pos = at + 9 + Buffer.byteLength(l.head) + 1;
+        e = { version, start: at, pos, len: Buffer.byteLength(json) };
+        at = pos + e.len + 1;
+      }
+      let b = batch.get(scope);
+      if (!b) batch.set(scope, (b = new Map()));
+      b.set(key, e);
+    };
+    for (const op of ops) {
+      const cur = current(op.scope, op.key);
+      if (op.kind === 'delete') {
+        const ok = cur !== undefined && (op.ifVersion === undefined || op.ifVersion === cur.version);
+        if (ok) append(op.scope, op.key);
+        results.push(ok);
+        continue;
+      }
+      const refused =
+        op.kind === 'create'
+          ? cur !== undefined
+          : op.ifVersion !== undefined && op.ifVersion !== cur?.version;
+      if (refused) results.push(undefined);
+      else {
+        const version = nextVersion();
+        append(op.scope, op.key, version, op.json);
+        results.push(version);
+      }
+    }
+    return { batch, lines, results, end: at };
+  }
+
+  /** Commits one batch under the lock: one append and one sync; compacts when it is time. */
+  async function commit(ops: readonly Op[]): Promise<(string | boolean | undefined)[]> {
+    await lock();
+    try {
+      const { batch, lines, results, end } = decide(ops);
+      if (lines.length > 0) {
+        const f = fd as number;
+        const buf = Buffer.from(lines.join(''), 'utf8');
+        try {
+          for (let w = 0; w < buf.length;) w += writeSync(f, buf, w, buf.length - w, offset + w);
+          await datasync(f);
+        } catch (err) {
+          // Not on disk: taken back, so nobody reads a write its caller was told failed.
+          ftruncateSync(f, offset);
+          throw err;
+        }
+        for (const [scope, entries] of batch) for (const [key, e] of entries) setEntry(scope, key, e);
+        offset = end;
+      }
+      const wasted = offset >= compactAt && offset > 2 * liveBytes;
+      if (wasted || corruptSeen > 0) {
+        corruptSeen = 0; // tried once: a compaction that fails is not retried on every batch
+        compact();
+      }
+      return results;
+    } finally {
+      unlock();
+    }
+  }
+
+  async function commitQueued(): Promise<void> {
+    while (queue.length > 0 || corruptSeen > 0) {
+      const ops = queue;
+      queue = [];
+      try {
+        const results = await commit(ops);
+        ops.forEach((op, i) => {
+          if (op.kind === 'delete') op.done(results[i] as boolean);
+          else op.done(results[i] as string | undefined);
+        });
+      } catch (err) {
+        corruptSeen = 0;
+        for (const op of ops) op.fail(err);
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (committing) return;
+    committing = true;
+    // Everything written in this turn of the event loop goes in one batch.
+    setImmediate(() => {
+      void commitQueued().finally(() => {
+        committing = false;
+        if (queue.length > 0 || corruptSeen > 0) schedule();
+      });
+    });
+  }
+
+  function submit<T>(make: (done: (v: T) => void, fail: (err: unknown) => void) => Op): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push(make(resolve, reject));
+      schedule();
+    });
+  }
+
+  /** The value of an entry, or undefined when its record is unreadable (then set aside and deleted). */
+  function valueOf(scope: string, key: string, e: Entry): { ok: true; value: unknown } | { ok: false } {
+    const bytes = Buffer.allocUnsafe(e.len);
+    readSync(fd as number, bytes, 0, e.len, e.pos);
+    try {
+      return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
+    } catch (err) {
+      const line = Buffer.allocUnsafe(e.pos + e.len + 1 - e.start);
+      readSync(fd as number, line, 0, line.length, e.start);
+      setAside(line, e.start, `not JSON: ${(err as Error).message}`, false);
+      void store.delete(scope, key, e.version).catch(() => undefined);
+      return { ok: false };
     }
   }
 
   const store: KeyValueStore = {
     async get<T>(scope: string, key: string): Promise<Versioned<T> | undefined> {
-      const e = await read(pathOf(scope, key));
-      return e && e.key === key ? { value: e.value as T, version: e.version } : undefined;
+      await reading();
+      const e = index.get(scope)?.get(key);
+      if (!e) return undefined;
+      const v = valueOf(scope, key, e);
+      return v.ok ? { value: v.value as T, version: e.version } : undefined;
     },
 
-    async create(scope, key, value) {
-      const version = randomUUID();
-      const tmp = await writeTemp(scope, { key, version, value });
-      try {
-        await link(tmp, pathOf(scope, key));
-      } catch (err) {
-        if (isCode(err, 'EEXIST')) return undefined;
-        throw err;
-      } finally {
-        await unlink(tmp).catch(() => undefined);
-      }
-      await syncDir(scopeDir(scope));
-      return version;
+    create(scope, key, value) {
+      const json = jsonOf(value);
+      return submit<string | undefined>((done, fail) => ({ kind: 'create', scope, key, json, done, fail }));
     },
 
-    async put(scope, key, value, ifVersion) {
-      const path = pathOf(scope, key);
-      const version = randomUUID();
-      const tmp = await writeTemp(scope, { key, version, value });
-      const written = await withLock(path, async () => {
-        if (ifVersion !== undefined) {
-          const current = await read(path);
-          if (current?.version !== ifVersion) {
-            await unlink(tmp).catch(() => undefined);
-            return undefined;
-          }
-        }
-        await rename(tmp, path);
-        return version;
-      });
-      if (written !== undefined) await syncDir(scopeDir(scope));
-      return written;
+    put(scope, key, value, ifVersion) {
+      const json = jsonOf(value);
+      return submit<string | undefined>((done, fail) => ({
+        kind: 'put',
+        scope,
+        key,
+        json,
+        ifVersion,
+        done,
+        fail,
+      }));
     },
 
-    async delete(scope, key, ifVersion) {
-      const path = pathOf(scope, key);
-      const gone = await withLock(path, async () => {
-        const current = await read(path);
-        if (!current || (ifVersion !== undefined && current.version !== ifVersion)) return false;
-        await rm(path, { force: true });
-        return true;
-      });
-      if (gone) await syncDir(scopeDir(scope));
-      return gone;
+    delete(scope, key, ifVersion) {
+      return submit<boolean>((done, fail) => ({ kind: 'delete', scope, key, ifVersion, done, fail }));
     },
 
     async *list<T>(scope: string, prefix = ''): AsyncIterable<StoredEntry<T>> {
-      let names: string[];
-      try {
-        names = await readdir(scopeDir(scope));
-      } catch (err) {
-        if (isCode(err, 'ENOENT')) return;
-        throw err;
+      await reading();
+      const entries = index.get(scope);
+      if (!entries) return;
+      const keys = [...entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+      for (const key of keys) {
+        refresh();
+        const e = index.get(scope)?.get(key);
+        if (!e) continue;
+        const v = valueOf(scope, key, e);
+        if (v.ok) yield { key, value: v.value as T, version: e.version };
+        await Promise.resolve();
       }
-      const files = names.filter((n) => n.endsWith('.json') && !n.startsWith('.tmp-'));
-      const entries: StoredEntry<T>[] = [];
-      // Read a few at a time: a scope can hold thousands of entries.
-      for (let i = 0; i < files.length; i += 32) {
-        const read32 = await Promise.all(
-          files.slice(i, i + 32).map((name) => read(join(scopeDir(scope), name))),
-        );
-        for (const e of read32)
-          if (e?.key.startsWith(prefix))
-            entries.push({ key: e.key, value: e.value as T, version: e.version });
-      }
-      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      yield* entries;
     },
   };
   return store;

@@ -2,11 +2,11 @@
  * Input that used to stop a whole batch: lone UTF-16 surrogates, nesting deep enough to overflow the
  * stack, corrupt state records. Each gets a clear error (or is set aside) and the rest goes on.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueueOutgoing, listOutbox } from '../../src/deliver/outbox.js';
 import { portalResourceUrl } from '../../src/enrich/links.js';
 import { logsDeepLink } from '../../src/enrich/logsLink.js';
@@ -16,7 +16,7 @@ import { processSignals } from '../../src/pipeline/processSignals.js';
 import { fromEventGrid } from '../../src/sources/eventGrid/fromEventGrid.js';
 import { readHealth, STATE_HEALTH_NAME } from '../../src/state/deliveryHealth.js';
 import type { CorruptRecord } from '../../src/state/fileStore.js';
-import { createFileStore } from '../../src/state/fileStore.js';
+import { createFileStore, JOURNAL_FILE } from '../../src/state/fileStore.js';
 import {
   CORRUPT_PARTITION,
   createTableStore,
@@ -103,10 +103,20 @@ describe('deep nesting', () => {
   });
 });
 
+/** Overwrites the journal line holding `text` with bytes of the same length that fail their checksum. */
+function corruptLine(state: string, text: string): string {
+  const file = join(state, JOURNAL_FILE);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(text));
+  const line = lines[i] ?? '';
+  lines[i] = `${line.slice(0, line.length - 4)}vers`;
+  writeFileSync(file, lines.join('\n'));
+  return lines[i] ?? '';
+}
+
 describe('corrupt state records', () => {
   it('file store: named, moved aside, counted in delivery health; the listing goes on', async () => {
     const seen: CorruptRecord[] = [];
-    const store = createFileStore(dir, { onCorrupt: (r) => seen.push(r) });
     const item = (id: string) => ({
       receiver: 'ops',
       sinkType: 'generic' as const,
@@ -115,36 +125,52 @@ describe('corrupt state records', () => {
       createdAt: '2026-11-21T03:00:00.000Z',
       summary: id,
     });
-    await enqueueOutgoing(store, [item('n-1'), item('n-2')]);
-    const folder = join(dir, readdirSync(dir).find((d) => d.startsWith('outbox-pending')) ?? '');
-    const file = readdirSync(folder).find((f) => f.includes('n-1')) ?? '';
-    writeFileSync(join(folder, file), '{"key":"ops|n-1","vers');
+    await enqueueOutgoing(createFileStore(dir), [item('n-1'), item('n-2')]);
+    const bad = corruptLine(dir, '"ops|n-1"');
+    // The next process to open the folder finds it.
+    const store = createFileStore(dir, { onCorrupt: (r) => seen.push(r) });
     const ids: string[] = [];
     for await (const { item: i } of listOutbox(store, 'pending')) ids.push(i.id);
     expect(ids).toEqual(['n-2']);
     expect(seen).toEqual([
       expect.objectContaining({
-        file: join(folder, file),
-        problem: expect.stringMatching(/^not JSON/) as unknown,
+        file: expect.stringContaining(join(dir, JOURNAL_FILE)) as unknown,
+        problem: 'checksum mismatch',
       }),
     ]);
-    expect(readFileSync(seen[0]?.movedTo ?? '', 'utf8')).toBe('{"key":"ops|n-1","vers');
-    const health = await readHealth(store, new Date(), new Date());
-    expect(health[STATE_HEALTH_NAME]?.poisoned).toBe(1);
+    expect(readFileSync(seen[0]?.movedTo ?? '', 'utf8')).toBe(`${bad}\n`);
+    await vi.waitFor(async () =>
+      expect((await readHealth(store, new Date(), new Date()))[STATE_HEALTH_NAME]?.poisoned).toBe(1),
+    );
+    // Moved aside: the journal no longer holds it, and a fresh reader reports nothing.
+    expect(readFileSync(join(dir, JOURNAL_FILE), 'utf8')).not.toContain(bad);
+    const again: CorruptRecord[] = [];
+    const ids2: string[] = [];
+    for await (const { item: i } of listOutbox(
+      createFileStore(dir, { onCorrupt: (r) => again.push(r) }),
+      'pending',
+    ))
+      ids2.push(i.id);
+    expect([ids2, again]).toEqual([['n-2'], []]);
   });
 
   it('a corrupt group window does not stop the run: the failure opens a new window', async () => {
-    const store = createFileStore(dir, { onCorrupt: () => undefined });
     const p = createPipeline({
-      store,
+      store: createFileStore(dir),
       routing: routingTo('http://127.0.0.1:9/hook'),
       policy: DEFAULT_POLICY,
     });
     await processSignals(p.deps, [poolFailure('w-1', 'aks-w', 'pool1', 0)]);
-    const folder = join(dir, readdirSync(dir).find((d) => d.startsWith('notify-groups')) ?? '');
-    for (const f of readdirSync(folder)) writeFileSync(join(folder, f), '');
-    const report = await processSignals(p.deps, [poolFailure('w-2', 'aks-w', 'pool2', 1000)]);
+    corruptLine(dir, '["notify-groups"');
+    const named: string[] = [];
+    const q = createPipeline({
+      store: createFileStore(dir, { onCorrupt: (r) => named.push(r.problem) }),
+      routing: routingTo('http://127.0.0.1:9/hook'),
+      policy: DEFAULT_POLICY,
+    });
+    const report = await processSignals(q.deps, [poolFailure('w-2', 'aks-w', 'pool2', 1000)]);
     expect(report).toMatchObject({ processed: 1, notifications: 1, problems: [] });
+    expect(named).toEqual(['checksum mismatch']);
   });
 });
 

@@ -1,12 +1,23 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimOnce } from '../../src/state/dedup.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
-import { createFileStore } from '../../src/state/fileStore.js';
+import { createFileStore, JOURNAL_FILE } from '../../src/state/fileStore.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'file-processes-'));
@@ -42,15 +53,87 @@ process.stdout.write(won ? 'won' : 'lost');
   }, 60_000);
 });
 
-describe('file store names', () => {
-  it('keeps keys that differ only in case apart, with no upper-case file names', async () => {
-    const state = join(dir, 'names');
-    const store = createFileStore(state);
+describe('file store journal', () => {
+  let n = 0;
+  const fresh = () => join(dir, `j${String(n++)}`);
+
+  it('keeps keys that differ only in case apart', async () => {
+    const store = createFileStore(fresh());
     expect(await store.create('Scope', 'ops|N-1', 'upper')).toBeTypeOf('string');
     expect(await store.create('Scope', 'ops|n-1', 'lower')).toBeTypeOf('string');
     expect((await store.get('Scope', 'ops|N-1'))?.value).toBe('upper');
     expect((await store.get('Scope', 'ops|n-1'))?.value).toBe('lower');
-    const names = [...readdirSync(state), ...readdirSync(join(state, readdirSync(state)[0] ?? ''))];
-    for (const name of names) expect(name).toBe(name.toLowerCase());
+  });
+
+  it('ignores a torn last line (a writer killed mid-append) and cuts it off before the next write', async () => {
+    const state = fresh();
+    const a = createFileStore(state);
+    await a.put('s', 'one', 1);
+    await a.put('s', 'two', 2);
+    const journal = join(state, JOURNAL_FILE);
+    const whole = readFileSync(journal, 'utf8');
+    appendFileSync(journal, whole.slice(0, 30)); // half a line, no newline
+    const b = createFileStore(state);
+    expect((await b.get('s', 'two'))?.value).toBe(2);
+    await b.put('s', 'three', 3);
+    const c = createFileStore(state);
+    expect((await c.get('s', 'one'))?.value).toBe(1);
+    expect((await c.get('s', 'three'))?.value).toBe(3);
+    expect(readFileSync(journal, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('two stores on one folder in one process see each other at once', async () => {
+    const state = fresh();
+    const a = createFileStore(state);
+    const b = createFileStore(state);
+    const v = await a.put('s', 'k', 'a');
+    expect(await b.get('s', 'k')).toEqual({ value: 'a', version: v });
+    const w = await b.put('s', 'k', 'b', v);
+    expect(w).toBeTypeOf('string');
+    expect(await a.put('s', 'k', 'stale', v)).toBeUndefined();
+    expect(await a.delete('s', 'k', w)).toBe(true);
+    expect(await b.get('s', 'k')).toBeUndefined();
+  });
+
+  it('takes over the lock of a process that died holding it', async () => {
+    const state = fresh();
+    await createFileStore(state).put('s', 'k', 1);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(state, 'journal.lock'), JSON.stringify({ host: hostname(), pid: dead, id: 'x' }));
+    const started = Date.now();
+    expect(await createFileStore(state).put('s', 'k', 2)).toBeTypeOf('string');
+    expect(Date.now() - started).toBeLessThan(20_000); // far below the 30 s after which any lock is stale
+    expect(existsSync(join(state, 'journal.lock'))).toBe(false);
+  });
+
+  it('compacts a journal of superseded records and keeps every live entry', async () => {
+    const state = fresh();
+    const store = createFileStore(state, { compactAtBytes: 20_000 });
+    for (let i = 0; i < 200; i++) await store.put('s', `k${String(i % 10)}`, { i, pad: 'x'.repeat(100) });
+    await store.delete('s', 'k3');
+    const size = statSync(join(state, JOURNAL_FILE)).size;
+    expect(size).toBeLessThan(20_000);
+    const other = createFileStore(state);
+    const keys: string[] = [];
+    for await (const e of other.list<{ i: number }>('s')) keys.push(`${e.key}=${String(e.value.i)}`);
+    expect(keys).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9].map((k) => `k${String(k)}=${String(190 + k)}`));
+  });
+
+  it('takes in a state folder written by earlier versions (a file per entry)', async () => {
+    const state = fresh();
+    mkdirSync(join(state, 'outbox-pending'), { recursive: true });
+    mkdirSync(join(state, 'notify-^groups'), { recursive: true });
+    writeFileSync(
+      join(state, 'outbox-pending', 'ops%7cn-1.json'),
+      JSON.stringify({ key: 'ops|n-1', version: 'v1', value: { id: 'n-1' } }),
+    );
+    writeFileSync(
+      join(state, 'notify-^groups', 'g.json'),
+      JSON.stringify({ key: 'g', version: 'v2', value: { open: true } }),
+    );
+    const store = createFileStore(state);
+    expect(await store.get('outbox-pending', 'ops|n-1')).toEqual({ value: { id: 'n-1' }, version: 'v1' });
+    expect(await store.put('notify-Groups', 'g', { open: false }, 'v2')).toBeTypeOf('string');
+    expect(readdirSync(state).sort()).toEqual([JOURNAL_FILE]);
   });
 });
