@@ -119,6 +119,20 @@ export function redactStructure(text: string): string {
     .replace(SLACK_TOKEN, REDACTED);
 }
 
+const known = new WeakMap<SecretHolder, { url?: string; secret?: string; all: string[] }>();
+/** `secretsOf`, worked out once per holder (a receiver's are asked for on every reply). */
+function secretsFor(holder: SecretHolder): string[] {
+  const k = known.get(holder);
+  if (k && k.url === holder.url && k.secret === holder.secret) return k.all;
+  const all = secretsOf(holder);
+  known.set(holder, {
+    ...(holder.url !== undefined ? { url: holder.url } : {}),
+    ...(holder.secret !== undefined ? { secret: holder.secret } : {}),
+    all,
+  });
+  return all;
+}
+
 /**
  * Text with the credentials of the given holders (receivers) and every credential shape removed.
  * Run it on the whole text, then shorten.
@@ -127,7 +141,7 @@ export function redact(text: string, holders: readonly (SecretHolder | undefined
   let out = text;
   for (const holder of holders) {
     if (!holder) continue;
-    for (const s of secretsOf(holder)) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    for (const s of secretsFor(holder)) if (out.includes(s)) out = out.split(s).join(REDACTED);
   }
   return redactStructure(out);
 }

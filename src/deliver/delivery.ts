@@ -38,7 +38,7 @@ export interface DeliveryOptions {
   random?: () => number;
   /** Treat every pending item as due (a run started by hand retries at once instead of waiting out backoff). */
   dueNow?: boolean;
-  /** Sends in flight at once per receiver (its rate limit still applies). Default 8. */
+  /** Sends in flight at once per receiver (its rate limit still applies). Default 32. */
   concurrency?: number;
   /**
    * The longest a pass waits in place for a receiver that asked for a pause (Retry-After) before it
@@ -225,7 +225,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
   let budget = options.limit ?? Number.POSITIVE_INFINITY;
   const random = options.random ?? Math.random;
   const base = options.backoffBaseMs ?? 30_000;
-  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const concurrency = Math.max(1, options.concurrency ?? 32);
   const maxWaitMs = options.maxWaitMs ?? 5_000;
   const timer = options.timer ?? REAL_TIME;
   const taken = new Set<string>();

@@ -90,7 +90,7 @@ const FIRST_SAMPLE = 5;
 /** Failures a window remembers by id (16 hex characters each: well inside one entity). */
 const MAX_JOINED = 20_000;
 /** Group lanes planned at once (each lane is one group key, in time order). */
-const LANES = 16;
+const LANES = 64;
 /** A hold taken by a failure that has not released it this long after it ran out was taken by one that died. */
 const HOLD_TAKER_STALE_MS = 10 * 60_000;
 

@@ -351,7 +351,7 @@ export async function processSignals(
   const now = deps.now();
   const report = emptyReport();
   report.received = signals.length;
-  const concurrency = deps.concurrency ?? 32;
+  const concurrency = deps.concurrency ?? 128;
   report.notices = signals.filter(isNotice).length;
 
   const fresh: FailureSignal[] = [];
@@ -401,7 +401,7 @@ async function processOwned(
   report: ProcessReport,
   now: Date,
 ): Promise<void> {
-  const concurrency = deps.concurrency ?? 32;
+  const concurrency = deps.concurrency ?? 128;
   try {
     const enriched = await mapLimit(owned, concurrency, async ({ signal }) =>
       enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),

@@ -68,9 +68,11 @@ const STALE_LOCK_MS = 30_000;
 /** Compaction rewrites the journal once it is this large and mostly superseded records. */
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK = 4 * 1024 * 1024;
+/** A writer holds the lock across consecutive batches this long at most. */
+const HOLD_LOCK_MS = 200;
 
 /** A value's JSON (`undefined` is stored as null, as JSON has no undefined). */
-const jsonOf = (value: unknown): string => JSON.stringify(value) ?? 'null';
+const jsonOf = (value: unknown): string => (value === undefined ? 'null' : JSON.stringify(value));
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isCode = (err: unknown, code: string): boolean =>
@@ -126,7 +128,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
 
   const scopeOf = (scope: string) => {
     let s = index.get(scope);
-    if (!s) index.set(scope, (s = new Map()));
+    if (!s) index.set(scope, (s = new Map<string, Entry>()));
     return s;
   };
   const setEntry = (scope: string, key: string, e: Entry | undefined) => {
@@ -303,7 +305,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       return false; // released meanwhile
     }
     const gone =
-      typeof holder?.host === 'string' &&
+      typeof holder.host === 'string' &&
       typeof holder.pid === 'number' &&
       goneFromThisHost({ host: holder.host, pid: holder.pid });
     if (gone || age > STALE_LOCK_MS) {
@@ -422,7 +424,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
         at = pos + e.len + 1;
       }
       let b = batch.get(scope);
-      if (!b) batch.set(scope, (b = new Map()));
+      if (!b) batch.set(scope, (b = new Map<string, Entry | undefined>()));
       b.set(key, e);
     };
     for (const op of ops) {
@@ -447,10 +449,9 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     return { batch, lines, results, end: at };
   }
 
-  /** Commits one batch under the lock: one append and one sync; compacts when it is time. */
+  /** Commits one batch (the lock held): one append and one sync; compacts when it is time. */
   async function commit(ops: readonly Op[]): Promise<(string | boolean | undefined)[]> {
-    await lock();
-    try {
+    {
       const { batch, lines, results, end } = decide(ops);
       if (lines.length > 0) {
         const f = fd as number;
@@ -472,24 +473,43 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
         compact();
       }
       return results;
-    } finally {
-      unlock();
     }
   }
 
+  /**
+   * Commits batch after batch while writes keep coming, holding the lock for at most HOLD_LOCK_MS
+   * at a time: taking it costs several file-system calls, and other writers wait only that long.
+   */
   async function commitQueued(): Promise<void> {
     while (queue.length > 0 || corruptSeen > 0) {
-      const ops = queue;
-      queue = [];
       try {
-        const results = await commit(ops);
-        ops.forEach((op, i) => {
-          if (op.kind === 'delete') op.done(results[i] as boolean);
-          else op.done(results[i] as string | undefined);
-        });
+        await lock();
       } catch (err) {
-        corruptSeen = 0;
+        const ops = queue;
+        queue = [];
         for (const op of ops) op.fail(err);
+        continue;
+      }
+      const since = Date.now();
+      try {
+        while ((queue.length > 0 || corruptSeen > 0) && Date.now() - since < HOLD_LOCK_MS) {
+          const ops = queue;
+          queue = [];
+          try {
+            const results = await commit(ops);
+            ops.forEach((op, i) => {
+              if (op.kind === 'delete') op.done(results[i] as boolean);
+              else op.done(results[i] as string | undefined);
+            });
+          } catch (err) {
+            corruptSeen = 0;
+            for (const op of ops) op.fail(err);
+          }
+          // Writes the callers make on hearing back join the next batch while the lock is held.
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      } finally {
+        unlock();
       }
     }
   }

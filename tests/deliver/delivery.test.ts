@@ -50,13 +50,31 @@ function receivers(url = receiver.url): Map<string, Receiver> {
 function virtualTime(): { timer: Timer; sleeps: number[]; starts: number[]; fetchAt: typeof fetch } {
   const sleeps: number[] = [];
   const starts: number[] = [];
+  // Sleepers wake one at a time, earliest first, each after the previous one's continuation ran.
+  const sleepers: { until: number; wake: () => void }[] = [];
+  let waking = false;
+  const wakeNext = () => {
+    sleepers.sort((a, b) => a.until - b.until);
+    const next = sleepers.shift();
+    if (!next) {
+      waking = false;
+      return;
+    }
+    clock = Math.max(clock, next.until);
+    next.wake();
+    setImmediate(wakeNext);
+  };
   const timer: Timer = {
     now: () => clock,
-    sleep: async (ms) => {
-      const until = clock + ms;
+    sleep: (ms) => {
       sleeps.push(ms);
-      await Promise.resolve();
-      clock = Math.max(clock, until);
+      return new Promise<void>((wake) => {
+        sleepers.push({ until: clock + ms, wake });
+        if (!waking) {
+          waking = true;
+          setImmediate(wakeNext);
+        }
+      });
     },
   };
   const fetchAt: typeof fetch = (input, init) => {
