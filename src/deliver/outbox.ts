@@ -184,6 +184,9 @@ export async function finish(
   };
   delete final.leaseUntil;
   delete final.leasedBy;
+  // A delivered record only keeps the id from being sent again: its body is not kept (a dead one
+  // keeps it for replay).
+  if (state === 'delivered') final.body = '';
   // Created, not replaced: a final record already there (a crash after it) stays as it was.
   await store.create(OUTBOX_SCOPES[state], key, final);
   await store.delete(OUTBOX_SCOPES.pending, key);

@@ -78,11 +78,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isCode = (err: unknown, code: string): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 
-/** One journal line: `<crc32 of the rest, 8 hex> [scope,key,version]<TAB><value JSON>`, or `[scope,key]` for a delete. */
+/**
+ * One journal line: `<crc32 of the rest, 8 hex> [scope,key,version]<TAB><value JSON>`, or `[scope,key]`
+ * for a delete; as bytes, with the offset of the value's first byte (each value is encoded once).
+ */
 function lineOf(scope: string, key: string, version: string | undefined, json: string | undefined) {
-  const head = JSON.stringify(version === undefined ? [scope, key] : [scope, key, version]);
-  const body = json === undefined ? head : `${head}\t${json}`;
-  return { text: `${hex8(crc32(body))} ${body}\n`, head, json };
+  const head = Buffer.from(JSON.stringify(version === undefined ? [scope, key] : [scope, key, version]));
+  const value = json === undefined ? undefined : Buffer.from(json);
+  const bytes = Buffer.allocUnsafe(9 + head.length + (value ? value.length + 1 : 0) + 1);
+  head.copy(bytes, 9);
+  let end = 9 + head.length;
+  if (value) {
+    bytes[end++] = 0x09;
+    value.copy(bytes, end);
+    end += value.length;
+  }
+  bytes.write(hex8(crc32(bytes.subarray(9, end))), 0, 'latin1');
+  bytes[8] = 0x20;
+  bytes[end] = 0x0a;
+  return { bytes, valueAt: 9 + head.length + 1, valueLength: value?.length ?? 0 };
 }
 
 /**
@@ -270,7 +284,9 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   function createJournal(): void {
     const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
     const legacy = legacyEntries(dir);
-    const text = legacy.map((e) => lineOf(e.scope, e.key, e.version, JSON.stringify(e.value)).text).join('');
+    const text = Buffer.concat(
+      legacy.map((e) => lineOf(e.scope, e.key, e.version, JSON.stringify(e.value)).bytes),
+    );
     const t = openSync(tmp, 'w');
     try {
       writeSync(t, text);
@@ -410,19 +426,17 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       const b = batch.get(scope);
       return b?.has(key) ? b.get(key) : index.get(scope)?.get(key);
     };
-    const lines: string[] = [];
+    const lines: Buffer[] = [];
     const results: (string | boolean | undefined)[] = [];
     let at = offset;
     const append = (scope: string, key: string, version?: string, json?: string) => {
       const l = lineOf(scope, key, version, json);
-      lines.push(l.text);
-      let e: Entry | undefined;
-      if (version === undefined || json === undefined) at += Buffer.byteLength(l.text);
-      else {
-        const pos = at + 9 + Buffer.byteLength(l.head) + 1;
-        e = { version, start: at, pos, len: Buffer.byteLength(json) };
-        at = pos + e.len + 1;
-      }
+      lines.push(l.bytes);
+      const e: Entry | undefined =
+        version === undefined || json === undefined
+          ? undefined
+          : { version, start: at, pos: at + l.valueAt, len: l.valueLength };
+      at += l.bytes.length;
       let b = batch.get(scope);
       if (!b) batch.set(scope, (b = new Map<string, Entry | undefined>()));
       b.set(key, e);
@@ -455,7 +469,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       const { batch, lines, results, end } = decide(ops);
       if (lines.length > 0) {
         const f = fd as number;
-        const buf = Buffer.from(lines.join(''), 'utf8');
+        const buf = Buffer.concat(lines);
         try {
           for (let w = 0; w < buf.length;) w += writeSync(f, buf, w, buf.length - w, offset + w);
           await datasync(f);

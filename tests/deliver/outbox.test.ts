@@ -58,6 +58,8 @@ describe.each(STORES)('outbox (%s store)', (_name, make) => {
     expect((await list(store, 'delivered')).map((e) => [e.item.id, e.item.state, e.item.attempts])).toEqual([
       ['1', 'delivered', 1],
     ]);
+    // A delivered record only stops a second send: it keeps no body.
+    expect((await list(store, 'delivered'))[0]?.item.body).toBe('');
     expect((await list(store, 'pending', 'a')).map((e) => e.item.id)).toEqual(['2']);
   });
 
@@ -98,6 +100,8 @@ describe.each(STORES)('outbox (%s store)', (_name, make) => {
     expect((await list(store, 'dead')).map((e) => [e.item.attempts, e.item.lastError])).toEqual([
       [2, 'HTTP 410'],
     ]);
+    // A dead one keeps its body, to be replayed.
+    expect((await list(store, 'dead'))[0]?.item.body).toBe('{"id":"1"}');
     expect(await replayDead(store, 'a', 'nope', new Date())).toBe(false);
     expect(await replayDead(store, 'a', '1', new Date('2026-11-22T08:00:00.000Z'))).toBe(true);
     expect(await list(store, 'dead')).toEqual([]);
