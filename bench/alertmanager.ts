@@ -5,7 +5,9 @@
  * the same N as exported Log Analytics rows through the real CLI (`run --source rows.json --webhook`),
  * one notification each, on the file store and on Table Storage (Azurite). Each time is from the
  * start (the first POST; our process's start) to the N-th arrival at the webhook. Runs interleave
- * (Alertmanager, file, table, ...) and medians are printed, with both peak RSS.
+ * (Alertmanager, file, table, floor, ...) and medians are printed, with both peak RSS. The floor is
+ * a bare Node process making the same N POSTs of our mean body size over node:http, nothing else:
+ * what any Node process that sends them one request each takes.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -170,6 +172,32 @@ async function runOurs(
   }
 }
 
+/** The floor for any Node process: the same number of POSTs of our body size, nothing else (bareSender.mjs). */
+async function runBareSender(receiver: CountingReceiver, bodyBytes: number): Promise<Run> {
+  receiver.reset();
+  const started = performance.now();
+  const arrived = receiver.waitFor(FAILURES, TIMEOUT_MS);
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      join(root, 'bench', 'support', 'reportMaxRss.cjs'),
+      join(root, 'bench', 'support', 'bareSender.mjs'),
+      receiver.url,
+      String(FAILURES),
+      String(bodyBytes),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bare sender exited ${String(code)}: ${stderr}`);
+  const last = await arrived;
+  const kb = Number(/max-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0);
+  return { ms: last - started, peakRssMb: kb / 1024, arrived: receiver.count };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export async function runAlertmanagerBench(): Promise<void> {
@@ -189,10 +217,21 @@ export async function runAlertmanagerBench(): Promise<void> {
   const am: Run[] = [];
   const file: Run[] = [];
   const table: Run[] = [];
+  const bare: Run[] = [];
+  // Our bodies' mean size, from the file-store runs: the floor sends bodies as large.
+  let bodyBytes = 0;
+  let bodies = 0;
+  const countBody = (body: string) => {
+    bodyBytes += Buffer.byteLength(body);
+    bodies++;
+  };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       am.push(await runAlertmanager(bin, receiver));
+      receiver.onBody = countBody;
       file.push(await runOurs(rowsFile, receiver, {}, ['--state', '<dir>']));
+      receiver.onBody = undefined;
+      bare.push(await runBareSender(receiver, Math.round(bodyBytes / Math.max(1, bodies))));
       table.push(
         await runOurs(
           rowsFile,
@@ -222,9 +261,9 @@ export async function runAlertmanagerBench(): Promise<void> {
   console.log(line('Alertmanager (group_wait 1s), baseline', am));
   console.log(line('run --webhook, file store', file));
   console.log(line('run --webhook, Table Storage (Azurite)', table));
-  console.log(
-    `  each time: ${am.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} / ${file.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} / ${table.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s`,
-  );
+  console.log(line('floor: node:http sends alone, no pipeline', bare));
+  const each = (runs: Run[]) => runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ');
+  console.log(`  each time: ${[am, file, table, bare].map(each).join(' / ')} s`);
   const fileRatio = Number((ms(file) / amMs).toFixed(2));
   const tableRatio = Number((ms(table) / amMs).toFixed(2));
   console.log(
@@ -237,6 +276,8 @@ export async function runAlertmanagerBench(): Promise<void> {
       alertmanagerPeakRssMb: Math.round(rss(am)),
       filePeakRssMb: Math.round(rss(file)),
       tablePeakRssMb: Math.round(rss(table)),
+      nodeFloorMs: Math.round(ms(bare)),
+      nodeFloorRatio: Number((ms(bare) / amMs).toFixed(2)),
       fileRatio,
       tableRatio,
       ratio: Math.max(fileRatio, tableRatio),
