@@ -312,26 +312,52 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       unlinkSync(tmp);
     }
     // Held: by a process gone from this host (killed mid-commit), or for far too long, it is taken over.
-    let holder: { host?: unknown; pid?: unknown } | undefined;
-    let age: number;
+    let holder: { host?: unknown; pid?: unknown; id?: unknown } = {};
+    let age = 0;
     try {
-      holder = JSON.parse(readFileSync(lockPath, 'utf8')) as { host?: unknown; pid?: unknown };
       age = Date.now() - statSync(lockPath).mtimeMs;
-    } catch {
-      return false; // released meanwhile
+      holder = JSON.parse(readFileSync(lockPath, 'utf8')) as typeof holder;
+    } catch (err) {
+      // Unreadable (a damaged disk): taken over by its age alone.
+      if (isCode(err, 'ENOENT')) return false; // released meanwhile
     }
     const gone =
       typeof holder.host === 'string' &&
       typeof holder.pid === 'number' &&
       goneFromThisHost({ host: holder.host, pid: holder.pid });
-    if (gone || age > STALE_LOCK_MS) {
+    if (gone || age > STALE_LOCK_MS) takeOver(holder.id);
+    return false;
+  }
+
+  /**
+   * Removes a stale lock by moving it aside first: when another process replaced it meanwhile (two
+   * taking over the same stale lock), that live lock is put back instead of being deleted.
+   */
+  function takeOver(staleId: unknown): void {
+    const aside = `${lockPath}.stale-${me.id}`;
+    try {
+      renameSync(lockPath, aside);
+    } catch {
+      return; // another process took it over first
+    }
+    let moved: { id?: unknown } = {};
+    try {
+      moved = JSON.parse(readFileSync(aside, 'utf8')) as typeof moved;
+    } catch {
+      // Unreadable: it was the one judged stale (a holder that died while writing it).
+    }
+    if (moved.id !== undefined && moved.id !== staleId) {
       try {
-        unlinkSync(lockPath);
+        linkSync(aside, lockPath);
       } catch {
-        // Another process took it over first.
+        // A third process holds it now; the live holder finishes its batch either way.
       }
     }
-    return false;
+    try {
+      unlinkSync(aside);
+    } catch {
+      // Already gone.
+    }
   }
 
   let made = false;

@@ -25,9 +25,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const src = (p: string) => JSON.stringify(resolve('src/state', p));
 
+/** A writer keeps the lock for the batches that follow at once, then lets it go. */
+async function lockReleased(state: string): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (!existsSync(join(state, 'journal.lock'))) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
 describe('file store shared by several processes', () => {
-  it('loses no conditional write and grants a claim once when separate processes race', async () => {
-    const state = join(dir, 'state');
+  /** Four processes at once: each tries one claim and counts 15 deliveries by conditional writes. */
+  async function race(state: string): Promise<void> {
     const script = join(dir, 'worker.mts');
     writeFileSync(
       script,
@@ -50,6 +59,21 @@ process.stdout.write(won ? 'won' : 'lost');
     const at = new Date('2026-11-22T12:00:00Z');
     expect((await readHealth(createFileStore(state), at, at)).ops?.delivered).toBe(60);
     expect(await claimOnce(createFileStore(state), 'race', 'k', 3_600_000, at)).toBe(false);
+  }
+
+  it('loses no conditional write and grants a claim once when separate processes race', async () => {
+    await race(join(dir, 'state'));
+  }, 60_000);
+
+  it('the same when they all find the lock of a process that died holding it', async () => {
+    const state = join(dir, 'state-stale');
+    mkdirSync(state, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(state, 'journal.lock'), JSON.stringify({ host: hostname(), pid: dead, id: 'gone' }));
+    await race(state);
+    // The dead holder's lock was taken over and nothing was left behind (no lock, no moved-aside lock).
+    expect(await lockReleased(state)).toBe(true);
+    expect(readdirSync(state).filter((f) => f.startsWith('journal.lock'))).toEqual([]);
   }, 60_000);
 });
 
@@ -94,15 +118,6 @@ describe('file store journal', () => {
     expect(await a.delete('s', 'k', w)).toBe(true);
     expect(await b.get('s', 'k')).toBeUndefined();
   });
-
-  /** A writer keeps the lock for the batches that follow at once, then lets it go. */
-  async function lockReleased(state: string): Promise<boolean> {
-    for (let i = 0; i < 100; i++) {
-      if (!existsSync(join(state, 'journal.lock'))) return true;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return false;
-  }
 
   it('takes over the lock of a process that died holding it', async () => {
     const state = fresh();
