@@ -1,18 +1,21 @@
 /**
- * End to end against Prometheus Alertmanager 0.25 (Debian's prometheus-alertmanager, installed here
- * when missing): N distinct failures to one local webhook. Alertmanager gets the N as alerts (one
- * POST of the API per 1,000), group_wait 1s, one webhook receiver, each alert its own group; we get
- * the same N as exported Log Analytics rows through the real CLI (`run --source rows.json --webhook`),
- * one notification each, on the file store and on Table Storage (Azurite). Each time is from the
- * start (the first POST; our process's start) to the N-th arrival at the webhook. Runs interleave
- * (Alertmanager, file, table, floor, ...) and medians are printed, with both peak RSS. The floor is
- * a bare Node process making the same N POSTs of our mean body size over node:http, nothing else:
- * what any Node process that sends them one request each takes.
+ * End to end against Prometheus Alertmanager 0.25: N distinct failures to one local webhook.
+ * Alertmanager gets the N as alerts (one POST of the API per 1,000), group_wait 1s, one webhook
+ * receiver, each alert its own group; we get the same N as exported Log Analytics rows through the
+ * real CLI (`run --source rows.json --webhook`), one notification each, on the file store and on
+ * Table Storage (Azurite). Each time is from the start (the first POST; our process's start) to the
+ * N-th arrival at the webhook. Runs interleave (Alertmanager, file, floor, table, ...) and medians are
+ * printed, with peak RSS. The floor is a bare Node process making the same N POSTs of our mean body
+ * size over node:http, nothing else: what any Node process sending one request each takes.
+ *
+ * Alertmanager comes from ALERTMANAGER_PATH, else PATH, else Debian's prometheus-alertmanager,
+ * installed here when running as root. No npm package ships it: without it the ratios are taken
+ * against the floor.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../src/assets.js';
 import { startAzurite } from '../tests/support/azurite.js';
@@ -20,16 +23,30 @@ import type { CountingReceiver } from './support/countingReceiver.js';
 import { startCountingReceiver } from './support/countingReceiver.js';
 import { activityRows, alertmanagerAlerts } from './support/distinctFailures.js';
 
-const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
 const ROUNDS = Number(process.env.BENCH_AM_ROUNDS ?? 3);
 const FAILURES = Number(process.env.BENCH_AM_FAILURES ?? 5000);
 const TIMEOUT_MS = 300_000;
 const root = packageRoot();
 
-/** Alertmanager's binary, installed from Debian when missing (the bench runs as root on the build machines). */
+/** Alertmanager's binary under the names Debian and the upstream release give it. */
+const NAMES = ['prometheus-alertmanager', 'alertmanager'];
+
+/** The first of NAMES on PATH (no npm package ships Alertmanager). */
+function onPath(): string | undefined {
+  for (const folder of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+    for (const name of NAMES) if (existsSync(join(folder, name))) return join(folder, name);
+  return undefined;
+}
+
+/**
+ * Alertmanager's binary: ALERTMANAGER_PATH, else on PATH, else installed from Debian when this runs
+ * as root (the build machines). Without it the bench still runs, against the node:http floor.
+ */
 function alertmanagerBinary(): string | undefined {
-  if (existsSync(ALERTMANAGER)) return ALERTMANAGER;
-  if (process.getuid?.() !== 0) return undefined;
+  const given = process.env.ALERTMANAGER_PATH?.trim();
+  if (given) return given;
+  const found = onPath();
+  if (found || process.getuid?.() !== 0) return found;
   console.log('installing prometheus-alertmanager (apt-get) ...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
@@ -37,7 +54,7 @@ function alertmanagerBinary(): string | undefined {
     stdio: 'inherit',
     env,
   });
-  return existsSync(ALERTMANAGER) ? ALERTMANAGER : undefined;
+  return onPath();
 }
 
 interface Run {
@@ -122,91 +139,71 @@ async function runAlertmanager(bin: string, receiver: CountingReceiver): Promise
   }
 }
 
-async function runOurs(
-  rowsFile: string,
+/**
+ * Times a Node process that sends to the receiver: from its start to the N-th arrival. It exits once
+ * it is done sending; its peak RSS comes from reportMaxRss.cjs.
+ */
+async function runSender(
   receiver: CountingReceiver,
-  env: NodeJS.ProcessEnv,
-  state: string[],
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-ours-'));
   receiver.reset();
   const started = performance.now();
   const arrived = receiver.waitFor(FAILURES, TIMEOUT_MS);
   const child = spawn(
     process.execPath,
-    [
-      '--require',
-      join(root, 'bench', 'support', 'reportMaxRss.cjs'),
-      join(root, 'dist', 'src', 'cli.js'),
-      'run',
-      '--source',
-      rowsFile,
-      '--webhook',
-      receiver.url,
-      ...state.map((s) => s.replace('<dir>', join(dir, 'state'))),
-      '--out',
-      join(dir, 'out'),
-      '--quiet',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    ['--require', join(root, 'bench', 'support', 'reportMaxRss.cjs'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
   );
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  let output = '';
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const last = await Promise.race([
+    arrived,
+    exited.then(async (code) => {
+      // Exited: everything it sent has arrived, or it failed.
+      if (receiver.count >= FAILURES) return arrived;
+      throw new Error(`${args[0] ?? ''} exited ${String(code)} after ${receiver.count} arrived:\n${output}`);
+    }),
+  ]);
+  await exited;
+  const kb = Number(/max-rss-kb (\d+)/.exec(output)?.[1] ?? 0);
+  return { ms: last - started, peakRssMb: kb / 1024, arrived: receiver.count };
+}
+
+/** `run --webhook` on the rows, with a state folder of its own or the store `env` selects. */
+async function runOurs(rowsFile: string, receiver: CountingReceiver, env: NodeJS.ProcessEnv): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ours-'));
+  const cli = [join(root, 'dist', 'src', 'cli.js'), 'run', '--source', rowsFile, '--webhook', receiver.url];
+  const state = env.STATE_STORE === 'table' ? [] : ['--state', join(dir, 'state')];
   try {
-    const last = await Promise.race([
-      arrived,
-      exited.then(async (code) => {
-        // Exited: everything it delivered has arrived, or it failed.
-        if (receiver.count >= FAILURES) return arrived;
-        throw new Error(`run exited ${String(code)} after ${receiver.count} arrived:\n${stdout}\n${stderr}`);
-      }),
-    ]);
-    await exited;
-    const kb = Number(/max-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0);
-    return { ms: last - started, peakRssMb: kb / 1024, arrived: receiver.count };
+    return await runSender(receiver, [...cli, ...state, '--out', join(dir, 'out'), '--quiet'], env);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The floor for any Node process: the same number of POSTs of our body size, nothing else (bareSender.mjs). */
-async function runBareSender(receiver: CountingReceiver, bodyBytes: number): Promise<Run> {
-  receiver.reset();
-  const started = performance.now();
-  const arrived = receiver.waitFor(FAILURES, TIMEOUT_MS);
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(root, 'bench', 'support', 'reportMaxRss.cjs'),
-      join(root, 'bench', 'support', 'bareSender.mjs'),
-      receiver.url,
-      String(FAILURES),
-      String(bodyBytes),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bare sender exited ${String(code)}: ${stderr}`);
-  const last = await arrived;
-  const kb = Number(/max-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0);
-  return { ms: last - started, peakRssMb: kb / 1024, arrived: receiver.count };
-}
+const runBareSender = (receiver: CountingReceiver, bodyBytes: number): Promise<Run> =>
+  runSender(receiver, [
+    join(root, 'bench', 'support', 'bareSender.mjs'),
+    receiver.url,
+    String(FAILURES),
+    String(bodyBytes),
+  ]);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export async function runAlertmanagerBench(): Promise<void> {
   const bin = alertmanagerBinary();
-  if (!bin) {
-    console.log('\nalertmanager: prometheus-alertmanager is not installed and cannot be (not root); skipped');
-    return;
-  }
-  const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+  const version = bin
+    ? (execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '').trim()
+    : 'no Alertmanager (looked at ALERTMANAGER_PATH, PATH, apt-get when root): ratios against the node:http floor';
   if (!existsSync(join(root, 'dist', 'src', 'cli.js')))
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   const receiver = await startCountingReceiver();
@@ -227,22 +224,17 @@ export async function runAlertmanagerBench(): Promise<void> {
   };
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      am.push(await runAlertmanager(bin, receiver));
+      if (bin) am.push(await runAlertmanager(bin, receiver));
       receiver.onBody = countBody;
-      file.push(await runOurs(rowsFile, receiver, {}, ['--state', '<dir>']));
+      file.push(await runOurs(rowsFile, receiver, {}));
       receiver.onBody = undefined;
       bare.push(await runBareSender(receiver, Math.round(bodyBytes / Math.max(1, bodies))));
       table.push(
-        await runOurs(
-          rowsFile,
-          receiver,
-          {
-            STATE_STORE: 'table',
-            STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
-            STATE_TABLE_NAME: `benchround${round}`,
-          },
-          [],
-        ),
+        await runOurs(rowsFile, receiver, {
+          STATE_STORE: 'table',
+          STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
+          STATE_TABLE_NAME: `benchround${round}`,
+        }),
       );
     }
   } finally {
@@ -252,35 +244,38 @@ export async function runAlertmanagerBench(): Promise<void> {
   }
   const ms = (runs: Run[]) => median(runs.map((r) => r.ms));
   const rss = (runs: Run[]) => median(runs.map((r) => r.peakRssMb));
-  const amMs = ms(am);
+  // The baseline: Alertmanager, or the node:http floor where Alertmanager cannot be had.
+  const base = bin ? am : bare;
+  const baseMs = ms(base);
+  const ratio = (runs: Run[]) => Number((ms(runs) / baseMs).toFixed(2));
   const line = (name: string, runs: Run[]) =>
-    `  ${name.padEnd(40)} ${(ms(runs) / 1000).toFixed(2).padStart(7)} s  ${((FAILURES / ms(runs)) * 1000).toFixed(0).padStart(6)}/s  peak RSS ${rss(runs).toFixed(0).padStart(4)} MB  ${(ms(runs) / amMs).toFixed(2)}x`;
+    `  ${name.padEnd(40)} ${(ms(runs) / 1000).toFixed(2).padStart(7)} s  ${((FAILURES / ms(runs)) * 1000).toFixed(0).padStart(6)}/s  peak RSS ${rss(runs).toFixed(0).padStart(4)} MB  ${ratio(runs).toFixed(2)}x`;
   console.log(
-    `\nalertmanager: ${FAILURES.toLocaleString('en')} distinct failures to one local webhook, end to end, median of ${ROUNDS} interleaved runs (${version.trim()})`,
+    `\nalertmanager: ${FAILURES.toLocaleString('en')} distinct failures to one local webhook, end to end, median of ${ROUNDS} interleaved runs (${version})`,
   );
-  console.log(line('Alertmanager (group_wait 1s), baseline', am));
+  if (bin) console.log(line('Alertmanager (group_wait 1s), baseline', am));
   console.log(line('run --webhook, file store', file));
   console.log(line('run --webhook, Table Storage (Azurite)', table));
   console.log(line('floor: node:http sends alone, no pipeline', bare));
   const each = (runs: Run[]) => runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ');
-  console.log(`  each time: ${[am, file, table, bare].map(each).join(' / ')} s`);
-  const fileRatio = Number((ms(file) / amMs).toFixed(2));
-  const tableRatio = Number((ms(table) / amMs).toFixed(2));
+  console.log(
+    `  each time: ${(bin ? [am, file, table, bare] : [file, table, bare]).map(each).join(' / ')} s`,
+  );
   console.log(
     JSON.stringify({
       bench: 'alertmanager',
       failures: FAILURES,
-      alertmanagerMs: Math.round(amMs),
+      baseline: bin ? 'alertmanager' : 'node-floor',
+      ...(bin ? { alertmanagerMs: Math.round(baseMs), alertmanagerPeakRssMb: Math.round(rss(am)) } : {}),
       fileMs: Math.round(ms(file)),
       tableMs: Math.round(ms(table)),
-      alertmanagerPeakRssMb: Math.round(rss(am)),
       filePeakRssMb: Math.round(rss(file)),
       tablePeakRssMb: Math.round(rss(table)),
       nodeFloorMs: Math.round(ms(bare)),
-      nodeFloorRatio: Number((ms(bare) / amMs).toFixed(2)),
-      fileRatio,
-      tableRatio,
-      ratio: Math.max(fileRatio, tableRatio),
+      nodeFloorRatio: ratio(bare),
+      fileRatio: ratio(file),
+      tableRatio: ratio(table),
+      ratio: Math.max(ratio(file), ratio(table)),
     }),
   );
 }
