@@ -22,6 +22,7 @@ import { startAzurite } from '../tests/support/azurite.js';
 import type { CountingReceiver } from './support/countingReceiver.js';
 import { startCountingReceiver } from './support/countingReceiver.js';
 import { activityRows, alertmanagerAlerts } from './support/distinctFailures.js';
+import { median } from './support/stats.js';
 
 const ROUNDS = Number(process.env.BENCH_AM_ROUNDS ?? 3);
 const FAILURES = Number(process.env.BENCH_AM_FAILURES ?? 5000);
@@ -196,8 +197,6 @@ const runBareSender = (receiver: CountingReceiver, bodyBytes: number): Promise<R
     String(FAILURES),
     String(bodyBytes),
   ]);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export async function runAlertmanagerBench(): Promise<void> {
   const bin = alertmanagerBinary();

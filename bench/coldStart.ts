@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../src/assets.js';
 import { deployFiles } from '../scripts/deployFiles.js';
+import { median } from './support/stats.js';
 
 const RUNS = 15;
 const root = packageRoot();
@@ -38,8 +39,6 @@ function run(code: string): Run {
   });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Run;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export function runColdStartBench(): void {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/assets.js';
 import { failureMessages } from './support/failureMessages.js';
+import { median } from './support/stats.js';
 
 const MESSAGES = 200_000;
 const PAIRS = 3;
@@ -46,8 +47,6 @@ interface Run {
   ms: number;
   outBytes: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** `build: false` when dist/ was just built (the cold-start bench builds it first). */
 export function runMatchCliBench({ build = true } = {}): { ratio: number } {

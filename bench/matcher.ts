@@ -7,6 +7,7 @@
  */
 import { allEntries, match } from '../src/catalog/index.js';
 import { failureMessages } from './support/failureMessages.js';
+import { median } from './support/stats.js';
 
 const MESSAGES = 100_000;
 
@@ -20,8 +21,6 @@ function rate(fn: (m: string) => unknown, texts: readonly string[], minMs: numbe
   } while (performance.now() - start < minMs);
   return n / ((performance.now() - start) / 1000);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /**
  * Every side warmed up first (regular expressions compile and tier up on first use), then measured

@@ -25,7 +25,8 @@ const positiveInt = (value: string): string | undefined =>
 const durationMs = (value: string): string | undefined =>
   parseDurationMs(value) === undefined ? "must be a duration like '90s', '5m', '4h' or '1d'" : undefined;
 
-const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID (tenant, subscription, workspace or application id), any case. */
+export const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An ARM id prefix a setting may hold: no dot segments, no encoded or other separators. */
 const armPrefix = (e: string): boolean =>
@@ -40,13 +41,7 @@ const armPrefix = (e: string): boolean =>
 const listOf =
   (ok: (entry: string) => boolean, message: string) =>
   (value: string): string | undefined =>
-    value
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean)
-      .every(ok)
-      ? undefined
-      : message;
+    commaList(value).every(ok) ? undefined : message;
 
 /** Parses '250ms', '90s', '5m', '4h', '1d' (or a bare number of seconds) to milliseconds. */
 export function parseDurationMs(value: string): number | undefined {
@@ -228,10 +223,7 @@ export const SETTINGS = [
     name: 'ALERT_WEBHOOK_TENANT_ID',
     description:
       'Entra ID tenant whose tokens the alertWebhook accepts (action group Secure Webhook). Set together with ALERT_WEBHOOK_AUDIENCES; then the token is required and the function takes no function key. Unset: the function key is required instead.',
-    validate: (v: string) =>
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)
-        ? undefined
-        : 'must be a tenant GUID',
+    validate: (v: string) => (GUID_TEXT.test(v) ? undefined : 'must be a tenant GUID'),
   },
   {
     name: 'ALERT_WEBHOOK_AUDIENCES',

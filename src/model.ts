@@ -125,6 +125,10 @@ export interface FailureSignal {
   attributes: Record<string, string>;
 }
 
+/** A failure's identity across runs: its source and its id there ("kube-events|…"). */
+export const failureKey = (f: Pick<FailureSignal, 'source' | 'sourceId'>): string =>
+  `${f.source}|${f.sourceId}`;
+
 /** The catalog's answer for one matched entry, as carried on an enriched failure. */
 export interface FailureMatch {
   code: string;

@@ -113,3 +113,25 @@ export function allowedLink(value: string, hosts: readonly string[] = DEFAULT_LI
     return allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed;
   });
 }
+
+/** A case-insensitive glob: `*` any run of characters, `?` one character; nothing else is special. */
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 'is');
+}
+
+const globCache = new Map<string, RegExp>();
+
+/** Whether `value` matches the glob `pattern` (globToRegExp), each pattern compiled once (cache bounded). */
+export function globMatches(pattern: string, value: string): boolean {
+  let re = globCache.get(pattern);
+  if (!re) {
+    re = globToRegExp(pattern);
+    if (globCache.size > 1000) globCache.clear();
+    globCache.set(pattern, re);
+  }
+  return re.test(value);
+}

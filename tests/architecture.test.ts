@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/assets.js';
+import { listFiles } from './infra/templates.js';
 
 /**
  * The parts of src/ from the top down, in the order data flows (README, "How it works"): a part may
@@ -35,11 +36,7 @@ const LAYERS = [
 
 const SRC = join(packageRoot(), 'src');
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
+const sources = (dir: string): string[] => listFiles(dir, (p) => p.endsWith('.ts'));
 
 const partOf = (file: string): string => {
   const [first = ''] = relative(SRC, file).split(sep);

@@ -29,6 +29,17 @@ export function armIdProblem(resourceId: string): string | undefined {
   return undefined;
 }
 
+/** Lower case, without trailing slashes (a loop, not a regex: `\/+$` backtracks on runs of slashes). */
+export function normaliseArmId(id: string): string {
+  let out = id.trim().toLowerCase();
+  while (out.endsWith('/')) out = out.slice(0, -1);
+  return out;
+}
+
+/** Whether `id` is `prefix` or lies below it (both normalised, see normaliseArmId). */
+export const armIdUnder = (id: string, prefix: string): boolean =>
+  id === prefix || id.startsWith(`${prefix}/`);
+
 /**
  * Parses an ARM id of an AKS managed cluster (or anything below it, e.g. an agent pool).
  * Returns undefined for ids that are not AKS resources. The cluster resourceId is the id

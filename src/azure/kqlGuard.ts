@@ -82,7 +82,7 @@ function quotedEnd(text: string, i: number, verbatim: boolean): number | undefin
 }
 
 /** Splits KQL text into tokens; comments and white space are dropped. Linear in the text. */
-export function lexKql(text: string): Lexed {
+function lexKql(text: string): Lexed {
   const tokens: Token[] = [];
   let i = 0;
   const n = text.length;

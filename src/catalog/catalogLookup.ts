@@ -8,7 +8,7 @@ import { match, toFailureMatch } from './index.js';
  * too (a reboot and a reimage that failed are two failures of one broad entry); else the first code
  * the catalog lacks.
  */
-export function errorKeyOf(result: MatchResult): string | undefined {
+function errorKeyOf(result: MatchResult): string | undefined {
   const top = result.matches[0];
   if (!top) return result.unrecognised[0];
   if (top.entry.generic && top.via === 'phrase')

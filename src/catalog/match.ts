@@ -63,7 +63,7 @@ const LINUX_EXIT = new RegExp(
   'gi',
 );
 /** A Windows bootstrap error name: always an error code, wherever it stands. */
-export const WINDOWS_CSE_NAME = /WINDOWS_CSE_ERROR_[A-Z0-9_]+/iy;
+const WINDOWS_CSE_NAME = /WINDOWS_CSE_ERROR_[A-Z0-9_]+/iy;
 /** The cluster autoscaler's backoff status, `{OutOfResource <Code> <message>}`. */
 export const BACKOFF_CODE = new RegExp(String.raw`\{(?:OutOfResources?|OtherError) ${CODE_NAME}`, 'iy');
 /** AKS's summary of a bootstrap failure, `CSE failed with 'VMExtensionError_…'`. */

@@ -43,16 +43,20 @@ function matchJson(result: MatchResult) {
   };
 }
 
+/** A parsed JSON value's message ("message" or "Message"), or undefined when it is no such record. */
+function recordFrom(o: unknown): { message: string; id?: unknown } | undefined {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
+  const r = o as Record<string, unknown>;
+  const m = r.message ?? r.Message;
+  if (typeof m !== 'string') return undefined;
+  return 'id' in r ? { message: m, id: r.id } : { message: m };
+}
+
 /** A JSON Lines record's message ("message" or "Message"), or undefined when the line is no such record. */
 function recordOf(line: string): { message: string; id?: unknown } | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
-    const o = JSON.parse(line) as unknown;
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-    const r = o as Record<string, unknown>;
-    const m = r.message ?? r.Message;
-    if (typeof m !== 'string') return undefined;
-    return 'id' in r ? { message: m, id: r.id } : { message: m };
+    return recordFrom(JSON.parse(line));
   } catch {
     return undefined;
   }
@@ -64,7 +68,7 @@ function recordOf(line: string): { message: string; id?: unknown } | undefined {
  * message of its own); else plain text, one message per block of lines, blocks separated by a blank
  * line, so a pasted multi-line error stays one message.
  */
-export function messagesOf(text: string): string[] {
+function messagesOf(text: string): string[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
     try {
@@ -72,7 +76,7 @@ export function messagesOf(text: string): string[] {
       if (Array.isArray(items))
         return items.flatMap((item) => {
           if (typeof item === 'string') return item.trim() ? [item] : [];
-          const r = recordOf(JSON.stringify(item));
+          const r = recordFrom(item);
           return r ? [r.message] : [];
         });
     } catch {

@@ -4,6 +4,7 @@ import { createFileStore } from '../state/fileStore.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import type { OutboxItem, OutboxState } from '../deliver/outbox.js';
 import { listOutbox, replayDead } from '../deliver/outbox.js';
+import type { App } from '../app/app.js';
 import { createApp } from '../app/app.js';
 import type { Receiver } from '../model.js';
 import { redact } from '../redact.js';
@@ -13,15 +14,21 @@ import { writeLine } from './command.js';
 
 const STATES: OutboxState[] = ['pending', 'dead', 'delivered'];
 
-async function storeFor(state: string | undefined, io: CliIo): Promise<KeyValueStore> {
+/** The app from the settings, created on first use only (--state needs none for the store). */
+function lazyApp(io: CliIo): () => App {
+  let app: App | undefined;
+  return () => (app ??= createApp(io.env));
+}
+
+async function storeFor(state: string | undefined, io: CliIo, app = lazyApp(io)): Promise<KeyValueStore> {
   // Without --state, the store the app settings select (STATE_STORE, STATE_DIR, STATE_TABLE_*).
-  return state ? createFileStore(resolve(io.cwd, state)) : createApp(io.env).store();
+  return state ? createFileStore(resolve(io.cwd, state)) : app().store();
 }
 
 /** The receivers the app settings name, when the routing loads; none otherwise. */
-function knownReceivers(io: CliIo): Map<string, Receiver> {
+function knownReceivers(app: () => App): Map<string, Receiver> {
   try {
-    const { receivers } = createApp(io.env).routing().routing;
+    const { receivers } = app().routing().routing;
     return new Map(receivers.map((r): [string, Receiver] => [r.name, r]));
   } catch {
     return new Map();
@@ -44,14 +51,15 @@ async function list(args: string[], io: CliIo): Promise<number> {
     writeLine(io.stderr, `deliveries: --status must be one of ${STATES.join(', ')} (got ${bad.join(', ')})`);
     return 2;
   }
-  const store = await storeFor(values.state, io);
+  const app = lazyApp(io);
+  const store = await storeFor(values.state, io, app);
   const items: OutboxItem[] = [];
   for (const state of wanted as OutboxState[]) {
     for await (const { item } of listOutbox(store, state, values.receiver)) items.push(item);
   }
   // Errors were redacted when stored; again here with today's receivers, for records kept from before.
-  const receivers = knownReceivers(io);
-  for (const i of items) if (i.lastError) i.lastError = redact(i.lastError, [...receivers.values()]);
+  const receivers = [...knownReceivers(app).values()];
+  for (const i of items) if (i.lastError) i.lastError = redact(i.lastError, receivers);
   if (values.json) {
     // Bodies stay out: they can be large, and the listing is for triage.
     const rows = items.map(({ body: _body, ...rest }) => rest);

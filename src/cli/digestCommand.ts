@@ -216,15 +216,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const code = digest.problems.length > 0 ? 1 : 0;
+  const summary = {
+    window,
+    headline: headline(digest),
+    totals: digest.totals,
+    problems: digest.problems,
+    written,
+  };
   if (values.json && !routing) {
-    writeLine(
-      io.stdout,
-      JSON.stringify(
-        { window, headline: headline(digest), totals: digest.totals, problems: digest.problems, written },
-        null,
-        2,
-      ),
-    );
+    writeLine(io.stdout, JSON.stringify(summary, null, 2));
     return code;
   }
   if (!values.json) {
@@ -246,11 +246,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout,
       JSON.stringify(
         {
-          window,
-          headline: headline(digest),
-          totals: digest.totals,
-          problems: digest.problems,
-          written,
+          ...summary,
           webhook: {
             queued: publish.added > 0,
             delivered: delivery.delivered,

@@ -10,7 +10,7 @@ const PROGRAM = 'aks-alert-enricher';
 
 type AnyCommand = CliCommand | LazyCliCommand;
 
-export const EXIT_STATUS_HELP = `Exit status (every command): 0 done; 1 done in part or problems found (unreadable rows,
+const EXIT_STATUS_HELP = `Exit status (every command): 0 done; 1 done in part or problems found (unreadable rows,
 failed queries, undelivered notifications, a code the catalog does not know); 2 wrong arguments
 or unreadable input, nothing done.`;
 

@@ -5,7 +5,7 @@ import type { AppConfig } from '../app/appConfig.js';
 import { appConfigFromEnv } from '../app/appConfig.js';
 import { createApp } from '../app/app.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import { severityRank } from '../enrich/severity.js';
 import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
 import { addReport, emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
@@ -66,10 +66,7 @@ notifications); 2 wrong arguments or unreadable input.`;
 const NO_RECEIVERS: RoutingConfig = noReceivers('(console only)');
 
 function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
-  return (
-    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    a.occurredAt.localeCompare(b.occurredAt)
-  );
+  return severityRank(a.severity) - severityRank(b.severity) || a.occurredAt.localeCompare(b.occurredAt);
 }
 
 const plural = (n: number, noun: string) => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 import { catalogLookup } from '../catalog/catalogLookup.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import { severityRank } from '../enrich/severity.js';
 import { groupKeyOf } from '../notify/policy.js';
 import type { SampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
@@ -38,11 +38,11 @@ export async function sampleFleetFailures(
     const f = enrichFailure(s, catalogLookup, found?.ok ? { context: found.context } : {});
     const key = groupKeyOf(f, ['cluster', 'code']);
     const known = byGroup.get(key);
-    if (!known || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(known.severity)) byGroup.set(key, f);
+    if (!known || severityRank(f.severity) < severityRank(known.severity)) byGroup.set(key, f);
   }
   const failures = [...byGroup.values()].sort(
     (a, b) =>
-      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      severityRank(a.severity) - severityRank(b.severity) ||
       (a.cluster?.name ?? '').localeCompare(b.cluster?.name ?? '') ||
       a.occurredAt.localeCompare(b.occurredAt),
   );

@@ -82,6 +82,11 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
 /** Failures in one pass, with no success, after which the receiver is left alone until the next pass. */
 const FAILING_RECEIVER = 8;
 
+/** Until when a send holds its item: the send's timeout twice over, and a minute for recording the outcome. */
+export function sendLeaseUntil(now: Date, timeoutMs: number): string {
+  return new Date(now.getTime() + 2 * timeoutMs + 60_000).toISOString();
+}
+
 /** Exponential backoff with jitter (between half and the whole step), so retries of many items spread out. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number): number {
   const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
@@ -377,12 +382,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     let version = entry.version;
     if (!entry.leased) {
       // Taken before sending so a concurrent pass does not send it too; released by the outcome below.
-      const lease = await leaseItem(
-        options.store,
-        item,
-        version,
-        new Date(now.getTime() + 2 * options.timeoutMs + 60_000).toISOString(),
-      );
+      const lease = await leaseItem(options.store, item, version, sendLeaseUntil(now, options.timeoutMs));
       if (!lease) {
         budget++;
         r.pending++;
@@ -491,14 +491,19 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
   };
 }
 
-/** Sends every due outbox item (one pass). */
-export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
-  const run = startDelivery(options);
+/** Gives a run every pending outbox item (what was listed is added even when listing fails part way). */
+export async function addPending(run: DeliveryRun, store: KeyValueStore): Promise<void> {
   const batch: QueuedItem[] = [];
   try {
-    for await (const entry of listOutbox(options.store, 'pending')) batch.push(entry);
+    for await (const entry of listOutbox(store, 'pending')) batch.push(entry);
   } finally {
     run.add(batch);
   }
+}
+
+/** Sends every due outbox item (one pass). */
+export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
+  const run = startDelivery(options);
+  await addPending(run, options.store);
   return run.finish();
 }

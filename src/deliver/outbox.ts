@@ -67,10 +67,7 @@ export async function enqueueOutgoing(
   await Promise.all(
     items.map(async (input) => {
       const key = outboxKey(input.receiver, input.id);
-      const done =
-        !options.fresh &&
-        ((await store.get(OUTBOX_SCOPES.delivered, key)) !== undefined ||
-          (await store.get(OUTBOX_SCOPES.dead, key)) !== undefined);
+      const done = !options.fresh && (await isFinished(store, input));
       const item: OutboxItem = {
         ...input,
         state: 'pending',

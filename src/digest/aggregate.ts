@@ -222,7 +222,7 @@ export function createDigestAggregator(
   const uncatalogued = new BoundedMap<UncataloguedAcc>(limits.maxUnrecognised);
   let unmatched = 0;
 
-  function clusterAcc(f: EnrichedFailure, at: string): ClusterAcc | undefined {
+  function clusterAcc(f: EnrichedFailure, at: string, env: Environment | undefined): ClusterAcc | undefined {
     const c = f.cluster;
     const acc = clusters.upsert(clusterKey(f), () => ({
       name: c?.name ?? '(no cluster)',
@@ -237,10 +237,7 @@ export function createDigestAggregator(
       lastSeen: at,
     }));
     // A later failure may carry the tags an earlier one lacked.
-    if (acc && (acc.environment === undefined || f.context?.tags)) {
-      const env = environmentOf(c?.name, f.context?.tags, rules);
-      if (env) acc.environment = env;
-    }
+    if (acc && (acc.environment === undefined || f.context?.tags) && env) acc.environment = env;
     return acc;
   }
 
@@ -284,12 +281,14 @@ export function createDigestAggregator(
   }
 
   function addCurrent(f: EnrichedFailure, ms: number): void {
+    // Once per failure: the cluster row and the error's production count both need it.
+    const env = environmentOf(f.cluster?.name, f.context?.tags, rules);
     if (f.node) nodes.upsert(`${clusterKey(f)}|${f.node}`, () => true);
     if (f.kind === 'node-auto-repair') addRepair(f, ms);
     const ck = clusterKey(f);
     const support = supportOf(f);
     if (support || f.context?.kubernetesVersion) {
-      const c = clusterAcc(f, f.occurredAt);
+      const c = clusterAcc(f, f.occurredAt, env);
       if (c) {
         if (support && c.support !== 'ended') c.support = support;
         const v = f.context?.kubernetesVersion ?? f.attributes.kubernetesVersion;
@@ -350,17 +349,13 @@ export function createDigestAggregator(
       e.count++;
       if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(e.severity)) e.severity = f.severity;
       if (e.clusters.size < limits.maxClusters) e.clusters.add(ck);
-      if (
-        e.production.size < limits.maxClusters &&
-        environmentOf(f.cluster?.name, f.context?.tags, rules) === 'production'
-      )
-        e.production.add(ck);
+      if (e.production.size < limits.maxClusters && env === 'production') e.production.add(ck);
       if (f.cluster) bump(e.clusterNames, f.cluster.name, limits.maxClusters);
       e.firstSeen = minIso(e.firstSeen, f.occurredAt);
       e.lastSeen = maxIso(e.lastSeen, f.occurredAt);
     }
 
-    const c = clusterAcc(f, f.occurredAt);
+    const c = clusterAcc(f, f.occurredAt, env);
     if (c) {
       c.count++;
       bump(c.codes, code, limits.maxCodesPerCluster);

@@ -101,11 +101,9 @@ export interface ComputeDigestOptions {
 
 /** Streams every source over the window and the one before it into one digest. */
 export async function computeDigest(options: ComputeDigestOptions): Promise<Digest> {
-  const agg = createDigestAggregator(
-    options.window,
-    options.limits ?? DEFAULT_LIMITS,
-    options.productionClusters ? { productionClusters: options.productionClusters } : {},
-  );
+  const agg = createDigestAggregator(options.window, options.limits ?? DEFAULT_LIMITS, {
+    productionClusters: options.productionClusters,
+  });
   const end = new Date(options.window.end);
   const start = new Date(Date.parse(options.window.start) * 2 - end.getTime());
   const notes: string[] = [];

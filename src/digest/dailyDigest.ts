@@ -70,9 +70,7 @@ export async function runDailyDigest(deps: DailyDigestDeps): Promise<DailyDigest
     sources: deps.sources,
     store: deps.store,
     now,
-    ...(deps.productionClusters && deps.productionClusters.length > 0
-      ? { productionClusters: deps.productionClusters }
-      : {}),
+    productionClusters: deps.productionClusters,
   });
   const digest = withLogsLinks(
     deps.reportUrl ? { ...computed, reportUrl: deps.reportUrl } : computed,

@@ -1,8 +1,6 @@
 import type { FailureLink, FailureMatch, FailureSignal } from '../model.js';
 import { allowedLink, DEFAULT_LINK_HOSTS, wellFormed } from '../text.js';
 
-export { allowedLink, DEFAULT_LINK_HOSTS };
-
 const PORTAL = 'https://portal.azure.com';
 
 /** The Azure portal page of a resource (the portal resolves the tenant from the resource id). */

@@ -1,4 +1,5 @@
 import type { EnrichedFailure } from '../model.js';
+import { failureKey } from '../model.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { updateEntry } from '../state/updateEntry.js';
 import { GROUP_SAMPLE, NOTIFY_SCOPES } from './notifyScopes.js';
@@ -45,10 +46,6 @@ export const nodeKey = (f: EnrichedFailure): string =>
   `${(f.cluster?.resourceId ?? f.resourceId ?? '-').toLowerCase()}|${(f.node ?? '').toLowerCase()}`;
 
 export type HoldResult = { held: true } | { held: false; released: EnrichedFailure[] };
-
-const sameFailure = (a: EnrichedFailure, b: EnrichedFailure) =>
-  a.source === b.source && a.sourceId === b.sourceId;
-const holdFailureKey = (f: EnrichedFailure) => `${f.source}|${f.sourceId}`;
 
 export interface NodeHolds {
   repairStarted(f: EnrichedFailure, now: Date): Promise<void>;
@@ -103,7 +100,7 @@ export function createNodeHolds(store: KeyValueStore, policy: NotifyPolicy): Nod
 
     hold: (f, now) =>
       updateEntry<Hold, HoldResult>(store, scope, nodeKey(f), (cur) => {
-        const me = holdFailureKey(f);
+        const me = failureKey(f);
         if (!cur)
           return {
             next: {
@@ -118,7 +115,7 @@ export function createNodeHolds(store: KeyValueStore, policy: NotifyPolicy): Nod
         if (cur.takenBy === me) return { result: { held: false, released: cur.failures } };
         // Being sent by someone else: this alert goes out on its own.
         if (cur.takenBy !== undefined) return { result: { held: false, released: [] } };
-        if (cur.failures.some((x) => sameFailure(x, f))) return { result: { held: true } };
+        if (cur.failures.some((x) => failureKey(x) === me)) return { result: { held: true } };
         if (Date.parse(cur.until) > now.getTime())
           return {
             next: { ...cur, failures: [...cur.failures, f].slice(-GROUP_SAMPLE) },
@@ -130,7 +127,7 @@ export function createNodeHolds(store: KeyValueStore, policy: NotifyPolicy): Nod
 
     takeForRepairError: (f) =>
       updateEntry<Hold, EnrichedFailure[]>(store, scope, nodeKey(f), (cur) => {
-        const me = holdFailureKey(f);
+        const me = failureKey(f);
         if (!cur || (cur.takenBy !== undefined && cur.takenBy !== me)) return { result: [] };
         if (cur.failures.length === 0) return { next: 'delete', result: [] };
         return cur.takenBy === me

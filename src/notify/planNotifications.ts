@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import { SEVERITIES, failureKey } from '../model.js';
 import type { EmitNotifications, PlanOutcome, PlannerPort } from '../ports.js';
 import type { KeyValueStore, Versioned } from '../state/keyValueStore.js';
 import { updateEntry } from '../state/updateEntry.js';
@@ -22,8 +22,6 @@ import { storedSilences } from './silenceLinks.js';
 export { GROUP_SAMPLE, NOTIFY_SCOPES };
 
 type Decision = 'notified' | 'grouped' | 'held' | 'suppressed' | 'silenced' | 'recovered' | 'recorded';
-
-type Emit = EmitNotifications;
 
 /** A fingerprint waiting in a group window. */
 interface Joined {
@@ -96,7 +94,6 @@ const HOLD_TAKER_STALE_MS = 10 * 60_000;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 is most severe
-export const failureKey = (f: EnrichedFailure): string => `${f.source}|${f.sourceId}`;
 /** A failure's short id in a window's `joined` list. */
 const joinId = (f: EnrichedFailure) => hash('join', failureKey(f)).slice(0, 16);
 const later = (a: string | undefined, b: string) => (a !== undefined && a > b ? a : b);
@@ -306,9 +303,29 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
   const windowEnd = (now: Date) => new Date(now.getTime() + policy.groupWindowMs).toISOString();
   const groups = NOTIFY_SCOPES.groups;
 
-  async function send(out: PlanOutcome, emit: Emit | undefined, ns: Notification[]): Promise<void> {
+  async function send(
+    out: PlanOutcome,
+    emit: EmitNotifications | undefined,
+    ns: Notification[],
+  ): Promise<void> {
     out.notifications.push(...ns);
     if (emit && ns.length > 0) await emit(ns);
+  }
+
+  /**
+   * A window marked closed (nothing joins it after), as stored; undefined when it changed since it
+   * was read (the write is against its version).
+   */
+  async function closeFirst<W extends { closedAt?: string }>(
+    scope: string,
+    key: string,
+    found: Versioned<W>,
+    now: Date,
+  ): Promise<Versioned<W> | undefined> {
+    if (found.value.closedAt !== undefined) return found;
+    const closed: W = { ...found.value, closedAt: now.toISOString() };
+    const version = await store.put(scope, key, closed, found.version);
+    return version === undefined ? undefined : { value: closed, version };
   }
 
   /**
@@ -320,15 +337,10 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     found: Versioned<GroupWindow>,
     now: Date,
     out: PlanOutcome,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<boolean> {
-    let cur = found;
-    if (cur.value.closedAt === undefined) {
-      const closed: GroupWindow = { ...cur.value, closedAt: now.toISOString() };
-      const version = await store.put(groups, key, closed, cur.version);
-      if (version === undefined) return false;
-      cur = { value: closed, version };
-    }
+    const cur = await closeFirst(groups, key, found, now);
+    if (!cur) return false;
     const w = cur.value;
     // Only the first, already sent (an older window without it needs joined failures to show).
     if (w.count > 0 && (w.first || w.failures.length > 0)) {
@@ -348,15 +360,10 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     found: Versioned<ResolveWindow>,
     now: Date,
     out: PlanOutcome,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<boolean> {
-    let cur = found;
-    if (cur.value.closedAt === undefined) {
-      const closed: ResolveWindow = { ...cur.value, closedAt: now.toISOString() };
-      const version = await store.put(NOTIFY_SCOPES.resolves, key, closed, cur.version);
-      if (version === undefined) return false;
-      cur = { value: closed, version };
-    }
+    const cur = await closeFirst(NOTIFY_SCOPES.resolves, key, found, now);
+    if (!cur) return false;
     await send(out, emit, [resolveNotification(cur.value, await incidents.settle(cur.value.key))]);
     await store.delete(NOTIFY_SCOPES.resolves, key, cur.version);
     return true;
@@ -369,7 +376,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<Decision> {
     const groupKey = groupKeyOf(f, policy.groupBy);
     const me = joinId(f);
@@ -470,7 +477,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     f: EnrichedFailure,
     now: Date,
     out: PlanOutcome,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<void> {
     const me = joinId(f);
     for (let i = 0; i < 20; i++) {
@@ -514,7 +521,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<Decision> {
     // Whatever happens to the resolve, nothing it pairs with may go out later as firing.
     let recovered = f.node !== undefined && (await holds.recovered(f));
@@ -545,7 +552,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     now: Date,
     out: PlanOutcome,
     batch: Batch,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
     clicked: readonly Silence[],
   ): Promise<Decision> {
     if (f.status === 'info') {
@@ -604,27 +611,25 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     batch: Batch,
     now: Date,
     out: PlanOutcome,
-    emit: Emit | undefined,
+    emit: EmitNotifications | undefined,
   ): Promise<void> {
     for (const [key, failures] of batch.joins) {
       if (failures.length === 0) continue;
-      let late: EnrichedFailure[] = [];
-      for (let attempt = 0; ; attempt++) {
-        if (attempt >= 50) throw new Error(`group ${key}: too much contention`);
-        const cur = await store.get<GroupWindow>(groups, key);
-        if (!cur || cur.value.closedAt !== undefined) {
-          late = cur ? newTo(cur.value.joined, failures) : failures;
-          break;
-        }
-        const next = withJoined(cur.value, failures);
-        if (next === cur.value) break;
-        if ((await store.put(groups, key, next, cur.version)) === undefined) continue;
-        if (next.first) {
-          const fps = new Set(failures.map((f) => f.fingerprint).filter((fp) => next.members?.[fp]));
-          await incidents.join(next.first.fingerprint, key, [...fps], now);
-        }
-        break;
+      const done = await updateEntry<
+        GroupWindow,
+        { late?: EnrichedFailure[]; next?: GroupWindow } | undefined
+      >(store, groups, key, (w) => {
+        if (!w || w.closedAt !== undefined)
+          return { result: { late: w ? newTo(w.joined, failures) : failures } };
+        const next = withJoined(w, failures);
+        return next === w ? { result: undefined } : { next, result: { next } };
+      });
+      const next = done?.next;
+      if (next?.first) {
+        const fps = new Set(failures.map((f) => f.fingerprint).filter((fp) => next.members?.[fp]));
+        await incidents.join(next.first.fingerprint, key, [...fps], now);
       }
+      const late = done?.late ?? [];
       const first = late[0];
       if (first) {
         const n = notificationOver(hash('late', key, failureKey(first)), key, late, late.length);
@@ -668,19 +673,22 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       const out = empty();
       const due = (w: { end: string; closedAt?: string }) =>
         w.closedAt !== undefined || Date.parse(w.end) <= now.getTime();
-      for await (const e of store.list<GroupWindow>(groups)) {
-        if (!due(e.value)) continue;
-        if (await releaseWindow(e.key, e, now, out, emit)) continue;
-        // Changed meanwhile (a late join): release what it holds now.
-        const again = await store.get<GroupWindow>(groups, e.key);
-        if (again && due(again.value)) await releaseWindow(e.key, again, now, out, emit);
-      }
-      for await (const e of store.list<ResolveWindow>(NOTIFY_SCOPES.resolves)) {
-        if (!due(e.value)) continue;
-        if (await releaseResolves(e.key, e, now, out, emit)) continue;
-        const again = await store.get<ResolveWindow>(NOTIFY_SCOPES.resolves, e.key);
-        if (again && due(again.value)) await releaseResolves(e.key, again, now, out, emit);
-      }
+      const releaseAll = async <W extends { end: string; closedAt?: string }>(
+        scope: string,
+        release: (key: string, found: Versioned<W>) => Promise<boolean>,
+      ): Promise<void> => {
+        for await (const e of store.list<W>(scope)) {
+          if (!due(e.value)) continue;
+          if (await release(e.key, e)) continue;
+          // Changed meanwhile (a late join): release what it holds now.
+          const again = await store.get<W>(scope, e.key);
+          if (again && due(again.value)) await release(e.key, again);
+        }
+      };
+      await releaseAll<GroupWindow>(groups, (key, w) => releaseWindow(key, w, now, out, emit));
+      await releaseAll<ResolveWindow>(NOTIFY_SCOPES.resolves, (key, w) =>
+        releaseResolves(key, w, now, out, emit),
+      );
       // Still NotReady when the hold ran out: now it is a failure, grouped like any other.
       const batch = newBatch();
       for (const { key, taker, hold } of await holds.takeDue(now, HOLD_TAKER_STALE_MS)) {

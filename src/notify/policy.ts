@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { EnrichedFailure } from '../model.js';
 import { CATEGORIES, SEVERITIES } from '../model.js';
-import { parseDurationMs } from '../config.js';
+import { GUID_TEXT, parseDurationMs } from '../config.js';
 import { SIGNAL_KINDS } from '../model.js';
+import { globMatches } from '../text.js';
 
 /** What may key a group: failures equal in all of these within the window become one notification. */
 export const GROUP_BY_FIELDS = ['cluster', 'code', 'nodePool', 'kind', 'category'] as const;
@@ -115,14 +116,7 @@ const silenceSchema = z
     kind: z.enum(SIGNAL_KINDS).optional(),
     severity: z.enum(SEVERITIES).optional(),
     nodePool: pattern.optional(),
-    subscription: z
-      .string()
-      .trim()
-      .regex(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-        'must be a subscription id (GUID)',
-      )
-      .optional(),
+    subscription: z.string().trim().regex(GUID_TEXT, 'must be a subscription id (GUID)').optional(),
     resourceGroup: pattern.optional(),
   })
   .strict()
@@ -180,21 +174,9 @@ export function parseNotifyPolicy(
   return { policy, errors };
 }
 
-const globCache = new Map<string, RegExp>();
+/** globMatches, but a value that is not known matches no pattern (not even `*`). */
 function glob(pattern: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  let re = globCache.get(pattern);
-  if (!re) {
-    re = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-      'is',
-    );
-    globCache.set(pattern, re);
-  }
-  return re.test(value);
+  return value !== undefined && globMatches(pattern, value);
 }
 
 /** Whether a silence is in force at `now` (start inclusive, end exclusive). */

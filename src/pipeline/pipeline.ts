@@ -1,14 +1,13 @@
 import type { ContextPort, DispatchPort, RollingPort } from '../ports.js';
-import type { DeliveryOptions, DeliveryReport, DeliveryRun, QueuedItem } from '../deliver/delivery.js';
-import { deliverDue, startDelivery } from '../deliver/delivery.js';
+import type { DeliveryOptions, DeliveryReport, DeliveryRun } from '../deliver/delivery.js';
+import { addPending, deliverDue, sendLeaseUntil, startDelivery } from '../deliver/delivery.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
-import type { Notification, Receiver, SinkType } from '../model.js';
+import type { Notification, Receiver } from '../model.js';
 import type { NotifyPolicy } from '../notify/policy.js';
 import type { OutboxItemInput } from '../deliver/outbox.js';
-import { enqueueOutgoing, listOutbox } from '../deliver/outbox.js';
+import { enqueueOutgoing } from '../deliver/outbox.js';
 import { PROTOCOLS } from '../deliver/protocols.js';
 import type { PipelineDeps } from './processSignals.js';
-import type { Renderer } from '../render/renderers.js';
 import { RENDERERS } from '../render/renderers.js';
 import type { RoutingConfig } from '../route/routingConfig.js';
 import type { SweepOptions, SweepReport } from '../state/sweepState.js';
@@ -47,15 +46,14 @@ export interface LiveDelivery {
 }
 
 /** Routing, rendering and the outbox, as the pipeline's dispatch port. */
-export function createDispatch(
+function createDispatch(
   store: KeyValueStore,
   routing: RoutingConfig,
+  receivers: ReadonlyMap<string, Receiver>,
   now: () => Date,
-  renderers: Readonly<Partial<Record<SinkType, Renderer>>> = RENDERERS,
   silence?: SilenceLinker,
   live: () => LiveDelivery | undefined = () => undefined,
 ): DispatchPort {
-  const receivers = receiverMap(routing);
   /** One signed link per firing notification, shared by its receivers. */
   const links = new Map<string, Promise<string | undefined>>();
   const silenceUrlOf = (n: Notification): Promise<string | undefined> => {
@@ -71,7 +69,7 @@ export function createDispatch(
     route: (n) => routeNotification(routing, n),
     accepts(receiver, n) {
       const r = receivers.get(receiver);
-      const accepts = r ? renderers[r.type]?.accepts : undefined;
+      const accepts = r ? RENDERERS[r.type].accepts : undefined;
       return accepts ? accepts(n) : true;
     },
     async enqueue(items, options = {}) {
@@ -79,7 +77,7 @@ export function createDispatch(
       const rows: OutboxItemInput[] = [];
       for (const { receiver, notification } of items) {
         const r = receivers.get(receiver);
-        const renderer = r ? renderers[r.type] : undefined;
+        const renderer = r ? RENDERERS[r.type] : undefined;
         if (!r || !renderer) {
           errors.push(
             `receiver "${receiver}" has no sink: notification ${notification.id} not queued for it`,
@@ -166,11 +164,12 @@ export function createPipeline(
 ): Pipeline {
   const now = parts.now ?? (() => new Date());
   let live: LiveDelivery | undefined;
+  const receivers = receiverMap(parts.routing);
   const deps: PipelineDeps = {
     store: parts.store,
     catalog: catalogLookup,
     planner: createPlanner(parts.store, parts.policy),
-    dispatch: createDispatch(parts.store, parts.routing, now, RENDERERS, parts.silence, () => live),
+    dispatch: createDispatch(parts.store, parts.routing, receivers, now, parts.silence, () => live),
     claims: { owner: newClaimOwner(), leaseMs: CLAIM_LEASE_MS },
     logsLink: logsLinkFor,
     now,
@@ -178,7 +177,6 @@ export function createPipeline(
   if (parts.context) deps.context = parts.context;
   if (parts.rolling) deps.rolling = parts.rolling;
   if (parts.linkHosts) deps.linkHosts = parts.linkHosts;
-  const receivers = receiverMap(parts.routing);
   const deliveryOptions = (options: DeliverOptions): DeliveryOptions => ({
     store: parts.store,
     receivers,
@@ -194,16 +192,8 @@ export function createPipeline(
     async deliverWhile(work, options = {}) {
       const run = startDelivery(deliveryOptions(options));
       // What was pending before goes first (listed before anything new is queued under a lease).
-      const pending: QueuedItem[] = [];
-      try {
-        for await (const entry of listOutbox(parts.store, 'pending')) pending.push(entry);
-      } finally {
-        run.add(pending);
-      }
-      live = {
-        run,
-        leaseUntil: () => new Date(now().getTime() + 2 * delivery.timeoutMs + 60_000).toISOString(),
-      };
+      await addPending(run, parts.store);
+      live = { run, leaseUntil: () => sendLeaseUntil(now(), delivery.timeoutMs) };
       let value: Awaited<ReturnType<typeof work>>;
       try {
         value = await work();

@@ -28,8 +28,6 @@ export interface PipelineDeps {
   dispatch: DispatchPort;
   /** Who claims failures here, and how long a claim holds before another instance may take it over. */
   claims: { owner: ClaimOwner; leaseMs: number };
-  /** Failures planned, enqueued and marked done at once (state calls are I/O-bound). */
-  concurrency?: number;
   logsLink?: (signal: FailureSignal) => FailureLink | undefined;
   /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
   linkHosts?: readonly string[];
@@ -82,6 +80,8 @@ export const SEEN_SCOPE = 'seen';
 const PUSH_SOURCES = new Set(['event-grid', 'common-alert']);
 /** Failures are claimed where the planner records them: one record per failure. */
 const CLAIMS = NOTIFY_SCOPES.decided;
+/** Failures planned, enqueued and marked done at once (state calls are I/O-bound). */
+const CONCURRENCY = 128;
 
 function signalKey(signal: FailureSignal): string {
   return `${signal.source}|${signal.sourceId}`;
@@ -107,11 +107,7 @@ export async function unseenSignals(
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order of results. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -351,7 +347,6 @@ export async function processSignals(
   const now = deps.now();
   const report = emptyReport();
   report.received = signals.length;
-  const concurrency = deps.concurrency ?? 128;
   report.notices = signals.filter(isNotice).length;
 
   const fresh: FailureSignal[] = [];
@@ -373,7 +368,7 @@ export async function processSignals(
       await sleep(Math.min(1000, 50 * 2 ** round));
     }
     const at = round === 0 ? now : deps.now();
-    const claims = await mapLimit(waiting, concurrency, (s) =>
+    const claims = await mapLimit(waiting, CONCURRENCY, (s) =>
       claimFailure(deps.store, CLAIMS, signalKey(s), {
         owner: deps.claims.owner,
         now: at,
@@ -401,9 +396,8 @@ async function processOwned(
   report: ProcessReport,
   now: Date,
 ): Promise<void> {
-  const concurrency = deps.concurrency ?? 128;
   try {
-    const enriched = await mapLimit(owned, concurrency, async ({ signal }) =>
+    const enriched = await mapLimit(owned, CONCURRENCY, async ({ signal }) =>
       enrichFailure(signal, deps.catalog, await extrasFor(deps, signal, options, report.problems)),
     );
     report.processed += enriched.length;
@@ -417,7 +411,7 @@ async function processOwned(
     const plan = await deps.planner.plan(enriched, now, emitterFor(deps, now, report, firstTime));
     await countPlan(deps, plan, now, report);
 
-    await mapLimit(enriched, concurrency, async (failure) => {
+    await mapLimit(enriched, CONCURRENCY, async (failure) => {
       if (PUSH_SOURCES.has(failure.source)) {
         await deps.store.put(
           journalScope(failure.occurredAt),
@@ -433,7 +427,7 @@ async function processOwned(
     );
     throw err;
   }
-  await mapLimit(owned, concurrency, (o) =>
+  await mapLimit(owned, CONCURRENCY, (o) =>
     finishClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now),
   );
 }

@@ -1,3 +1,5 @@
+import { globMatches } from '../text.js';
+
 /**
  * Whether a cluster serves production, read from its tags or, without a telling tag, from its name.
  * Views rank production first: a failure there is what a person on call looks at before anything
@@ -35,18 +37,6 @@ function classify(word: string): Environment | undefined {
   if (PRODUCTION.has(w)) return 'production';
   if (NON_PRODUCTION.has(w)) return 'non-production';
   return undefined;
-}
-
-/** Case-insensitive glob with `*` and `?`. */
-function globMatches(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'is',
-  );
-  return re.test(value);
 }
 
 export interface EnvironmentRules {

@@ -1,7 +1,7 @@
 import type { EnrichedFailure, FailureLink, FailureMatch, Notification, Severity } from '../model.js';
 import { clipLine, clipText, cleanLine, safeUrl, truncate } from '../text.js';
 import type { TextBudget } from './shortenToFit.js';
-import { failureTitle } from './failureTitle.js';
+import { failureTitle, resourceName } from './failureTitle.js';
 
 /**
  * What every chat sink shows of a notification, as cleaned and length-capped plain text. Values
@@ -38,13 +38,6 @@ export function line(value: string | undefined, budget: TextBudget): string {
 
 export function paragraph(value: string | undefined, max: number): string {
   return clipText(value ?? '', max);
-}
-
-/** The last segment of an ARM id ("stlogs01" of …/storageAccounts/stlogs01). */
-function resourceName(resourceId: string | undefined): string | undefined {
-  if (!resourceId) return undefined;
-  const parts = resourceId.split('/').filter(Boolean);
-  return parts[parts.length - 1];
 }
 
 /**
@@ -123,36 +116,8 @@ export function whatHappened(n: Notification, max: number): string {
   return truncate(summary ? `${head} The first: ${summary}` : head, max);
 }
 
-/** The facts an on-call engineer reads first. */
-export function keyFacts(n: Notification, budget: TextBudget): Fact[] {
-  const lead = leadOf(n);
-  const facts: Fact[] = [];
-  const add = (label: string, value: string | undefined): void => {
-    if (value !== undefined && value.trim() !== '') facts.push({ label, value: line(value, budget) });
-  };
-  add('Severity', n.severity);
-  add('Cluster', lead?.cluster?.name);
-  if (!lead?.cluster) add('Resource', resourceName(lead?.resourceId));
-  add('Resource group', lead?.cluster?.resourceGroup);
-  add('Subscription', lead?.cluster?.subscriptionId);
-  add('Node pool', listed(n.nodePools, budget));
-  add(
-    n.nodes.length > 1 ? 'Nodes' : 'Node',
-    n.nodes.length > 3 ? `${String(n.nodes.length)} nodes` : listed(n.nodes, budget, 3),
-  );
-  const codes = [...new Set((lead?.matches ?? []).map((m) => m.code))];
-  add('Error code', codes.length > 0 ? codes.join(', ') : lead?.errorCodes.join(', '));
-  add('Category', lead?.category);
-  add('When', when(n));
-  add('Source', lead ? `${lead.source}${lead.reason ? ` (${lead.reason})` : ''}` : undefined);
-  if (n.count > 1) add('Failures', String(n.count));
-  if (n.update) add('First sent', formatTime(n.update.firstSentAt));
-  if (n.stillFiring) add('Still failing', String(n.stillFiring));
-  return facts;
-}
-
 /** Cluster context: versions, sizes, the node pool's state, correlation. */
-export function contextFacts(n: Notification, budget: TextBudget): Fact[] {
+function contextFacts(n: Notification, budget: TextBudget): Fact[] {
   const lead = leadOf(n);
   const ctx = lead?.context;
   const facts: Fact[] = [];

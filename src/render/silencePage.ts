@@ -1,17 +1,10 @@
-import { cleanText } from '../text.js';
+import { esc } from './digest/toDigestHtml.js';
 
 /**
  * The pages of the "Silence 4 h" link: a confirmation (the link itself changes nothing, so a link
  * scanner or a chat preview that fetches it silences nothing), the result, and a refusal. Small,
  * self-contained, no scripts; readable on a phone.
  */
-
-function esc(value: string): string {
-  return cleanText(value).replace(
-    /[&<>"'`]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c] ?? c,
-  );
-}
 
 const CSS = `body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f3f4f6;color:#111827}
 main{max-width:520px;margin:0 auto;padding:24px 16px}section{background:#fff;border-radius:8px;padding:20px;box-shadow:0 1px 2px rgba(0,0,0,.08)}

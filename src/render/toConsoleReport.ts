@@ -1,9 +1,10 @@
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import { SEVERITIES, failureKey } from '../model.js';
 import type { PlanOutcome } from '../ports.js';
 import { clipLine } from '../text.js';
+import type { Environment } from './environment.js';
 import { environmentOf, environmentRank } from './environment.js';
-import { failureTitle, primaryCode } from './failureTitle.js';
+import { failureTitle, primaryCode, resourceName } from './failureTitle.js';
 import { terminalSafe } from './toConsoleText.js';
 
 /**
@@ -57,7 +58,6 @@ export interface ReportLine {
 }
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
-const keyOf = (f: EnrichedFailure) => `${f.source}|${f.sourceId}`;
 
 const ANSI = {
   reset: '\u001b[0m',
@@ -117,7 +117,7 @@ function hours(ms: number): string {
 }
 
 function clusterOf(f: EnrichedFailure): string {
-  return clipLine(f.cluster?.name ?? f.resourceId?.split('/').filter(Boolean).pop() ?? '(no cluster)', 100);
+  return clipLine(f.cluster?.name ?? resourceName(f.resourceId) ?? '(no cluster)', 100);
 }
 
 /** What was decided per failure, from the plans of the run. */
@@ -127,9 +127,9 @@ function decisions(plans: readonly PlanOutcome[]): Map<string, { mark: Mark; n?:
   // A group update repeats the failures of its first notification: those keep the first's mark.
   const ordered = [...notifications.filter((n) => !n.update), ...notifications.filter((n) => n.update)];
   for (const n of ordered)
-    for (const f of n.failures) if (!out.has(keyOf(f))) out.set(keyOf(f), { mark: markOf(n), n });
+    for (const f of n.failures) if (!out.has(failureKey(f))) out.set(failureKey(f), { mark: markOf(n), n });
   const put = (fs: readonly EnrichedFailure[], mark: Mark) => {
-    for (const f of fs) if (!out.has(keyOf(f))) out.set(keyOf(f), { mark });
+    for (const f of fs) if (!out.has(failureKey(f))) out.set(failureKey(f), { mark });
   };
   for (const p of plans) {
     put(p.held, 'held');
@@ -202,7 +202,7 @@ function timeline(
 function countMarks(failures: readonly EnrichedFailure[], decided: Map<string, { mark: Mark }>) {
   const marks: Partial<Record<Mark, number>> = {};
   for (const f of failures) {
-    const m = decided.get(keyOf(f))?.mark ?? defaultMark(f);
+    const m = decided.get(failureKey(f))?.mark ?? defaultMark(f);
     marks[m] = (marks[m] ?? 0) + 1;
   }
   return marks;
@@ -235,7 +235,7 @@ export function reportLines(
   const byNode = new Map<string, EnrichedFailure[]>();
   for (const f of enriched) {
     if (f.kind !== 'node-auto-repair' || !f.node) continue;
-    if ((decided.get(keyOf(f))?.n?.nodes.length ?? 0) > 1) continue;
+    if ((decided.get(failureKey(f))?.n?.nodes.length ?? 0) > 1) continue;
     const k = `${clusterOf(f)}|${f.node.toLowerCase()}`;
     byNode.set(k, [...(byNode.get(k) ?? []), f]);
   }
@@ -249,11 +249,11 @@ export function reportLines(
     const mark = leadMark(marks);
     const node = clipLine(first.node ?? '', 100);
     const stepMark = (f: EnrichedFailure): Mark | undefined => {
-      const m = decided.get(keyOf(f))?.mark ?? defaultMark(f);
+      const m = decided.get(failureKey(f))?.mark ?? defaultMark(f);
       return m === mark ? undefined : m;
     };
-    const notifiedFailure = failures.find((f) => decided.get(keyOf(f))?.n !== undefined);
-    const notified = notifiedFailure ? decided.get(keyOf(notifiedFailure))?.n : undefined;
+    const notifiedFailure = failures.find((f) => decided.get(failureKey(f))?.n !== undefined);
+    const notified = notifiedFailure ? decided.get(failureKey(notifiedFailure))?.n : undefined;
     const last = notifiedFailure ?? failed[failed.length - 1] ?? failures[failures.length - 1] ?? first;
     lines.push({
       cluster: clusterOf(first),
@@ -267,10 +267,11 @@ export function reportLines(
       failures,
       ...(notified ? { notification: notified } : {}),
     });
-    for (const f of failures) covered.add(keyOf(f));
+    for (const f of failures) covered.add(failureKey(f));
   }
   // Start and end events left over belong to a node of a group: its line says enough.
-  for (const f of enriched) if (f.kind === 'node-auto-repair' && f.status === 'info') covered.add(keyOf(f));
+  for (const f of enriched)
+    if (f.kind === 'node-auto-repair' && f.status === 'info') covered.add(failureKey(f));
 
   // Every other notification: one line; a group says how many failures it holds.
   const seen = new Set<string>();
@@ -278,10 +279,10 @@ export function reportLines(
     for (const n of p.notifications) {
       if (seen.has(n.id)) continue;
       seen.add(n.id);
-      const mine = n.failures.filter((f) => !covered.has(keyOf(f)));
+      const mine = n.failures.filter((f) => !covered.has(failureKey(f)));
       const lead = mine[0];
       if (!lead) continue;
-      for (const f of n.failures) covered.add(keyOf(f));
+      for (const f of n.failures) covered.add(failureKey(f));
       lines.push({
         cluster: clusterOf(lead),
         mark: markOf(n),
@@ -298,8 +299,8 @@ export function reportLines(
   // What was not sent: one line per fingerprint and mark.
   const rest = new Map<string, EnrichedFailure[]>();
   for (const f of enriched) {
-    if (covered.has(keyOf(f))) continue;
-    const mark = decided.get(keyOf(f))?.mark ?? defaultMark(f);
+    if (covered.has(failureKey(f))) continue;
+    const mark = decided.get(failureKey(f))?.mark ?? defaultMark(f);
     const k = `${mark}|${f.fingerprint}|${f.status}`;
     rest.set(k, [...(rest.get(k) ?? []), f]);
   }
@@ -344,16 +345,13 @@ function timeFormat(enriched: readonly EnrichedFailure[]): { time: (iso: string)
   return one ? { time, day: one } : { time };
 }
 
-function clusterSummary(lines: readonly ReportLine[], opts: ConsoleOptions): string {
+function clusterSummary(lines: readonly ReportLine[], env: Environment | undefined): string {
   const f = lines[0]?.failures[0];
   const parts: string[] = [];
   if (f?.cluster?.resourceGroup) parts.push(f.cluster.resourceGroup);
   const version = lines.flatMap((l) => l.failures).find((x) => x.context?.kubernetesVersion)
     ?.context?.kubernetesVersion;
   if (version) parts.push(`Kubernetes ${version}`);
-  const env = environmentOf(f?.cluster?.name, f?.context?.tags, {
-    ...(opts.productionClusters ? { productionClusters: opts.productionClusters } : {}),
-  });
   if (env) parts.push(env);
   return parts.map((p) => terminalSafe(clipLine(p, 80))).join(' · ');
 }
@@ -368,24 +366,26 @@ export function toConsoleReport(
   const lines = reportLines(enriched, plans, { ...options, time });
   const clusters = new Map<string, ReportLine[]>();
   for (const l of lines) clusters.set(l.cluster, [...(clusters.get(l.cluster) ?? []), l]);
-  const envRank = (ls: readonly ReportLine[]) => {
-    const f = ls[0]?.failures[0];
-    return environmentRank(
-      environmentOf(f?.cluster?.name, f?.context?.tags, {
-        ...(options.productionClusters ? { productionClusters: options.productionClusters } : {}),
-      }),
-    );
-  };
   const sentRank = (ls: readonly ReportLine[]) =>
     Math.min(...ls.map((l) => (SENT.has(l.mark) ? rank(l.severity) : 10 + rank(l.severity))));
-  const ordered = [...clusters].sort(
-    ([a, la], [b, lb]) => envRank(la) - envRank(lb) || sentRank(la) - sentRank(lb) || a.localeCompare(b),
-  );
+  // Each cluster's environment once (its first failure's), not on every comparison.
+  const ordered = [...clusters]
+    .map(([cluster, ls]) => {
+      const f = ls[0]?.failures[0];
+      const env = environmentOf(f?.cluster?.name, f?.context?.tags, {
+        productionClusters: options.productionClusters,
+      });
+      return { cluster, ls, env, envRank: environmentRank(env) };
+    })
+    .sort(
+      (a, b) =>
+        a.envRank - b.envRank || sentRank(a.ls) - sentRank(b.ls) || a.cluster.localeCompare(b.cluster),
+    );
   const c = options.color;
   const out: string[] = [];
   if (day) out.push(paint(c, ANSI.dim, `Failures of ${day} (UTC):`));
-  for (const [cluster, ls] of ordered) {
-    const about = clusterSummary(ls, options);
+  for (const { cluster, ls, env } of ordered) {
+    const about = clusterSummary(ls, env);
     out.push(`${paint(c, ANSI.bold, terminalSafe(cluster))}${about ? paint(c, ANSI.dim, `  ${about}`) : ''}`);
     const sorted = [...ls].sort(
       (a, b) =>

@@ -1,5 +1,5 @@
 import type { EnrichedFailure, Notification } from '../model.js';
-import { globToRegExp } from './glob.js';
+import { globMatches } from '../text.js';
 import type { Route, RoutingConfig } from './routingConfig.js';
 import type { MatchSpec } from './routingSchema.js';
 
@@ -32,17 +32,6 @@ export interface RouteExplanation {
   receivers: string[];
   steps: RouteStep[];
   usedDefault: boolean;
-}
-
-const globCache = new Map<string, RegExp>();
-function globMatch(pattern: string, value: string): boolean {
-  let re = globCache.get(pattern);
-  if (!re) {
-    re = globToRegExp(pattern);
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(pattern, re);
-  }
-  return re.test(value);
 }
 
 /** The ARM id segment after `name` (subscriptions, resourceGroups), case-insensitively. */
@@ -84,7 +73,7 @@ function globs(
     return { field, ok: false, detail: `${label} is not known (wanted ${show(patterns)})` };
   for (const v of values)
     for (const p of patterns)
-      if (globMatch(p, v)) return { field, ok: true, detail: `${label} ${v} matches ${p}` };
+      if (globMatches(p, v)) return { field, ok: true, detail: `${label} ${v} matches ${p}` };
   return { field, ok: false, detail: `${label} ${show(values)} does not match ${show(patterns)}` };
 }
 
@@ -116,7 +105,7 @@ function conditions(match: MatchSpec, n: Notification): ConditionResult[] {
       const found = tags.find(([k]) => k.toLowerCase() === key.toLowerCase());
       out.push(
         found
-          ? globMatch(pattern, found[1])
+          ? globMatches(pattern, found[1])
             ? { field: 'tags', ok: true, detail: `tag ${found[0]}=${found[1]} matches ${pattern}` }
             : { field: 'tags', ok: false, detail: `tag ${found[0]}=${found[1]} does not match ${pattern}` }
           : {

@@ -233,12 +233,21 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   }
 
   function openJournal(): void {
+    // Opened before the old one is closed: when the open fails, the store keeps a usable fd.
+    const next = openSync(journalPath, 'r+');
     if (fd !== undefined) closeSync(fd);
-    fd = openSync(journalPath, 'r+');
+    fd = next;
     index = new Map();
     liveBytes = 0;
     offset = 0;
     readFrom(0, fstatSync(fd).size);
+  }
+
+  /** Takes in what others appended since (the journal open); reopens it when replaced (compacted) or cut. */
+  function catchUp(): void {
+    const st = fstatSync(fd as number);
+    if (st.nlink === 0 || st.size < offset) openJournal();
+    else if (st.size > offset) readFrom(offset, st.size);
   }
 
   /** Takes in what others appended since; reopens when the journal was replaced (compacted) or cut. */
@@ -253,9 +262,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       }
       return;
     }
-    const st = fstatSync(fd);
-    if (st.nlink === 0 || st.size < offset) openJournal();
-    else if (st.size > offset) readFrom(offset, st.size);
+    catchUp();
   }
 
   let legacyChecked = false;
@@ -284,9 +291,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   function createJournal(): void {
     const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
     const legacy = legacyEntries(dir);
-    const text = Buffer.concat(
-      legacy.map((e) => lineOf(e.scope, e.key, e.version, JSON.stringify(e.value)).bytes),
-    );
+    const text = Buffer.concat(legacy.map((e) => lineOf(e.scope, e.key, e.version, jsonOf(e.value)).bytes));
     const t = openSync(tmp, 'w');
     try {
       writeSync(t, text);
@@ -377,11 +382,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
           createJournal();
           openJournal();
         }
-      } else {
-        const st = fstatSync(fd);
-        if (st.nlink === 0 || st.size < offset) openJournal();
-        else if (st.size > offset) readFrom(offset, st.size);
-      }
+      } else catchUp();
       if (fstatSync(fd as number).size > offset) ftruncateSync(fd as number, offset);
     } catch (err) {
       unlock();
@@ -491,29 +492,27 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
 
   /** Commits one batch (the lock held): one append and one sync; compacts when it is time. */
   async function commit(ops: readonly Op[]): Promise<(string | boolean | undefined)[]> {
-    {
-      const { batch, lines, results, end } = decide(ops);
-      if (lines.length > 0) {
-        const f = fd as number;
-        const buf = Buffer.concat(lines);
-        try {
-          for (let w = 0; w < buf.length;) w += writeSync(f, buf, w, buf.length - w, offset + w);
-          await datasync(f);
-        } catch (err) {
-          // Not on disk: taken back, so nobody reads a write its caller was told failed.
-          ftruncateSync(f, offset);
-          throw err;
-        }
-        for (const [scope, entries] of batch) for (const [key, e] of entries) setEntry(scope, key, e);
-        offset = end;
+    const { batch, lines, results, end } = decide(ops);
+    if (lines.length > 0) {
+      const f = fd as number;
+      const buf = Buffer.concat(lines);
+      try {
+        for (let w = 0; w < buf.length;) w += writeSync(f, buf, w, buf.length - w, offset + w);
+        await datasync(f);
+      } catch (err) {
+        // Not on disk: taken back, so nobody reads a write its caller was told failed.
+        ftruncateSync(f, offset);
+        throw err;
       }
-      const wasted = offset >= compactAt && offset > 2 * liveBytes;
-      if (wasted || corruptSeen > 0) {
-        corruptSeen = 0; // tried once: a compaction that fails is not retried on every batch
-        compact();
-      }
-      return results;
+      for (const [scope, entries] of batch) for (const [key, e] of entries) setEntry(scope, key, e);
+      offset = end;
     }
+    const wasted = offset >= compactAt && offset > 2 * liveBytes;
+    if (wasted || corruptSeen > 0) {
+      corruptSeen = 0; // tried once: a compaction that fails is not retried on every batch
+      compact();
+    }
+    return results;
   }
 
   /**
@@ -525,6 +524,8 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       try {
         await lock();
       } catch (err) {
+        // As after a failed commit: a compaction owed is not retried on every pass, or this never ends.
+        corruptSeen = 0;
         const ops = queue;
         queue = [];
         for (const op of ops) op.fail(err);

@@ -307,8 +307,6 @@ export function createTableStore(
     });
   }
 
-  const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
-
   async function flushReads(pk: string): Promise<void> {
     const queue = reads.get(pk) ?? [];
     reads.delete(pk);
@@ -330,7 +328,7 @@ export function createTableStore(
             const e = await getAlone(pk, chunk[0] ?? '');
             if (e) found.set(chunk[0] ?? '', e);
           } else {
-            const filter = `PartitionKey eq ${literal(pk)} and (${chunk.map((rk) => `RowKey eq ${literal(rk)}`).join(' or ')})`;
+            const filter = `${odata`PartitionKey eq ${pk}`} and (${chunk.map((rk) => odata`RowKey eq ${rk}`).join(' or ')})`;
             for await (const e of client.listEntities({ queryOptions: { filter } }))
               found.set(String(e.rowKey), e);
           }

@@ -115,23 +115,23 @@ describe('the installed command', () => {
 
   it('ends quietly with exit 0 when the reader closes the pipe early', () => {
     const state = mkdtempSync(join(tmpdir(), 'epipe-'));
-    for (const command of [
-      'explain QuotaExceeded',
-      'catalog export',
-      'run --quiet --state "$S" --out "$S/out"',
-    ]) {
-      const r = spawnSync('bash', ['-c', `set -o pipefail; node "${cli}" ${command} | head -1`], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          S: join(packageRoot(), 'node_modules', '.cache', `epipe-${String(process.pid)}`),
-        },
-      });
-      expect(r.stderr, command).toBe('');
-      expect(r.status, command).toBe(0);
-      expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    try {
+      for (const command of [
+        'explain QuotaExceeded',
+        'catalog export',
+        'run --quiet --state "$S" --out "$S/out"',
+      ]) {
+        const r = spawnSync('bash', ['-c', `set -o pipefail; node "${cli}" ${command} | head -1`], {
+          encoding: 'utf8',
+          env: { ...process.env, S: state },
+        });
+        expect(r.stderr, command).toBe('');
+        expect(r.status, command).toBe(0);
+        expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      rmSync(state, { recursive: true, force: true });
     }
-    rmSync(state, { recursive: true, force: true });
   }, 60_000);
 
   it('prints its version', () => {

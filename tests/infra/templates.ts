@@ -57,7 +57,7 @@ export function listFiles(dir: string, test: (p: string) => boolean): string[] {
   });
 }
 
-export function loadBicep(path: string): BicepFile {
+function loadBicep(path: string): BicepFile {
   const text = readFileSync(path, 'utf8');
   let tokens: Token[];
   try {
@@ -84,7 +84,7 @@ export function literalValue(decl: Declaration): string | undefined {
 }
 
 /** Balanced source text starting at the `{` at or after `from`. */
-export function balancedObject(text: string, from: number): string {
+function balancedObject(text: string, from: number): string {
   const start = text.indexOf('{', from);
   if (start === -1) return '';
   let depth = 0;
@@ -95,7 +95,7 @@ export function balancedObject(text: string, from: number): string {
   return text.slice(start);
 }
 
-export function stripComments(ts: string): string {
+function stripComments(ts: string): string {
   return ts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 

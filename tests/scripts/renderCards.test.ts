@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, renderCardPngs } from '../../scripts/renderCards.js';
 import { dayAfterLatest } from '../../src/cli/digestFiles.js';
 import type { Notification } from '../../src/model.js';
@@ -14,6 +14,17 @@ import { createMemoryStore } from '../../src/state/memoryStore.js';
 import { groupNotification, hostileFailure, notificationOf } from '../support/enrichedFailures.js';
 
 const SILENCE_URL = 'https://func-aks.example/api/silence?t=v1.0123456789abcdef0123456789abcdef.1.sig';
+
+/** The PNG folders the tests made, removed when they are done. */
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cards-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** The notifications the sample fleet's last day plans: what a channel would receive. */
 async function sampleNotifications(): Promise<Notification[]> {
@@ -32,7 +43,7 @@ async function sampleNotifications(): Promise<Notification[]> {
 
 describe('renderCards', () => {
   it('renders cards with the adaptivecards browser renderer in headless Chromium', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cards-'));
+    const dir = tempDir();
     const results = await renderCardPngs(
       {
         group: { notification: groupNotification(5) },
@@ -60,7 +71,7 @@ describe('renderCards', () => {
   }, 60_000);
 
   it('keeps every card of the sample fleet, and the examples, at most 400 px tall at 640 px wide', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cards-'));
+    const dir = tempDir();
     const notifications = await sampleNotifications();
     expect(notifications.length).toBeGreaterThan(10);
     const examples = Object.fromEntries([

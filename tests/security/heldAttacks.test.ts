@@ -4,8 +4,6 @@
  * every sink and the HTML digest (in Chromium), and forged or tampered Standard Webhooks signatures.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.js';
@@ -36,6 +34,8 @@ import { alertOf, setAt } from '../support/commonAlertFixtures.js';
 import { notificationOf } from '../support/enrichedFailures.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeLogAnalytics } from '../support/fakeLogAnalytics.js';
+import { startReceiver } from '../support/sinkReceivers.js';
+import type { LocalReceiver } from '../support/sinkReceivers.js';
 
 /** Values an alert carries (dimension names and values) that try to leave a KQL string literal. */
 const HOSTILE_KQL = [
@@ -78,34 +78,27 @@ describe('held: KQL injection through alert values (checked with the Kusto parse
 describe('held: no request goes to a host a payload names', () => {
   let arm: FakeArm;
   let logs: FakeLogAnalytics;
-  let evil: { url: string; hits: string[]; close: () => Promise<void> };
+  let evil: LocalReceiver;
+  /** The payload's links point at the receiver's host, not at its `/hook` path. */
+  let evilOrigin: string;
 
   beforeAll(async () => {
     [arm, logs] = await Promise.all([FakeArm.start(), FakeLogAnalytics.start()]);
     arm.setWorkspace(KUBE_WORKSPACE.resourceId, KUBE_WORKSPACE.customerId);
     arm.setRule(KUBE_RULE_ID, kubeRuleProperties());
-    const hits: string[] = [];
-    const server = createServer((req, res) => {
-      hits.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"tables":[]}');
+    evil = await startReceiver({
+      status: 200,
+      body: '{"tables":[]}',
+      headers: { 'content-type': 'application/json' },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    evil = {
-      url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
-      hits,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    evilOrigin = new URL(evil.url).origin;
   });
   afterAll(() => Promise.all([arm.close(), logs.close(), evil.close()]));
 
   it("every link of the payload points elsewhere; only the app's own endpoints are called", async () => {
     const alert = alertOf(KUBE_ALERT, (b) => {
       namingRule(KUBE_RULE_ID)(b);
-      setAt(b, 'data.essentials.investigationLink', `${evil.url}/investigate`);
+      setAt(b, 'data.essentials.investigationLink', `${evilOrigin}/investigate`);
       for (const link of [
         'linkToSearchResultsAPI',
         'linkToFilteredSearchResultsAPI',
@@ -114,7 +107,7 @@ describe('held: no request goes to a host a payload names', () => {
         setAt(
           b,
           `data.alertContext.condition.allOf.0.${link}`,
-          `${evil.url}/v1/workspaces/${KUBE_WORKSPACE.customerId}/query?query=x`,
+          `${evilOrigin}/v1/workspaces/${KUBE_WORKSPACE.customerId}/query?query=x`,
         );
     });
     const app = createApp(
@@ -134,7 +127,7 @@ describe('held: no request goes to a host a payload names', () => {
     logs.script('*', { status: 200, body: { tables: [] } });
     const deps = await app.alertProcessDeps();
     await signalsFromCommonAlert(alert, deps.signals);
-    expect(evil.hits).toEqual([]);
+    expect(evil.requests).toEqual([]);
     // The query did run, against the configured endpoint.
     expect(logs.requests).toHaveLength(1);
   });

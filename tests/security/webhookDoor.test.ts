@@ -2,8 +2,6 @@
  * Attacks on the alert webhook's door, through the function's handler with real HttpRequest objects:
  * forged and stolen tokens, bodies built to cost memory, stack or parsing, and prototype pollution.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT } from 'jose';
@@ -24,6 +22,8 @@ import { httpsFetchTrustingTestCa, startLocalTenant } from '../support/entraToke
 import type { LocalTenant } from '../support/entraTokens.js';
 import { loggingContext } from '../support/functionContext.js';
 import { MemoryInbox } from '../support/memoryInbox.js';
+import { startReceiver } from '../support/sinkReceivers.js';
+import type { LocalReceiver } from '../support/sinkReceivers.js';
 
 const CLIENT_ID = '0d7c4b52-6f1e-4a39-9b8d-3e2f1a0c5b74';
 const FIRED = alertFixtureText('commonAlert/metric-cluster-node-not-ready.json');
@@ -149,7 +149,7 @@ describe('attack: forged Secure Webhook tokens', () => {
   let tenant: LocalTenant;
   let good: Record<string, unknown>;
   let verifying: Partial<AlertWebhookDeps>;
-  let jku: { url: string; hits: () => number; close: () => Promise<void> };
+  let jku: LocalReceiver;
 
   beforeAll(async () => {
     tenant = await startLocalTenant({});
@@ -170,21 +170,11 @@ describe('attack: forged Secure Webhook tokens', () => {
       }),
     };
     // Where a forged token's jku points: it must never be asked.
-    let hits = 0;
-    const server = createServer((_req, res) => {
-      hits++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+    jku = await startReceiver({
+      status: 200,
+      body: '{"keys":[]}',
+      headers: { 'content-type': 'application/json' },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    jku = {
-      url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/keys`,
-      hits: () => hits,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
   });
   afterAll(() => Promise.all([tenant.close(), jku.close()]));
 
@@ -249,7 +239,7 @@ describe('attack: forged Secure Webhook tokens', () => {
       .sign(attacker.privateKey);
     expect((await call(withToken(embedded), verifying)).status).toBe(401);
     expect((await call(withToken(pointed), verifying)).status).toBe(401);
-    expect(jku.hits()).toBe(0);
+    expect(jku.requests.length).toBe(0);
   });
 
   it('refuses an oversized token without verifying it', async () => {

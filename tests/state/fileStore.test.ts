@@ -161,4 +161,57 @@ describe('file store journal', () => {
     expect(await lockReleased(state)).toBe(true);
     expect(readdirSync(state).sort()).toEqual([JOURNAL_FILE]);
   });
+
+  it('takes in an entry of an earlier version written without a value (as null)', async () => {
+    const state = fresh();
+    mkdirSync(join(state, 'outbox-pending'), { recursive: true });
+    writeFileSync(join(state, 'outbox-pending', 'k.json'), JSON.stringify({ key: 'k', version: 'v3' }));
+    const store = createFileStore(state);
+    expect(await store.get('outbox-pending', 'k')).toEqual({ value: null, version: 'v3' });
+    expect(await createFileStore(state).get('outbox-pending', 'k')).toEqual({ value: null, version: 'v3' });
+  });
+
+  it('keeps its journal open when reopening fails, and reads on once the journal is back', async () => {
+    const state = fresh();
+    const a = createFileStore(state);
+    await a.put('s', 'k', 1);
+    expect(await lockReleased(state)).toBe(true);
+    rmSync(join(state, JOURNAL_FILE));
+    await expect(a.put('s', 'k', 2)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await lockReleased(state)).toBe(true);
+    // Still the missing journal, not a closed descriptor (EBADF).
+    await expect(a.get('s', 'k')).rejects.toMatchObject({ code: 'ENOENT' });
+    await createFileStore(state).put('s', 'k', 3);
+    expect((await a.get('s', 'k'))?.value).toBe(3);
+  });
+
+  it('stops retrying when the lock cannot be taken after an unreadable record was seen', async () => {
+    const state = fresh();
+    const setup = createFileStore(state);
+    await setup.put('s', 'k', 1);
+    expect(await lockReleased(state)).toBe(true);
+    appendFileSync(join(state, JOURNAL_FILE), 'not a journal line\n');
+    const script = join(dir, 'lock-fails.mts');
+    writeFileSync(
+      script,
+      `import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createFileStore } from ${src('fileStore.ts')};
+const store = createFileStore(process.argv[2], { onCorrupt: () => undefined });
+await store.get('s', 'k'); // takes in the unreadable line: a compaction is owed
+rmSync(join(process.argv[2], 'journal')); // every lock now fails
+const outcome = await store.put('s', 'k', 2).then(
+  () => 'stored',
+  (err) => String(err.code),
+);
+await new Promise((r) => setTimeout(r, 50)); // never fires while the commit loop spins
+process.stdout.write(outcome);
+`,
+    );
+    const out = await run(process.execPath, ['--import', 'tsx', script, state], {
+      cwd: resolve('.'),
+      timeout: 20_000,
+    });
+    expect(out.stdout).toBe('ENOENT');
+  }, 30_000);
 });

@@ -339,12 +339,12 @@ export class FakeLogAnalytics {
   /** The certificate authority clients must trust for this server. */
   readonly ca = TEST_CA;
 
-  /** A real LogsQueryClient pointed at this server, trusting the test certificate. */
   /** Client options that trust this server's certificate and do not retry (for the app's own client). */
   clientOptions(): LogsQueryClientOptions {
     return { tlsOptions: { ca: TEST_CA }, retryOptions: { maxRetries: 0 } };
   }
 
+  /** A real LogsQueryClient pointed at this server, trusting the test certificate. */
   client(options: LogsQueryClientOptions = {}): LogsQueryClient {
     return createLogsQueryClient(this.endpoint, fakeCredential, { ...options, tlsOptions: { ca: TEST_CA } });
   }

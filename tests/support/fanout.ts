@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
+import { routingTo } from './faultScenario.js';
 import { repairRow } from './kubeEventRows.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 
@@ -11,7 +12,6 @@ export function clusterId(n: number): string {
   return `/subscriptions/3f2c1a9e-7b4d-4c1e-9a8f-2d6e5b4c3a21/resourcegroups/rg-aks/providers/microsoft.containerservice/managedclusters/aks-${String(n).padStart(4, '0')}`;
 }
 
-/** A KubeEvents row of a failed node auto-repair on one node. */
 /** A failed auto-repair row of the numbered test cluster. */
 export function repairRowOf(cluster: number, node: string, timeGenerated: string): Record<string, unknown> {
   return repairRow(clusterId(cluster), node, timeGenerated);
@@ -19,19 +19,7 @@ export function repairRowOf(cluster: number, node: string, timeGenerated: string
 
 /** The pipeline routing everything to one generic webhook receiver. */
 export function pipelineTo(store: KeyValueStore, url: string): Pipeline {
-  return createPipeline({
-    store,
-    policy: DEFAULT_POLICY,
-    routing: {
-      source: 'test',
-      receivers: [{ name: 'ops', type: 'generic', url }],
-      receiverInfo: [],
-      routes: [],
-      defaultReceivers: ['ops'],
-      digest: { receivers: [] },
-      notify: { grouping: undefined, silences: undefined },
-    },
-  });
+  return createPipeline({ store, policy: DEFAULT_POLICY, routing: routingTo(url) });
 }
 
 /** An AzureActivity row of a failed agent pool write on one cluster (as the failedOperations query projects it). */

@@ -9,6 +9,7 @@ import { DEFAULT_POLICY } from '../../src/notify/policy.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
 import { processSignals, releaseDue } from '../../src/pipeline/processSignals.js';
+import { noReceivers } from '../../src/route/index.js';
 import type { RoutingConfig } from '../../src/route/index.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
 import type { ReceivedRequest } from './webhookReceiver.js';
@@ -50,7 +51,7 @@ export function resolveOf(s: FailureSignal, id: string, ms: number): FailureSign
 }
 
 /** A metric alert that a node is NotReady: held while auto-repair may fix the node. */
-export function notReady(id: string, cluster: string, node: string, ms: number): FailureSignal {
+function notReady(id: string, cluster: string, node: string, ms: number): FailureSignal {
   return {
     source: 'common-alert',
     kind: 'alert',
@@ -82,7 +83,7 @@ const a4 = poolFailure('a4', 'aks-a', 'pool4', 10 * MIN);
 
 /** Firing failures in, each to be reported exactly once; resolves, each to go out in one resolve. */
 export const FIRING = ['a1', 'a2', 'a3', 'b1', 'c1', 'n1', 'a4'];
-export const RESOLVES = ['b1-ok', 'a1-ok', 'a2-ok'];
+const RESOLVES = ['b1-ok', 'a1-ok', 'a2-ok'];
 
 export const STEPS: Step[] = [
   { at: T0 + 10_000, signals: [a1, a2, a3, b1, c1, n1] },
@@ -92,15 +93,12 @@ export const STEPS: Step[] = [
   { at: T0 + 60 * MIN, signals: [] },
 ];
 
+/** Routing that sends everything to one generic webhook receiver, `ops`. */
 export function routingTo(url: string): RoutingConfig {
   return {
-    source: 'test',
+    ...noReceivers('test'),
     receivers: [{ name: 'ops', type: 'generic', url }],
-    receiverInfo: [],
-    routes: [],
     defaultReceivers: ['ops'],
-    digest: { receivers: [] },
-    notify: { grouping: undefined, silences: undefined },
   };
 }
 
@@ -139,6 +137,16 @@ export interface Tally {
   lostResolves: string[];
   repeatedResolves: string[];
 }
+
+/** The tally of a run that lost nothing and repeated nothing: the scenario's eight notifications. */
+export const CLEAN_TALLY: Tally = {
+  notifications: 8,
+  redelivered: 0,
+  lost: [],
+  repeated: [],
+  lostResolves: [],
+  repeatedResolves: [],
+};
 
 /**
  * What the receiver got, counted the way a deduplicating receiver would: one notification per

@@ -1,4 +1,5 @@
-import { armIdProblem } from '../../azure/armId.js';
+import { armIdProblem, armIdUnder, normaliseArmId } from '../../azure/armId.js';
+import { GUID_TEXT } from '../../config.js';
 import type { LogSearchTarget } from './logSearchPlan.js';
 import type { AlertRowFetcher } from './signalsFromCommonAlert.js';
 
@@ -14,17 +15,9 @@ export interface AlertQueryScope {
   resourcePrefixes: readonly string[] | undefined;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Segments without '/', anchored at both ends: linear in the id's length.
 const AKS_CLUSTER =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i;
-
-/** Lower case, without trailing slashes (a loop, not a regex: `\/+$` backtracks on runs of slashes). */
-function normalise(id: string): string {
-  let out = id.trim().toLowerCase();
-  while (out.endsWith('/')) out = out.slice(0, -1);
-  return out;
-}
 
 /**
  * The scope from settings: the workspaces the app polls (LOG_ANALYTICS_WORKSPACE_IDS) plus
@@ -40,16 +33,16 @@ export function alertQueryScope(
     .filter(Boolean);
   const prefixes = (scopes ?? '')
     .split(',')
-    .map(normalise)
+    .map(normaliseArmId)
     .filter((e) => e.startsWith('/subscriptions/') && armIdProblem(e) === undefined);
   return {
-    workspaces: new Set(entries.filter((e) => GUID.test(e))),
+    workspaces: new Set(entries.filter((e) => GUID_TEXT.test(e))),
     resourcePrefixes: prefixes.length > 0 ? prefixes : undefined,
   };
 }
 
 const underPrefix = (scope: AlertQueryScope, id: string): boolean =>
-  scope.resourcePrefixes?.some((p) => id === p || id.startsWith(`${p}/`)) ?? false;
+  scope.resourcePrefixes?.some((p) => armIdUnder(id, p)) ?? false;
 
 /**
  * Why the target is out of scope, or undefined when the query may run. Resource ids holding dot
@@ -60,13 +53,13 @@ export function outOfScope(scope: AlertQueryScope, target: LogSearchTarget): str
   if ('workspaceId' in target) {
     if (scope.workspaces.has(target.workspaceId.toLowerCase())) return undefined;
     const id = target.workspaceResourceId;
-    if (id !== undefined && armIdProblem(id.trim()) === undefined && underPrefix(scope, normalise(id)))
+    if (id !== undefined && armIdProblem(id.trim()) === undefined && underPrefix(scope, normaliseArmId(id)))
       return undefined;
     return `workspace ${target.workspaceId} is not one this app may query: add it to LOG_ANALYTICS_WORKSPACE_IDS or ALERT_QUERY_SCOPES`;
   }
   const problem = armIdProblem(target.resourceId.trim());
   if (problem) return `resource id ${problem}`;
-  const id = normalise(target.resourceId);
+  const id = normaliseArmId(target.resourceId);
   if (scope.resourcePrefixes === undefined) {
     if (AKS_CLUSTER.test(id)) return undefined;
     return `resource ${target.resourceId} is not an AKS cluster: add a scope holding it to ALERT_QUERY_SCOPES to query it`;

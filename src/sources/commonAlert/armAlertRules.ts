@@ -2,6 +2,7 @@ import { getClient } from '@azure-rest/core-client';
 import type { ClientOptions, RequestParameters } from '@azure-rest/core-client';
 import type { TokenCredential } from '@azure/identity';
 import { armIdProblem } from '../../azure/armId.js';
+import { GUID_TEXT } from '../../config.js';
 import type { AlertRule, RuleRef } from './scheduledQueryRule.js';
 import { fromScheduledQueryRule, SCHEDULED_QUERY_RULES_API_VERSION } from './scheduledQueryRule.js';
 
@@ -32,7 +33,6 @@ export interface ArmAlertRulesOptions {
 const WORKSPACES_API_VERSION = '2023-09-01';
 const WORKSPACE_ID =
   /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.operationalinsights\/workspaces\/([^/]+)$/i;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ArmAnswer {
   status: string;
@@ -161,7 +161,7 @@ export function createArmAlertRules(options: ArmAlertRulesOptions): AlertRuleRea
       }
       if (answer.status !== '200') return failure(what, answer);
       const id = (answer.body as { properties?: { customerId?: unknown } } | null)?.properties?.customerId;
-      if (typeof id !== 'string' || !GUID.test(id))
+      if (typeof id !== 'string' || !GUID_TEXT.test(id))
         return {
           ok: false,
           transient: false,

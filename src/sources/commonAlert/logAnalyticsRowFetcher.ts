@@ -27,7 +27,7 @@ function toAlertTables(
 }
 
 /** The most bytes of one alert query's answer read by default: rows are capped at a few dozen. */
-export const DEFAULT_ALERT_RESPONSE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_ALERT_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface RowFetcherOptions {
   /** The most bytes of one query's answer read; larger answers are cut off and reported. */

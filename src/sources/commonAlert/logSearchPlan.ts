@@ -1,4 +1,4 @@
-import { armIdProblem } from '../../azure/armId.js';
+import { armIdProblem, armIdUnder, normaliseArmId } from '../../azure/armId.js';
 import { checkAlertQuery } from '../../azure/kqlGuard.js';
 import type { Dimension } from './commonAlertSchema.js';
 import type { CommonAlert } from './parseCommonAlert.js';
@@ -30,14 +30,6 @@ export const MAX_ALERT_QUERIES = 5;
 /** Resource groups searched for a rule by name at most. */
 const MAX_RULE_LOOKUPS = 10;
 
-const lowerTrim = (s: string): string => {
-  let out = s.trim().toLowerCase();
-  while (out.endsWith('/')) out = out.slice(0, -1);
-  return out;
-};
-
-const under = (id: string, prefix: string): boolean => id === prefix || id.startsWith(`${prefix}/`);
-
 const RESOURCE_GROUP = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i;
 const RULE_NAME = /^[^/\\%?#*<>:&]{1,260}$/;
 
@@ -51,12 +43,12 @@ export function ruleRefsOf(
   ruleScopes: readonly string[] | undefined,
 ): { ok: true; refs: RuleRef[] } | { ok: false; reason: string } {
   const e = alert.essentials;
-  const scopes = (ruleScopes ?? []).map(lowerTrim);
+  const scopes = (ruleScopes ?? []).map(normaliseArmId);
   const id = (e.alertRuleID ?? e.alertRuleId ?? '').trim();
   if (id) {
     const parsed = parseRuleId(id);
     if (!parsed.ok) return { ok: false, reason: `${parsed.reason} (${id})` };
-    if (scopes.length > 0 && !scopes.some((p) => under(lowerTrim(id), p)))
+    if (scopes.length > 0 && !scopes.some((p) => armIdUnder(normaliseArmId(id), p)))
       return { ok: false, reason: `the alert's rule ${id} is outside ALERT_RULE_SCOPES` };
     return { ok: true, refs: [parsed.ref] };
   }
@@ -127,7 +119,7 @@ function alertTargets(alert: LogSearchAlert): string[] {
   const e = alert.essentials;
   return [...(e.alertTargetIDs ?? []), ...(e.configurationItems ?? [])]
     .filter((id) => id.trim().startsWith('/'))
-    .map(lowerTrim);
+    .map(normaliseArmId);
 }
 
 /**
@@ -150,7 +142,7 @@ export function logSearchPlans(
   if (!window) return { ok: false, reason: 'the alert carries no usable evaluation window' };
 
   const targets = alertTargets(alert);
-  const matching = rule.scopes.filter((s) => targets.some((t) => under(t, lowerTrim(s))));
+  const matching = rule.scopes.filter((s) => targets.some((t) => armIdUnder(t, normaliseArmId(s))));
   const scopes = matching.length > 0 ? matching : rule.scopes;
 
   const plans: LogSearchPlan[] = [];

@@ -113,7 +113,7 @@ function optionsOf(deps: CommonAlertSignalDeps): FromCommonAlertOptions {
 }
 
 /** Default time budget of one alert's rule reads and queries together. */
-export const DEFAULT_ALERT_BUDGET_MS = 120_000;
+const DEFAULT_ALERT_BUDGET_MS = 120_000;
 
 type Fetched =
   | { ok: true; tables: { table: AlertRowTable; plan?: LogSearchPlan }[]; capped: boolean; notes: string[] }

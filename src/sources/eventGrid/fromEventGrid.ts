@@ -501,22 +501,28 @@ function signalOf(e: Envelope): Outcome {
   return { ok: 'ignored', reason: 'not an event type this product handles' };
 }
 
+/**
+ * `read()`, or a failure at `field` when it throws: whatever one event does (nesting that exhausts
+ * the stack, say), the others are read.
+ */
+function unlessThrown<T>(field: string, read: () => T): T | { ok: false; field: string; message: string } {
+  try {
+    return read();
+  } catch (err) {
+    return {
+      ok: false,
+      field,
+      message: `could not be read: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
 /** Parses a delivery: a single event or an array of events, in either schema. */
 export function fromEventGrid(payload: unknown): EventGridParse {
   const out: EventGridParse = { signals: [], ignored: [], errors: [] };
   const events = Array.isArray(payload) ? (payload as unknown[]) : [payload];
   events.forEach((raw, index) => {
-    let env: Step<Envelope>;
-    try {
-      env = envelopeOf(raw, index);
-    } catch (err) {
-      // Whatever one event does (nesting that exhausts the stack, say), the others are read.
-      env = {
-        ok: false,
-        field: '(event)',
-        message: `could not be read: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
+    const env = unlessThrown('(event)', () => envelopeOf(raw, index));
     if (!env.ok) {
       const error: EventGridError = { index, field: env.field, message: env.message };
       if (typeof raw === 'object' && raw !== null) {
@@ -529,16 +535,7 @@ export function fromEventGrid(payload: unknown): EventGridParse {
       return;
     }
     const e = env.value;
-    let r: ReturnType<typeof signalOf>;
-    try {
-      r = signalOf(e);
-    } catch (err) {
-      r = {
-        ok: false,
-        field: 'data',
-        message: `could not be read: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
+    const r = unlessThrown('data', () => signalOf(e));
     if (r.ok === 'ignored') out.ignored.push({ index, eventId: e.id, eventType: e.type, reason: r.reason });
     else if (r.ok) out.signals.push(r.value);
     else out.errors.push({ index, eventId: e.id, eventType: e.type, field: r.field, message: r.message });

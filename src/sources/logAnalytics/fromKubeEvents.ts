@@ -31,10 +31,6 @@ const AUTO_REPAIR_SOURCE = 'aks-auto-repair';
 const AUTOSCALER_SOURCE = 'cluster-autoscaler';
 
 /**
- * The error code an auto-repair message carries after `here:` or `failure:`, when it carries one.
- * Real messages often end in a link instead; "ARM ErrorCode: X" prefixes are dropped.
- */
-/**
  * Drops leading whitespace and `[`, trailing whitespace, `.` and `]`. A loop, not a regex: an
  * end-anchored class run (`[\s.]+$`) backtracks quadratically over a long untrusted run of them.
  */
@@ -46,6 +42,10 @@ function trimEnds(value: string): string {
   return value.slice(start, end);
 }
 
+/**
+ * The error code an auto-repair message carries after `here:` or `failure:`, when it carries one.
+ * Real messages often end in a link instead; "ARM ErrorCode: X" prefixes are dropped.
+ */
 export function autoRepairErrorCode(message: string | undefined): string | undefined {
   if (!message) return undefined;
   const m = /(?:\bhere|\bfailure)\s*:\s*(.+)$/is.exec(message);

@@ -401,7 +401,6 @@ export async function queryLogs(
   return runQuery(client, { workspaceId }, options, (serverTimeoutInSeconds) =>
     client.queryWorkspace(workspaceId, query, timespan, {
       serverTimeoutInSeconds,
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     }),
   );
 }
@@ -417,7 +416,6 @@ export async function queryResourceLogs(
   return runQuery(client, { resourceId }, options, (serverTimeoutInSeconds) =>
     client.queryResource(resourceId, query, timespan, {
       serverTimeoutInSeconds,
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,10 +12,10 @@ import { toDigestHtml } from '../../../src/render/digest/toDigestHtml.js';
 import { readSampleFleet } from '../../../src/sources/logAnalytics/sampleFleet.js';
 import { launchChromium } from '../../../scripts/chromium.js';
 
-// Screenshots go to a temporary folder; DIGEST_SCREENSHOT_DIR=docs refreshes the ones kept in docs/.
-const OUT = process.env.DIGEST_SCREENSHOT_DIR
-  ? resolve(process.env.DIGEST_SCREENSHOT_DIR)
-  : mkdtempSync(join(tmpdir(), 'digest-shots-'));
+// Screenshots go to a temporary folder (removed afterwards); DIGEST_SCREENSHOT_DIR=docs refreshes the
+// ones kept in docs/.
+const KEPT = process.env.DIGEST_SCREENSHOT_DIR;
+const OUT = KEPT ? resolve(KEPT) : mkdtempSync(join(tmpdir(), 'digest-shots-'));
 
 let browser: Browser;
 let digest: Digest;
@@ -57,6 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser.close();
+  if (!KEPT) rmSync(OUT, { recursive: true, force: true });
 });
 
 interface PageMetrics {
