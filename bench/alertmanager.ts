@@ -5,7 +5,8 @@
  * real CLI (`run --source rows.json --webhook`), one notification each, on the file store and on
  * Table Storage (Azurite). Each time is from the start (the first POST; our process's start) to the
  * N-th arrival at the webhook. Runs interleave (Alertmanager, file, floor, table, ...) and medians are
- * printed, with peak RSS. The floor is a bare Node process making the same N POSTs of our mean body
+ * printed, with peak RSS and the CPU each sending process used (all its threads: Alertmanager's up to
+ * the N-th arrival, ours to exit), which says how much of the machine each needs. The floor is a bare Node process making the same N POSTs of our mean body
  * size over node:http, nothing else: what any Node process sending one request each takes.
  *
  * Alertmanager comes from ALERTMANAGER_PATH, else PATH, else Debian's prometheus-alertmanager,
@@ -61,8 +62,19 @@ function alertmanagerBinary(): string | undefined {
 interface Run {
   ms: number;
   peakRssMb: number;
+  /** CPU the sending process used (user + system, all its threads), start to end. */
+  cpuMs: number;
   arrived: number;
 }
+
+/** Clock ticks per second, the unit of CPU times in /proc/<pid>/stat. */
+const clockTicks = (): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+};
 
 const freePort = async (): Promise<number> => {
   const { createServer } = await import('node:net');
@@ -131,7 +143,16 @@ async function runAlertmanager(bin: string, receiver: CountingReceiver): Promise
     const last = await arrived;
     const status = readFileSync(`/proc/${String(am.pid)}/status`, 'utf8');
     const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { ms: last - started, peakRssMb: hwmKb / 1024, arrived: receiver.count };
+    // Fields 14 and 15 (utime, stime), counted after the command name, which may hold spaces.
+    const stat = readFileSync(`/proc/${String(am.pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    return {
+      ms: last - started,
+      peakRssMb: hwmKb / 1024,
+      cpuMs: (ticks * 1000) / clockTicks(),
+      arrived: receiver.count,
+    };
   } finally {
     const gone = new Promise((resolve) => am.once('exit', resolve));
     am.kill();
@@ -174,7 +195,8 @@ async function runSender(
   ]);
   await exited;
   const kb = Number(/max-rss-kb (\d+)/.exec(output)?.[1] ?? 0);
-  return { ms: last - started, peakRssMb: kb / 1024, arrived: receiver.count };
+  const cpuUs = Number(/cpu-us (\d+)/.exec(output)?.[1] ?? 0);
+  return { ms: last - started, peakRssMb: kb / 1024, cpuMs: cpuUs / 1000, arrived: receiver.count };
 }
 
 /** `run --webhook` on the rows, with a state folder of its own or the store `env` selects. */
@@ -247,8 +269,9 @@ export async function runAlertmanagerBench(): Promise<void> {
   const base = bin ? am : bare;
   const baseMs = ms(base);
   const ratio = (runs: Run[]) => Number((ms(runs) / baseMs).toFixed(2));
+  const cpu = (runs: Run[]) => median(runs.map((r) => r.cpuMs));
   const line = (name: string, runs: Run[]) =>
-    `  ${name.padEnd(40)} ${(ms(runs) / 1000).toFixed(2).padStart(7)} s  ${((FAILURES / ms(runs)) * 1000).toFixed(0).padStart(6)}/s  peak RSS ${rss(runs).toFixed(0).padStart(4)} MB  ${ratio(runs).toFixed(2)}x`;
+    `  ${name.padEnd(40)} ${(ms(runs) / 1000).toFixed(2).padStart(7)} s  ${((FAILURES / ms(runs)) * 1000).toFixed(0).padStart(6)}/s  peak RSS ${rss(runs).toFixed(0).padStart(4)} MB  CPU ${(cpu(runs) / 1000).toFixed(2).padStart(5)} s  ${ratio(runs).toFixed(2)}x`;
   console.log(
     `\nalertmanager: ${FAILURES.toLocaleString('en')} distinct failures to one local webhook, end to end, median of ${ROUNDS} interleaved runs (${version})`,
   );
@@ -265,12 +288,21 @@ export async function runAlertmanagerBench(): Promise<void> {
       bench: 'alertmanager',
       failures: FAILURES,
       baseline: bin ? 'alertmanager' : 'node-floor',
-      ...(bin ? { alertmanagerMs: Math.round(baseMs), alertmanagerPeakRssMb: Math.round(rss(am)) } : {}),
+      ...(bin
+        ? {
+            alertmanagerMs: Math.round(baseMs),
+            alertmanagerPeakRssMb: Math.round(rss(am)),
+            alertmanagerCpuMs: Math.round(cpu(am)),
+          }
+        : {}),
       fileMs: Math.round(ms(file)),
       tableMs: Math.round(ms(table)),
       filePeakRssMb: Math.round(rss(file)),
       tablePeakRssMb: Math.round(rss(table)),
+      fileCpuMs: Math.round(cpu(file)),
+      tableCpuMs: Math.round(cpu(table)),
       nodeFloorMs: Math.round(ms(bare)),
+      nodeFloorCpuMs: Math.round(cpu(bare)),
       nodeFloorRatio: ratio(bare),
       fileRatio: ratio(file),
       tableRatio: ratio(table),

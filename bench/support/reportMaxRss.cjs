@@ -1,5 +1,7 @@
 // Preloaded (--require) into a measured process: on exit it writes its peak RSS (the kernel's
-// maxRSS, in kilobytes) to stderr as one line `max-rss-kb <n>`, for the bench that started it.
+// maxRSS, in kilobytes) and the CPU it used (user + system, microseconds) to stderr as the lines
+// `max-rss-kb <n>` and `cpu-us <n>`, for the bench that started it.
 process.on('exit', () => {
-  process.stderr.write(`max-rss-kb ${process.resourceUsage().maxRSS}\n`);
+  const cpu = process.cpuUsage();
+  process.stderr.write(`max-rss-kb ${process.resourceUsage().maxRSS}\ncpu-us ${cpu.user + cpu.system}\n`);
 });
