@@ -20,7 +20,7 @@ import { createPipeline } from '../src/pipeline/pipeline.js';
 import { processSignals, releaseDue } from '../src/pipeline/processSignals.js';
 import { listOutbox } from '../src/deliver/outbox.js';
 import { createFileStore } from '../src/state/fileStore.js';
-import { seeded } from '../tests/support/faultyStore.js';
+import { seeded } from '../tests/support/seeded.js';
 import { poolFailure, routingTo } from '../tests/support/faultScenario.js';
 import type { CountingReceiver } from './support/countingReceiver.js';
 import { startCountingReceiver } from './support/countingReceiver.js';

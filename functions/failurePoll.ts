@@ -25,10 +25,13 @@ export function failurePollHandler(
       return;
     }
     if (timer.isPastDue) context.info('failure poll: running late; catching up from the stored watermarks');
-    const { runFailurePoll } = await import('../src/pipeline/failurePoll.js');
+    const [{ runFailurePoll }, { pollCountsText }] = await Promise.all([
+      import('../src/pipeline/failurePoll.js'),
+      import('../src/pipeline/processSignals.js'),
+    ]);
     const { poll, delivery } = await runFailurePoll(d);
     context.info(
-      `failure poll: ${poll.slices} slice(s), ${poll.received - poll.notices} failure row(s), ${poll.processed - poll.newNotices} new, ${poll.notices > 0 ? `${poll.notices} notice(s) (${poll.newNotices} new), ` : ''}${poll.enqueued} notification(s) queued; delivered ${delivery.delivered}, pending ${delivery.pending}, dead-lettered ${delivery.deadLettered}`,
+      `failure poll: ${poll.slices} slice(s), ${pollCountsText(poll)}; delivered ${delivery.delivered}, pending ${delivery.pending}, dead-lettered ${delivery.deadLettered}`,
     );
     for (const e of poll.rowErrors.slice(0, 20)) context.warn(`failure poll: ${e}`);
     for (const e of delivery.errors.slice(0, 20)) context.warn(`failure poll: delivery: ${e}`);

@@ -11,15 +11,16 @@ import { POLL_WORK_QUEUE } from '../src/sources/logAnalytics/pollWorkQueue.js';
  */
 export function pollWorkerHandler(deps: () => PollItemDeps | Promise<PollItemDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
-    const [{ fromPollWorkMessage }, { processPollItem }] = await Promise.all([
+    const [{ fromPollWorkMessage }, { processPollItem }, { pollCountsText }] = await Promise.all([
       import('../src/sources/logAnalytics/pollWork.js'),
       import('../src/pipeline/processPollItem.js'),
+      import('../src/pipeline/processSignals.js'),
     ]);
     const item = fromPollWorkMessage(message);
     const label = `${item.workspaceId}/${item.queryName} ${item.start}..${item.end}`;
     const r = await processPollItem(await deps(), item);
     context.info(
-      `poll worker: ${label}: ${r.received - r.notices} failure row(s), ${r.processed - r.newNotices} new, ${r.notices > 0 ? `${r.notices} notice(s) (${r.newNotices} new), ` : ''}${r.enqueued} notification(s) queued${r.watermark ? `; watermark ${r.watermark}` : ''}`,
+      `poll worker: ${label}: ${pollCountsText(r)}${r.watermark ? `; watermark ${r.watermark}` : ''}`,
     );
     for (const e of r.rowErrors.slice(0, 20)) context.warn(`poll worker: ${label}: ${e}`);
     for (const p of r.problems.slice(0, 20)) context.warn(`poll worker: ${label}: ${p}`);

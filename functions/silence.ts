@@ -2,6 +2,9 @@ import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { theApp } from '../src/app/lazyApp.js';
 import type { SilenceClickDeps } from '../src/pipeline/silenceClick.js';
+import { readBoundedBody } from '../src/boundedBody.js';
+
+const MAX_FORM_BYTES = 2048;
 
 const HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -12,11 +15,11 @@ const HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** A form post carries the token in its body; anything larger than a token is not one. */
+/** A form post carries the token in its body; anything larger than a token form is not one (and is not read). */
 async function tokenOf(request: HttpRequest): Promise<string | undefined> {
   if (request.method.toUpperCase() === 'POST') {
-    const body = (await request.text()).slice(0, 2048);
-    const posted = new URLSearchParams(body).get('t');
+    const body = await readBoundedBody(request, MAX_FORM_BYTES);
+    const posted = body.ok ? new URLSearchParams(body.text).get('t') : undefined;
     if (posted) return posted;
   }
   return request.query.get('t') ?? undefined;

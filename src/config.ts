@@ -1,4 +1,5 @@
 import { parseNcrontab } from './ncrontab.js';
+import { DEFAULT_LINK_HOSTS } from './text.js';
 
 /**
  * App settings -> one typed, validated config object. Every setting the code reads is declared in
@@ -287,7 +288,7 @@ export const SETTINGS = [
   },
   {
     name: 'LINK_HOST_ALLOW_LIST',
-    default: 'portal.azure.com,learn.microsoft.com',
+    default: DEFAULT_LINK_HOSTS.join(','),
     description:
       "Hosts whose https links an alert payload may put in a notification (the alert's investigation link); a link to any other host is dropped. Comma-separated host names; '*.example.com' allows subdomains. Add the portal of a sovereign cloud (portal.azure.us, portal.azure.cn) where used.",
     validate: listOf(

@@ -7,6 +7,12 @@ export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 /** Ordered most to least severe; PagerDuty's four levels, used everywhere. */
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Lower index = more severe. */
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export const mostSevere = (a: Severity, b: Severity): Severity =>
+  severityRank(a) <= severityRank(b) ? a : b;
+
 export const CATEGORIES = [
   'auth',
   'capacity',

@@ -15,13 +15,14 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** Removes characters that hide or reorder text; tabs become spaces; CRLF/CR become LF. */
 export function cleanText(value: string): string {
-  return value
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(CONTROLS, '')
-    .replace(BIDI, '')
-    .replace(INVISIBLE, '')
-    .replace(LONE_SURROGATE, '\ufffd');
+  return wellFormed(
+    value
+      .replace(/\r\n?/g, '\n')
+      .replace(/\t/g, ' ')
+      .replace(CONTROLS, '')
+      .replace(BIDI, '')
+      .replace(INVISIBLE, ''),
+  );
 }
 
 /** cleanText on one line: newlines and runs of whitespace become single spaces. */

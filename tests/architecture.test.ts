@@ -32,6 +32,8 @@ const LAYERS = [
   'text',
   'redact',
   'assets',
+  'boundedBody',
+  'mapLimit',
 ] as const;
 
 const SRC = join(packageRoot(), 'src');

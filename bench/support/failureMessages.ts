@@ -5,6 +5,7 @@
  * Kubernetes warning events the same queries return that are no catalog error.
  */
 import { readFileSync } from 'node:fs';
+import { seeded } from '../../tests/support/seeded.js';
 
 const CORPUS = new URL('../../tests/fixtures/catalog/corpus.jsonl', import.meta.url);
 
@@ -27,19 +28,8 @@ const NOISE = [
   'Unable to attach or mount volumes: unmounted volumes=[{name}], unattached volumes=[{name} kube-api-access-{hex}]: timed out waiting for the condition',
 ];
 
-/** A small deterministic generator (mulberry32), so every run measures the same messages. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function failureMessages(count: number, seed = 20261122): string[] {
-  const next = random(seed);
+  const next = seeded(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
   const guid = () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;

@@ -16,7 +16,7 @@ interface Token {
 export type KqlCheck = { ok: true } | { ok: false; reason: string };
 
 /** Functions that reach data outside the scope the query is sent to, or outside Azure Monitor. */
-export const CROSS_SCOPE = new Set([
+export const CROSS_SCOPE: ReadonlySet<string> = new Set([
   'workspace',
   'app',
   'resource',
@@ -30,7 +30,7 @@ export const CROSS_SCOPE = new Set([
 ]);
 
 /** `evaluate` plugins that call out to other services. */
-export const CALLOUT_PLUGINS = new Set([
+export const CALLOUT_PLUGINS: ReadonlySet<string> = new Set([
   'http_request',
   'http_request_post',
   'sql_request',

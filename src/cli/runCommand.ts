@@ -5,10 +5,16 @@ import type { AppConfig } from '../app/appConfig.js';
 import { appConfigFromEnv } from '../app/appConfig.js';
 import { createApp } from '../app/app.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import { severityRank } from '../enrich/severity.js';
+import { severityRank } from '../model.js';
 import { notifyPolicyDefaults, parseNotifyPolicy } from '../notify/policy.js';
 import type { ProcessReport } from '../pipeline/processSignals.js';
-import { addReport, emptyReport, processSignals, releaseDue } from '../pipeline/processSignals.js';
+import {
+  addReport,
+  emptyReport,
+  failureCounts,
+  processSignals,
+  releaseDue,
+} from '../pipeline/processSignals.js';
 import { runPoll } from '../pipeline/runPoll.js';
 import { reportLines, toConsoleReport } from '../render/toConsoleReport.js';
 import { loadRoutingConfig, noReceivers } from '../route/index.js';
@@ -20,7 +26,7 @@ import { pollWorkspaces } from '../sources/logAnalytics/poll.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { createFileStore } from '../state/fileStore.js';
 import { readWatermark, writeWatermark } from '../state/watermarks.js';
-import { headline } from '../render/digest/digestText.js';
+import { counted, headline } from '../render/digest/digestText.js';
 import type { CliCommand, CliIo } from './command.js';
 import { writeLine } from './command.js';
 import { webhookRouting } from './webhookRouting.js';
@@ -69,8 +75,6 @@ function bySeverityThenTime(a: EnrichedFailure, b: EnrichedFailure): number {
   return severityRank(a.severity) - severityRank(b.severity) || a.occurredAt.localeCompare(b.occurredAt);
 }
 
-const plural = (n: number, noun: string) => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
-
 /** "12 planned (10 new, 2 updates), 12 queued; 4 suppressed": zero counts left out. */
 function notificationsLine(report: ProcessReport, routed: boolean): string {
   const ns = (report.plans ?? []).flatMap((p) => p.notifications);
@@ -81,7 +85,7 @@ function notificationsLine(report: ProcessReport, routed: boolean): string {
   ] as const;
   const split = kinds
     .filter(([n]) => n > 0)
-    .map(([n, k]) => (k === 'new' ? `${String(n)} new` : plural(n, k)))
+    .map(([n, k]) => (k === 'new' ? `${String(n)} new` : counted(n, k)))
     .join(', ');
   const kept = (
     [
@@ -250,7 +254,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       rowErrors.push(...polled.rowErrors);
       failedQueries = polled.failed;
     } else {
-      shown.step(`enriching and planning ${plural(signals.length, 'failure')}…`);
+      shown.step(`enriching and planning ${counted(signals.length, 'failure')}…`);
       addReport(report, await processSignals(pipeline.deps, signals, { keepEnriched: true }));
     }
     addReport(report, await releaseDue(pipeline.deps, { keepEnriched: true }));
@@ -309,6 +313,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const code =
     failedQueries.length > 0 || rowErrors.length > 0 || report.problems.length > 0 || undelivered > 0 ? 1 : 0;
 
+  // Notices (repair progress, new versions, support) are counted apart: they are no failures.
+  const counts = failureCounts(report);
   if (values.json) {
     writeLine(
       io.stdout,
@@ -318,9 +324,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
           ...(day ? { day } : {}),
           rows,
           failures: {
-            found: report.received - report.notices,
-            new: report.processed - report.newNotices,
-            alreadyProcessed: report.received - report.notices - (report.processed - report.newNotices),
+            found: counts.found,
+            new: counts.new,
+            alreadyProcessed: counts.found - counts.new,
             unreadableRows: rowErrors.length,
           },
           notices: { found: report.notices, new: report.newNotices },
@@ -371,14 +377,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   o(
     sample
       ? `Source: sample fleet, ${day ?? ''} (its last day; the day before feeds only the digest's trend)`
-      : `Source: ${source}${rows ? ` (${plural(rows, 'row')})` : ''}`,
+      : `Source: ${source}${rows ? ` (${counted(rows, 'row')})` : ''}`,
   );
-  // Notices (repair progress, new versions, support) are counted apart: they are no failures.
-  const failuresFound = report.received - report.notices;
-  const failuresNew = report.processed - report.newNotices;
   o(
-    `Failures: ${String(failuresFound)} found, ${String(failuresNew)} new, ${String(failuresFound - failuresNew)} already processed` +
-      (rowErrors.length > 0 ? `, ${plural(rowErrors.length, 'unreadable row')}` : ''),
+    `Failures: ${String(counts.found)} found, ${String(counts.new)} new, ${String(counts.found - counts.new)} already processed` +
+      (rowErrors.length > 0 ? `, ${counted(rowErrors.length, 'unreadable row')}` : ''),
   );
   if (report.notices > 0)
     o(

@@ -1,7 +1,7 @@
 import { catalogLookup } from '../catalog/catalogLookup.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureSignal } from '../model.js';
-import { severityRank } from '../enrich/severity.js';
+import { severityRank } from '../model.js';
 import { groupKeyOf } from '../notify/policy.js';
 import type { SampleFleet } from '../sources/logAnalytics/sampleFleet.js';
 import { readSampleFleet } from '../sources/logAnalytics/sampleFleet.js';

@@ -41,11 +41,6 @@ export interface DeliveryOptions {
   /** Sends in flight at once per receiver (its rate limit still applies). Default 32. */
   concurrency?: number;
   /**
-   * The longest a pass waits in place for a receiver that asked for a pause (Retry-After) before it
-   * leaves that receiver's items to the next pass. Default 5 s.
-   */
-  maxWaitMs?: number;
-  /**
    * How the pass waits (pacing, a short Retry-After) and the clock those waits are measured on:
    * real time unless a test gives a clock of its own.
    */
@@ -81,10 +76,18 @@ const MAX_BACKOFF_MS = 3_600_000;
 const MAX_RETRY_AFTER_MS = 3_600_000;
 /** Failures in one pass, with no success, after which the receiver is left alone until the next pass. */
 const FAILING_RECEIVER = 8;
+/**
+ * The longest a pass waits in place for a receiver that asked for a pause (Retry-After) before it
+ * leaves that receiver's items to the next pass.
+ */
+const MAX_WAIT_MS = 5_000;
 
-/** Until when a send holds its item: the send's timeout twice over, and a minute for recording the outcome. */
+/** How long a send holds its item: the send's timeout twice over, and a minute for recording the outcome. */
+const sendLeaseMs = (timeoutMs: number): number => 2 * timeoutMs + 60_000;
+
+/** Until when a send holds its item (see sendLeaseMs). */
 export function sendLeaseUntil(now: Date, timeoutMs: number): string {
-  return new Date(now.getTime() + 2 * timeoutMs + 60_000).toISOString();
+  return new Date(now.getTime() + sendLeaseMs(timeoutMs)).toISOString();
 }
 
 /** Exponential backoff with jitter (between half and the whole step), so retries of many items spread out. */
@@ -135,9 +138,8 @@ function describeSendError(err: unknown): string {
     if (code !== undefined && (code in NETWORK_ERRORS || /^E[A-Z]+$/.test(code)))
       return `${NETWORK_ERRORS[code] ?? 'network error'} (${code})`;
     if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `TLS failure (${code})`;
-    return code ? `${err.message} (${code})` : err.message;
   }
-  return String(err);
+  return describeError(err);
 }
 
 /** A send's outcome, and whether the receiver itself said to stop (refused the connection). */
@@ -231,7 +233,6 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
   const random = options.random ?? Math.random;
   const base = options.backoffBaseMs ?? 30_000;
   const concurrency = Math.max(1, options.concurrency ?? 32);
-  const maxWaitMs = options.maxWaitMs ?? 5_000;
   const timer = options.timer ?? REAL_TIME;
   const taken = new Set<string>();
   const lanes = new Map<string, Lane>();
@@ -245,7 +246,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     wake: (() => void)[];
     pace: () => Promise<void>;
     /** The receiver's stored pause (until, ms), read once per pass. */
-    pause?: Promise<number>;
+    pause: Promise<number>;
     pauseStored: boolean;
     pausedUntil: number;
     failures: number;
@@ -260,19 +261,28 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
   }
 
   const laneOf = (name: string): Lane => {
-    let lane = lanes.get(name);
-    if (lane) return lane;
+    const known = lanes.get(name);
+    if (known) return known;
     const receiver = options.receivers.get(name);
     const max = receiver?.maxPerSecond
       ? Math.min(concurrency, Math.ceil(receiver.maxPerSecond))
       : concurrency;
-    lane = {
+    const lane: Lane = {
       name,
       queue: [],
       r: (report.perReceiver[name] = blank()),
       workers: [],
       wake: [],
       pace: pacer(receiver?.maxPerSecond ? 1000 / receiver.maxPerSecond : 0, timer),
+      pause: receiver
+        ? readReceiverPause(options.store, name).then((stored) => {
+            lane.pauseStored = stored !== undefined;
+            // A pause the receiver asked for holds even for a pass started by hand.
+            return stored && (stored.requested || !options.dueNow)
+              ? Date.parse(stored.until)
+              : Number.NEGATIVE_INFINITY;
+          })
+        : Promise.resolve(Number.NEGATIVE_INFINITY),
       pauseStored: false,
       pausedUntil: Number.NEGATIVE_INFINITY,
       failures: 0,
@@ -285,23 +295,13 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
       slots: [],
     };
     lanes.set(name, lane);
-    const l = lane;
-    l.pause = receiver
-      ? readReceiverPause(options.store, name).then((stored) => {
-          l.pauseStored = stored !== undefined;
-          // A pause the receiver asked for holds even for a pass started by hand.
-          return stored && (stored.requested || !options.dueNow)
-            ? Date.parse(stored.until)
-            : Number.NEGATIVE_INFINITY;
-        })
-      : Promise.resolve(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < max; i++) l.workers.push(work(l));
-    return l;
+    for (let i = 0; i < max; i++) lane.workers.push(work(lane));
+    return lane;
   };
 
   async function work(lane: Lane): Promise<void> {
     try {
-      lane.pausedUntil = (await lane.pause) ?? Number.NEGATIVE_INFINITY;
+      lane.pausedUntil = await lane.pause;
       for (;;) {
         const next = lane.queue.shift();
         if (!next) {
@@ -351,7 +351,7 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
       !goneFromThisHost(entry.item.leasedBy);
     // The receiver asked for a short pause: wait it out here rather than leave the rest for later.
     const wait = lane.pausedUntil - now.getTime();
-    if (wait > 0 && wait <= maxWaitMs && !leasedElsewhere) {
+    if (wait > 0 && wait <= MAX_WAIT_MS && !leasedElsewhere) {
       await timer.sleep(wait);
       now = options.now();
     }
@@ -380,7 +380,13 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     budget--;
     let item = entry.item;
     let version = entry.version;
-    if (!entry.leased) {
+    // An item created leased may wait long behind a paced receiver: with under half its lease left it
+    // is taken again, or a pass that took it once the lease ran out would send it too.
+    const ownLeaseFresh =
+      entry.leased === true &&
+      entry.item.leaseUntil !== undefined &&
+      Date.parse(entry.item.leaseUntil) - now.getTime() >= sendLeaseMs(options.timeoutMs) / 2;
+    if (!ownLeaseFresh) {
       // Taken before sending so a concurrent pass does not send it too; released by the outcome below.
       const lease = await leaseItem(options.store, item, version, sendLeaseUntil(now, options.timeoutMs));
       if (!lease) {
@@ -395,13 +401,15 @@ export function startDelivery(options: DeliveryOptions): DeliveryRun {
     const at = options.now();
     if (outcome.kind === 'delivered') {
       lane.successes++;
-      if (lane.pauseStored) {
+      // A send that went out before another's 429/503 was answered must not undo the pause it set.
+      const paused = lane.pausedUntil > at.getTime();
+      if (lane.pauseStored && !paused) {
         lane.pauseStored = false;
         await clearReceiverPause(options.store, name);
       }
       await finish(options.store, item, 'delivered', { at: at.toISOString(), attempted: true });
       r.delivered++;
-      if (lane.window < lane.max) {
+      if (!paused && lane.window < lane.max) {
         lane.window = Math.min(lane.max, lane.window * 2);
         for (const wake of lane.slots.splice(0)) wake();
       }

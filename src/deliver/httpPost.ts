@@ -14,7 +14,7 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
 };
 
-export class PostTimeoutError extends Error {
+class PostTimeoutError extends Error {
   constructor() {
     super('timed out');
     this.name = 'TimeoutError';
@@ -49,6 +49,7 @@ export function httpPost(
   const payload = Buffer.from(body, 'utf8');
   return new Promise((resolve, reject) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -81,11 +82,16 @@ export function httpPost(
         res.on('error', (err) => done(() => reject(err)));
       },
     );
-    const timer = setTimeout(() => {
-      const err = new PostTimeoutError();
-      req.destroy(err);
-      done(() => reject(err));
-    }, timeoutMs);
+    // Counted from when the request has a connection: with more sends in flight than the agent has
+    // sockets, the rest queue, and waiting for a socket is not the receiver being slow.
+    req.once('socket', () => {
+      if (settled) return;
+      timer = setTimeout(() => {
+        const err = new PostTimeoutError();
+        req.destroy(err);
+        done(() => reject(err));
+      }, timeoutMs);
+    });
     req.on('error', (err) => done(() => reject(err)));
     req.end(payload);
   });

@@ -43,6 +43,14 @@ export const OUTBOX_SCOPES: Record<OutboxState, string> = {
 
 export const outboxKey = (receiver: string, id: string): string => `${receiver}|${id}`;
 
+/** The item with no sender holding it: every change that ends a lease drops both lease fields. */
+function withoutLease(item: OutboxItem): OutboxItem {
+  const next = { ...item };
+  delete next.leaseUntil;
+  delete next.leasedBy;
+  return next;
+}
+
 export interface EnqueueOptions {
   /**
    * Every item is new (its notification was just decided by a failure this process owns), so the
@@ -64,6 +72,8 @@ export async function enqueueOutgoing(
 ): Promise<{ added: number; existing: number; created: { item: OutboxItem; version: string }[] }> {
   let existing = 0;
   const created: { item: OutboxItem; version: string }[] = [];
+  const lease =
+    options.leaseUntil !== undefined ? { leaseUntil: options.leaseUntil, leasedBy: thisProcess() } : {};
   await Promise.all(
     items.map(async (input) => {
       const key = outboxKey(input.receiver, input.id);
@@ -73,9 +83,7 @@ export async function enqueueOutgoing(
         state: 'pending',
         attempts: 0,
         nextAttemptAt: input.createdAt,
-        ...(options.leaseUntil !== undefined
-          ? { leaseUntil: options.leaseUntil, leasedBy: thisProcess() }
-          : {}),
+        ...lease,
       };
       const version = done ? undefined : await store.create(OUTBOX_SCOPES.pending, key, item);
       if (version !== undefined) created.push({ item, version });
@@ -118,10 +126,7 @@ export async function leaseItem(
 /** Gives back a lease this process took and will not use (the item is not sent in this pass). */
 export async function releaseLease(store: KeyValueStore, item: OutboxItem, version: string): Promise<void> {
   if (item.leaseUntil === undefined) return;
-  const next: OutboxItem = { ...item };
-  delete next.leaseUntil;
-  delete next.leasedBy;
-  await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version);
+  await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), withoutLease(item), version);
 }
 
 /** Records why a pending item cannot be sent yet (e.g. its receiver is not configured), without using an attempt. */
@@ -146,14 +151,12 @@ export async function markRetry(
   update: { error: string; nextAttemptAt: string; at: string },
 ): Promise<boolean> {
   const next: OutboxItem = {
-    ...item,
+    ...withoutLease(item),
     attempts: item.attempts + 1,
     lastError: update.error,
     lastAttemptAt: update.at,
     nextAttemptAt: update.nextAttemptAt,
   };
-  delete next.leaseUntil;
-  delete next.leasedBy;
   return (
     (await store.put(OUTBOX_SCOPES.pending, outboxKey(item.receiver, item.id), next, version)) !== undefined
   );
@@ -172,15 +175,13 @@ export async function finish(
 ): Promise<void> {
   const key = outboxKey(item.receiver, item.id);
   const final: OutboxItem = {
-    ...item,
+    ...withoutLease(item),
     state,
     attempts: item.attempts + (update.attempted ? 1 : 0),
     finishedAt: update.at,
     ...(update.attempted ? { lastAttemptAt: update.at } : {}),
     ...(update.error !== undefined ? { lastError: update.error } : {}),
   };
-  delete final.leaseUntil;
-  delete final.leasedBy;
   // A delivered record only keeps the id from being sent again: its body is not kept (a dead one
   // keeps it for replay).
   if (state === 'delivered') final.body = '';
@@ -213,10 +214,13 @@ export async function replayDead(
   const key = outboxKey(receiver, id);
   const dead = await store.get<OutboxItem>(OUTBOX_SCOPES.dead, key);
   if (!dead) return false;
-  const item: OutboxItem = { ...dead.value, state: 'pending', attempts: 0, nextAttemptAt: now.toISOString() };
+  const item: OutboxItem = {
+    ...withoutLease(dead.value),
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: now.toISOString(),
+  };
   delete item.finishedAt;
-  delete item.leaseUntil;
-  delete item.leasedBy;
   await store.put(OUTBOX_SCOPES.pending, key, item);
   await store.delete(OUTBOX_SCOPES.dead, key, dead.version);
   return true;

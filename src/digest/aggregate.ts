@@ -12,6 +12,7 @@ import type {
   DigestWindow,
 } from '../model.js';
 import { DIGEST_SCHEMA_VERSION } from '../model.js';
+import { mostSevere, severityRank } from '../model.js';
 import type { Environment, EnvironmentRules } from '../render/environment.js';
 import { environmentOf, environmentRank } from '../render/environment.js';
 
@@ -347,7 +348,7 @@ export function createDigestAggregator(
       : undefined;
     if (e) {
       e.count++;
-      if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(e.severity)) e.severity = f.severity;
+      e.severity = mostSevere(e.severity, f.severity);
       if (e.clusters.size < limits.maxClusters) e.clusters.add(ck);
       if (e.production.size < limits.maxClusters && env === 'production') e.production.add(ck);
       if (f.cluster) bump(e.clusterNames, f.cluster.name, limits.maxClusters);
@@ -565,7 +566,7 @@ function doFirstOf(errors: readonly DigestError[]): DigestAction[] {
     .filter((e) => e.mitigation)
     .sort(
       (a, b) =>
-        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
         (b.productionClusters ?? 0) - (a.productionClusters ?? 0) ||
         b.clusters - a.clusters ||
         b.count - a.count ||

@@ -16,6 +16,7 @@ const SHAPE_CHARS = 2000;
 export function messageShape(text: string): string {
   const words: string[] = [];
   for (const raw of text.slice(0, SHAPE_CHARS).toLowerCase().split(/\s+/)) {
+    // Quadratic in one token's length at worst: SHAPE_CHARS keeps that to about 2 ms.
     const word = raw.replace(/^[^a-z]+|[^a-z]+$/g, '');
     if (!/^[a-z]+(?:'[a-z]+)?$/.test(word)) continue;
     words.push(word);

@@ -1,14 +1,4 @@
 import type { Category, FailureMatch, FailureSignal, Severity, SignalKind } from '../model.js';
-import { SEVERITIES } from '../model.js';
-
-/** Lower index = more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
-}
-
-export function mostSevere(a: Severity, b: Severity): Severity {
-  return severityRank(a) <= severityRank(b) ? a : b;
-}
 
 /**
  * What an AKS operator would page on when nothing more specific is known. A failed operation or

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mapLimit } from '../mapLimit.js';
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
-import { SEVERITIES, failureKey } from '../model.js';
+import { failureKey, severityRank } from '../model.js';
 import type { EmitNotifications, PlanOutcome, PlannerPort } from '../ports.js';
 import type { KeyValueStore, Versioned } from '../state/keyValueStore.js';
 import { updateEntry } from '../state/updateEntry.js';
@@ -93,7 +94,6 @@ const LANES = 64;
 const HOLD_TAKER_STALE_MS = 10 * 60_000;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
-const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 is most severe
 /** A failure's short id in a window's `joined` list. */
 const joinId = (f: EnrichedFailure) => hash('join', failureKey(f)).slice(0, 16);
 const later = (a: string | undefined, b: string) => (a !== undefined && a > b ? a : b);
@@ -106,7 +106,7 @@ export function notificationOver(
   count: number,
 ): Notification {
   const ordered = [...failures].sort(
-    (a, b) => rank(a.severity) - rank(b.severity) || a.occurredAt.localeCompare(b.occurredAt),
+    (a, b) => severityRank(a.severity) - severityRank(b.severity) || a.occurredAt.localeCompare(b.occurredAt),
   );
   const lead = ordered[0];
   if (!lead) throw new Error('a notification needs at least one failure');
@@ -132,7 +132,8 @@ function membersOf(failures: readonly EnrichedFailure[]): Member[] {
   const bySeverity = new Map<string, Severity>();
   for (const f of failures) {
     const known = bySeverity.get(f.fingerprint);
-    if (known === undefined || rank(f.severity) < rank(known)) bySeverity.set(f.fingerprint, f.severity);
+    if (known === undefined || severityRank(f.severity) < severityRank(known))
+      bySeverity.set(f.fingerprint, f.severity);
   }
   return [...bySeverity].map(([fingerprint, severity]) => ({ fingerprint, severity }));
 }
@@ -183,7 +184,7 @@ function withJoined(w: GroupWindow, joining: readonly EnrichedFailure[]): GroupW
       members[f.fingerprint] = {
         ...m,
         n: m.n + 1,
-        severity: rank(f.severity) < rank(m.severity) ? f.severity : m.severity,
+        severity: severityRank(f.severity) < severityRank(m.severity) ? f.severity : m.severity,
       };
     } else if (tracked < MAX_MEMBERS) {
       members[f.fingerprint] = {
@@ -263,19 +264,6 @@ const empty = (): PlanOutcome => ({
   silenced: [],
   recovered: [],
 });
-
-/** Runs `fn` over items with at most `limit` at once. */
-async function eachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /**
  * Grouping, repeat interval, auto-repair holds and silences, with all state in the store:
@@ -526,12 +514,12 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
     // Whatever happens to the resolve, nothing it pairs with may go out later as firing.
     let recovered = f.node !== undefined && (await holds.recovered(f));
     if (await dropPending(groupKeyOf(f, policy.groupBy), f.fingerprint, batch, now)) recovered = true;
-    const sentUnder = await incidents.sentUnder(f.fingerprint);
     if (silenceFor(policy.silences, f, now)) {
       await incidents.forget(f.fingerprint, now);
       out.silenced.push({ failure: f });
       return 'silenced';
     }
+    const sentUnder = await incidents.sentUnder(f.fingerprint);
     if (sentUnder.length > 0) {
       // The resolve is recorded in its windows before the fingerprint stops counting as sent.
       for (const key of sentUnder) await joinResolves(key, f, now, out, emit);
@@ -573,7 +561,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
       sent &&
       sent.by !== failureKey(f) &&
       now.getTime() - Date.parse(sent.at) < policy.repeatIntervalMs &&
-      rank(f.severity) >= rank(sent.severity)
+      severityRank(f.severity) >= severityRank(sent.severity)
     ) {
       out.suppressed.push(f);
       return 'suppressed';
@@ -661,7 +649,7 @@ export function createPlanner(store: KeyValueStore, policy: NotifyPolicy): Plann
         else lanes.set(key, [f]);
       }
       const clicked = await storedSilences(store, now);
-      await eachLimit([...lanes.values()], LANES, async (lane) => {
+      await mapLimit([...lanes.values()], LANES, async (lane) => {
         const batch = newBatch();
         for (const f of lane) await decide(f, now, out, batch, emit, clicked);
         await flushJoins(batch, now, out, emit);

@@ -76,15 +76,17 @@ export function verifySilenceToken(key: Buffer, token: unknown, now: Date): Toke
  */
 export async function silenceSigningKey(store: KeyValueStore, configured?: string): Promise<Buffer> {
   if (configured) return Buffer.from(configured, 'utf8');
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await store.get<{ key: string }>(KEY_SCOPE, 'hmac');
-    if (found) return Buffer.from(found.value.key, 'base64');
-    await store.create(KEY_SCOPE, 'hmac', {
-      key: randomBytes(32).toString('base64'),
-      createdAt: new Date().toISOString(),
-    });
-  }
-  throw new Error('silence signing key: could not be read or created');
+  const key = await updateEntry<{ key: string; createdAt: string }, string>(
+    store,
+    KEY_SCOPE,
+    'hmac',
+    (cur) => {
+      if (cur) return { result: cur.key };
+      const fresh = { key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() };
+      return { next: fresh, result: fresh.key };
+    },
+  );
+  return Buffer.from(key, 'base64');
 }
 
 /** Makes the link a card carries, or nothing when the app has no public silence address. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { goneFromThisHost, thisProcess } from '../state/processLiveness.js';
+import type { ProcessRef } from '../state/processLiveness.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 
 /**
@@ -20,9 +21,7 @@ export interface ClaimRecord {
 }
 
 /** Who holds a claim: one per pipeline (so two pipelines in one process are two owners). */
-export interface ClaimOwner {
-  host: string;
-  pid: number;
+export interface ClaimOwner extends ProcessRef {
   id: string;
 }
 
@@ -36,11 +35,8 @@ export function newClaimOwner(): ClaimOwner {
 }
 
 /** An owner that cannot finish: the caller itself (an earlier attempt that failed), or a process gone from this host. */
-function ownerGone(owner: ClaimOwner | undefined, me: ClaimOwner): boolean {
-  if (!owner) return false;
-  if (owner.id === me.id) return true;
-  return goneFromThisHost(owner);
-}
+const ownerGone = (owner: ClaimOwner | undefined, me: ClaimOwner): boolean =>
+  owner?.id === me.id || goneFromThisHost(owner);
 
 export interface ClaimOptions {
   owner: ClaimOwner;

@@ -54,17 +54,6 @@ function createDispatch(
   silence?: SilenceLinker,
   live: () => LiveDelivery | undefined = () => undefined,
 ): DispatchPort {
-  /** One signed link per firing notification, shared by its receivers. */
-  const links = new Map<string, Promise<string | undefined>>();
-  const silenceUrlOf = (n: Notification): Promise<string | undefined> => {
-    if (!silence || n.status !== 'firing') return Promise.resolve(undefined);
-    let link = links.get(n.id);
-    if (!link) {
-      link = silence.urlFor(n.fingerprint, now()).catch(() => undefined);
-      links.set(n.id, link);
-    }
-    return link;
-  };
   return {
     route: (n) => routeNotification(routing, n),
     accepts(receiver, n) {
@@ -73,6 +62,18 @@ function createDispatch(
       return accepts ? accepts(n) : true;
     },
     async enqueue(items, options = {}) {
+      // One signed link per firing notification, shared by its receivers; per call, as planning
+      // enqueues for many lanes at once.
+      const links = new Map<string, Promise<string | undefined>>();
+      const silenceUrlOf = (n: Notification): Promise<string | undefined> => {
+        if (!silence || n.status !== 'firing') return Promise.resolve(undefined);
+        let link = links.get(n.id);
+        if (!link) {
+          link = silence.urlFor(n.fingerprint, now()).catch(() => undefined);
+          links.set(n.id, link);
+        }
+        return link;
+      };
       const errors: string[] = [];
       const rows: OutboxItemInput[] = [];
       for (const { receiver, notification } of items) {
@@ -100,13 +101,13 @@ function createDispatch(
           );
         }
       }
-      links.clear();
       const delivery = live();
       const r = await enqueueOutgoing(store, rows, {
         ...(options.fresh ? { fresh: true } : {}),
         ...(delivery ? { leaseUntil: delivery.leaseUntil() } : {}),
       });
-      // Sent by the running delivery at once, under the lease they were created with.
+      // Sent by the running delivery at once, under the lease they were created with (taken again
+      // when they wait long enough for it to run low).
       delivery?.run.add(r.created.map((c) => ({ ...c, leased: true })));
       return { added: r.added, existing: r.existing, errors };
     },
@@ -129,7 +130,6 @@ export interface PipelineParts {
 
 export interface DeliverOptions {
   limit?: number;
-  fetch?: typeof fetch;
   dueNow?: boolean;
 }
 

@@ -2,12 +2,14 @@ import type { EnrichmentExtras } from '../enrich/enrichFailure.js';
 import type { CatalogLookup } from '../ports.js';
 import { enrichFailure } from '../enrich/enrichFailure.js';
 import type { EnrichedFailure, FailureLink, FailureSignal, Notification } from '../model.js';
-import { isNotice } from '../model.js';
+import { failureKey, isNotice } from '../model.js';
+import { mapLimit } from '../mapLimit.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { notificationForFailure } from '../route/routeNotification.js';
 import { audienceOf, recordAudience } from '../notify/resolveAudience.js';
 import type { KeyValueStore } from '../state/keyValueStore.js';
 import { NOTIFY_SCOPES } from '../notify/notifyScopes.js';
-import type { ClaimOwner } from './failureClaims.js';
+import type { ClaimOptions } from './failureClaims.js';
 import { claimFailure, dropClaim, finishClaim, isDone } from './failureClaims.js';
 import type {
   ContextPort,
@@ -27,7 +29,7 @@ export interface PipelineDeps {
   planner: PlannerPort;
   dispatch: DispatchPort;
   /** Who claims failures here, and how long a claim holds before another instance may take it over. */
-  claims: { owner: ClaimOwner; leaseMs: number };
+  claims: Omit<ClaimOptions, 'now'>;
   logsLink?: (signal: FailureSignal) => FailureLink | undefined;
   /** Hosts a payload's own link may point at (LINK_HOST_ALLOW_LIST). */
   linkHosts?: readonly string[];
@@ -68,6 +70,21 @@ export interface ProcessReport {
   plans?: PlanOutcome[];
 }
 
+type Counted = Pick<ProcessReport, 'received' | 'notices' | 'processed' | 'newNotices'>;
+
+/** The failures of a report apart from its notices (which `received` and `processed` include). */
+export const failureCounts = (r: Counted): { found: number; new: number } => ({
+  found: r.received - r.notices,
+  new: r.processed - r.newNotices,
+});
+
+/** What a poll found and queued, as the poll functions log it. */
+export function pollCountsText(r: Counted & Pick<ProcessReport, 'enqueued'>): string {
+  const f = failureCounts(r);
+  const notices = r.notices > 0 ? `${r.notices} notice(s) (${r.newNotices} new), ` : '';
+  return `${f.found} failure row(s), ${f.new} new, ${notices}${r.enqueued} notification(s) queued`;
+}
+
 export class TransientContextError extends Error {
   constructor(message: string) {
     super(message);
@@ -82,10 +99,6 @@ const PUSH_SOURCES = new Set(['event-grid', 'common-alert']);
 const CLAIMS = NOTIFY_SCOPES.decided;
 /** Failures planned, enqueued and marked done at once (state calls are I/O-bound). */
 const CONCURRENCY = 128;
-
-function signalKey(signal: FailureSignal): string {
-  return `${signal.source}|${signal.sourceId}`;
-}
 
 export const JOURNAL_PREFIX = 'journal-';
 
@@ -102,22 +115,8 @@ export async function unseenSignals(
   deps: Pick<PipelineDeps, 'store'>,
   signals: readonly FailureSignal[],
 ): Promise<FailureSignal[]> {
-  const done = await mapLimit(signals, 16, (s) => isDone(deps.store, CLAIMS, signalKey(s)));
+  const done = await mapLimit(signals, 16, (s) => isDone(deps.store, CLAIMS, failureKey(s)));
   return signals.filter((_, i) => !done[i]);
-}
-
-/** Runs `fn` over items with at most `limit` in flight, keeping order of results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 async function extrasFor(
@@ -268,7 +267,7 @@ export async function dispatchPlan(
 }
 
 /** Some failures of the batch are being processed by another instance that has not finished in time. */
-export class ClaimedElsewhereError extends Error {
+class ClaimedElsewhereError extends Error {
   constructor(readonly count: number) {
     super(`${count} failure(s) of this batch are being processed by another instance; not processed here`);
     this.name = 'ClaimedElsewhereError';
@@ -301,8 +300,6 @@ interface Owned {
   /** Taken over from an owner that did not finish: part of it may be planned already. */
   replay: boolean;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const COUNTS = [
   'received',
@@ -352,7 +349,7 @@ export async function processSignals(
   const fresh: FailureSignal[] = [];
   const inBatch = new Set<string>();
   for (const signal of signals) {
-    const key = signalKey(signal);
+    const key = failureKey(signal);
     if (inBatch.has(key)) report.duplicates++;
     else {
       inBatch.add(key);
@@ -369,7 +366,7 @@ export async function processSignals(
     }
     const at = round === 0 ? now : deps.now();
     const claims = await mapLimit(waiting, CONCURRENCY, (s) =>
-      claimFailure(deps.store, CLAIMS, signalKey(s), {
+      claimFailure(deps.store, CLAIMS, failureKey(s), {
         owner: deps.claims.owner,
         now: at,
         leaseMs: deps.claims.leaseMs,
@@ -423,12 +420,12 @@ async function processOwned(
   } catch (err) {
     // Given back so the retry of this batch claims them at once (a crash leaves them to the lease).
     await Promise.allSettled(
-      owned.map((o) => dropClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now)),
+      owned.map((o) => dropClaim(deps.store, CLAIMS, failureKey(o.signal), o.version, now)),
     );
     throw err;
   }
   await mapLimit(owned, CONCURRENCY, (o) =>
-    finishClaim(deps.store, CLAIMS, signalKey(o.signal), o.version, now),
+    finishClaim(deps.store, CLAIMS, failureKey(o.signal), o.version, now),
   );
 }
 

@@ -17,7 +17,8 @@ export function primaryCode(f: EnrichedFailure): string | undefined {
   return code === undefined ? undefined : clipLine(code, 120);
 }
 
-function shownCode(f: EnrichedFailure): string | undefined {
+/** The code a title shows: the family prefix dropped, none when it says no more than the title. */
+export function shownCode(f: EnrichedFailure): string | undefined {
   const code = primaryCode(f);
   if (!code || GENERIC_CODES.test(code)) return undefined;
   // "NodeAutoRepair/VMExtensionProvisioningError": the part after the family names the cause.
@@ -49,13 +50,12 @@ function isPoolOperation(operation: string): boolean {
   return /\/agentPools\//i.test(operation) || /\/agentPools$/i.test(operation);
 }
 
-function autoscalerWhat(f: EnrichedFailure): string {
+function autoscalerWhat(f: EnrichedFailure, nodes: string | undefined): string {
   const text = clipLine(`${f.reason ?? ''} ${f.title} ${f.texts[0] ?? ''}`, 600);
   const pool = f.nodePool ? ` pool ${clipLine(f.nodePool, 100)}` : '';
+  const node = nodes ?? (f.node ? `node ${clipLine(f.node, 100)}` : undefined);
   if (/scale.?down|drain/i.test(text))
-    return f.node
-      ? `Autoscaler can't scale down node ${clipLine(f.node, 100)}`
-      : `Autoscaler can't scale down${pool}`;
+    return node ? `Autoscaler can't scale down ${node}` : `Autoscaler can't scale down${pool}`;
   if (/failed to get instances|get.*instances|list.*instances/i.test(text))
     return `Autoscaler can't read${pool || ' its node pools'}`;
   if (/not ?trigger ?scale.?up|didn't trigger scale-up/i.test(text)) {
@@ -68,11 +68,14 @@ function autoscalerWhat(f: EnrichedFailure): string {
 
 const PAST: Record<string, string> = { reboot: 'rebooted', reimage: 'reimaged', redeploy: 'redeployed' };
 
-function repairWhat(f: EnrichedFailure): string {
-  const m = /^node(reboot|reimage|redeploy)(error|start|end)$/i.exec(f.reason ?? '');
+/** A node auto-repair step's reason ("NodeRebootError"): the action, then the phase. */
+export const REPAIR_STEP = /^node(reboot|reimage|redeploy)(error|start|end)$/i;
+
+function repairWhat(f: EnrichedFailure, nodes: string | undefined): string {
+  const m = REPAIR_STEP.exec(f.reason ?? '');
   const action = m?.[1]?.toLowerCase();
   const phase = m?.[2]?.toLowerCase();
-  const node = f.node ? clipLine(f.node, 100) : 'a node';
+  const node = nodes ?? (f.node ? clipLine(f.node, 100) : 'a node');
   if (!action) return `Node auto-repair failed on ${node}`;
   if (phase === 'start') return `Auto-repair started a ${action} of ${node}`;
   if (phase === 'end') return `Auto-repair ${PAST[action] ?? action} ${node}`;
@@ -92,13 +95,13 @@ function operationWhat(f: EnrichedFailure): string | undefined {
   return undefined;
 }
 
-/** What failed, without where (the cluster) or the code. */
-export function whatFailed(f: EnrichedFailure): string {
+/** What failed, without where (the cluster) or the code; `nodes` names the nodes instead of `f.node`. */
+function whatFailed(f: EnrichedFailure, nodes: string | undefined): string {
   switch (f.kind) {
     case 'autoscaler':
-      return autoscalerWhat(f);
+      return autoscalerWhat(f, nodes);
     case 'node-auto-repair':
-      return repairWhat(f);
+      return repairWhat(f, nodes);
     case 'operation-failed':
     case 'resource-failure':
       return operationWhat(f) ?? clipLine(f.title, 200);
@@ -121,13 +124,18 @@ export interface TitleOptions {
   withoutCluster?: boolean;
   /** At most this many characters (the code is kept; the middle gives way). */
   max?: number;
+  /**
+   * What to call the nodes in place of the failure's own node ("12 nodes in pool nodepool1"), so a
+   * group's title is built whole and shortened once.
+   */
+  nodes?: string;
 }
 
 /** "Node pool spark update failed on aks-data-prod-eus: QuotaExceeded". */
 export function failureTitle(f: EnrichedFailure, options: TitleOptions = {}): string {
   const max = options.max ?? 160;
-  const what = whatFailed(f);
-  const cluster = f.cluster?.name ?? resourceName(f.resourceId);
+  const what = whatFailed(f, options.nodes);
+  const cluster = clusterNameOf(f);
   const where =
     !options.withoutCluster && cluster && !namesCluster(what, cluster) ? ` on ${clipLine(cluster, 100)}` : '';
   const shown = shownCode(f);
@@ -149,4 +157,9 @@ export function resourceName(resourceId: string | undefined): string | undefined
   if (!resourceId) return undefined;
   const parts = resourceId.split('/').filter(Boolean);
   return parts[parts.length - 1];
+}
+
+/** Where a failure happened by name: its cluster's, else its resource's (an alert on a storage account). */
+export function clusterNameOf(f: Pick<EnrichedFailure, 'cluster' | 'resourceId'>): string | undefined {
+  return f.cluster?.name ?? resourceName(f.resourceId);
 }

@@ -1,7 +1,7 @@
 import type { EnrichedFailure, FailureLink, FailureMatch, Notification, Severity } from '../model.js';
 import { clipLine, clipText, cleanLine, safeUrl, truncate } from '../text.js';
 import type { TextBudget } from './shortenToFit.js';
-import { failureTitle, resourceName } from './failureTitle.js';
+import { clusterNameOf, failureTitle } from './failureTitle.js';
 
 /**
  * What every chat sink shows of a notification, as cleaned and length-capped plain text. Values
@@ -55,7 +55,7 @@ export function headline(n: Notification, budget: TextBudget): string {
 export function whereLine(n: Notification, budget: TextBudget): string {
   const lead = leadOf(n);
   const parts: string[] = [];
-  const cluster = lead?.cluster?.name ?? resourceName(lead?.resourceId);
+  const cluster = lead ? clusterNameOf(lead) : undefined;
   if (cluster) parts.push(line(cluster, budget));
   if (n.nodePools.length === 1) parts.push(line(n.nodePools[0], budget));
   else if (n.nodePools.length > 1) parts.push(`${String(n.nodePools.length)} node pools`);
@@ -195,12 +195,7 @@ export function cardTitle(n: Notification, budget: TextBudget): string {
   if (n.nodes.length > 1 && lead.node) {
     // "Auto-repair couldn't reboot 12 nodes in pool nodepool1 on aks-prod: NodeRebootError"
     const pools = n.nodePools.length === 1 ? ` in pool ${clipLine(n.nodePools[0] ?? '', 60)}` : '';
-    const nodes = `${String(n.nodes.length)} nodes${pools}`;
-    const stand = 'NODES-OF-THE-GROUP';
-    return truncate(
-      failureTitle({ ...lead, node: stand }, { max: max + stand.length }).replace(stand, nodes),
-      max,
-    );
+    return failureTitle(lead, { max, nodes: `${String(n.nodes.length)} nodes${pools}` });
   }
   const title = failureTitle(lead, { max });
   return n.count > 1 ? truncate(`${String(n.count)} × ${title}`, max) : title;

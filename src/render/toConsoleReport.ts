@@ -1,10 +1,10 @@
 import type { EnrichedFailure, Notification, Severity } from '../model.js';
-import { SEVERITIES, failureKey } from '../model.js';
+import { failureKey, mostSevere, severityRank } from '../model.js';
 import type { PlanOutcome } from '../ports.js';
 import { clipLine } from '../text.js';
 import type { Environment } from './environment.js';
 import { environmentOf, environmentRank } from './environment.js';
-import { failureTitle, primaryCode, resourceName } from './failureTitle.js';
+import { REPAIR_STEP, clusterNameOf, failureTitle, shownCode } from './failureTitle.js';
 import { terminalSafe } from './toConsoleText.js';
 
 /**
@@ -55,9 +55,9 @@ export interface ReportLine {
   marks: Partial<Record<Mark, number>>;
   failures: EnrichedFailure[];
   notification?: Notification;
+  /** A node's auto-repair timeline: its steps say how many, so no "×N". */
+  timeline?: boolean;
 }
-
-const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 const ANSI = {
   reset: '\u001b[0m',
@@ -117,7 +117,7 @@ function hours(ms: number): string {
 }
 
 function clusterOf(f: EnrichedFailure): string {
-  return clipLine(f.cluster?.name ?? resourceName(f.resourceId) ?? '(no cluster)', 100);
+  return clipLine(clusterNameOf(f) ?? '(no cluster)', 100);
 }
 
 /** What was decided per failure, from the plans of the run. */
@@ -143,8 +143,6 @@ function decisions(plans: readonly PlanOutcome[]): Map<string, { mark: Mark; n?:
   return out;
 }
 
-const REPAIR = /^node(reboot|reimage|redeploy)(start|end|error)$/i;
-
 interface RepairStep {
   action: string;
   start?: string;
@@ -164,7 +162,7 @@ function timeline(
   const steps: RepairStep[] = [];
   const sorted = [...failures].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   for (const f of sorted) {
-    const m = REPAIR.exec(f.reason ?? '');
+    const m = REPAIR_STEP.exec(f.reason ?? '');
     const action = m?.[1]?.toLowerCase() ?? 'repair';
     const phase = m?.[2]?.toLowerCase() ?? (f.status === 'info' ? 'start' : 'error');
     const open = [...steps].reverse().find((s) => s.action === action && s.outcome === undefined);
@@ -176,9 +174,8 @@ function timeline(
     if (!open) steps.push(step);
     step.end = f.occurredAt;
     step.outcome = phase === 'end' ? 'ok' : 'failed';
-    const code = primaryCode(f);
-    if (phase === 'error' && code && !/ActionFailed$/i.test(code))
-      step.code = code.replace(/^NodeAutoRepair\//i, '');
+    const code = phase === 'error' ? shownCode(f) : undefined;
+    if (code) step.code = code;
     const mark = phase === 'error' ? markOfFailure(f) : undefined;
     if (mark) step.mark = mark;
   }
@@ -217,7 +214,7 @@ function leadMark(marks: Partial<Record<Mark, number>>): Mark {
 }
 
 function worst(failures: readonly EnrichedFailure[]): Severity {
-  return failures.reduce<Severity>((s, f) => (rank(f.severity) < rank(s) ? f.severity : s), 'info');
+  return failures.reduce<Severity>((s, f) => mostSevere(f.severity, s), 'info');
 }
 
 /** The report's lines, grouped by cluster, before formatting. */
@@ -237,7 +234,9 @@ export function reportLines(
     if (f.kind !== 'node-auto-repair' || !f.node) continue;
     if ((decided.get(failureKey(f))?.n?.nodes.length ?? 0) > 1) continue;
     const k = `${clusterOf(f)}|${f.node.toLowerCase()}`;
-    byNode.set(k, [...(byNode.get(k) ?? []), f]);
+    const same = byNode.get(k);
+    if (same) same.push(f);
+    else byNode.set(k, [f]);
   }
   for (const failures of byNode.values()) {
     const first = failures[0];
@@ -261,6 +260,7 @@ export function reportLines(
       severity: failed.length > 0 ? worst(failed) : 'info',
       at: last.occurredAt,
       text: `node ${node}: ${timeline(failures, options.time, stepMark)}`,
+      timeline: true,
       count: failed.length,
       // The steps carry their own marks.
       marks: { [mark]: marks[mark] ?? 0 },
@@ -297,12 +297,14 @@ export function reportLines(
     }
 
   // What was not sent: one line per fingerprint and mark.
-  const rest = new Map<string, EnrichedFailure[]>();
+  const rest = new Map<string, { mark: Mark; failures: EnrichedFailure[] }>();
   for (const f of enriched) {
     if (covered.has(failureKey(f))) continue;
     const mark = decided.get(failureKey(f))?.mark ?? defaultMark(f);
     const k = `${mark}|${f.fingerprint}|${f.status}`;
-    rest.set(k, [...(rest.get(k) ?? []), f]);
+    const same = rest.get(k);
+    if (same) same.failures.push(f);
+    else rest.set(k, { mark, failures: [f] });
   }
   // When this run notified a fingerprint: a repeat names that notification.
   const notifiedAt = new Map<string, string>();
@@ -310,8 +312,7 @@ export function reportLines(
     for (const n of p.notifications)
       for (const f of n.failures)
         if (!notifiedAt.has(f.fingerprint)) notifiedAt.set(f.fingerprint, options.time(f.occurredAt));
-  for (const [k, failures] of rest) {
-    const mark = k.split('|')[0] as Mark;
+  for (const { mark, failures } of rest.values()) {
     const lead = failures[failures.length - 1] ?? failures[0];
     if (!lead) continue;
     const note = noteOf(mark, lead, options.repeatIntervalMs, notifiedAt.get(lead.fingerprint));
@@ -365,9 +366,13 @@ export function toConsoleReport(
   const { time, day } = timeFormat(enriched);
   const lines = reportLines(enriched, plans, { ...options, time });
   const clusters = new Map<string, ReportLine[]>();
-  for (const l of lines) clusters.set(l.cluster, [...(clusters.get(l.cluster) ?? []), l]);
+  for (const l of lines) {
+    const same = clusters.get(l.cluster);
+    if (same) same.push(l);
+    else clusters.set(l.cluster, [l]);
+  }
   const sentRank = (ls: readonly ReportLine[]) =>
-    Math.min(...ls.map((l) => (SENT.has(l.mark) ? rank(l.severity) : 10 + rank(l.severity))));
+    Math.min(...ls.map((l) => (SENT.has(l.mark) ? severityRank(l.severity) : 10 + severityRank(l.severity))));
   // Each cluster's environment once (its first failure's), not on every comparison.
   const ordered = [...clusters]
     .map(([cluster, ls]) => {
@@ -390,14 +395,14 @@ export function toConsoleReport(
     const sorted = [...ls].sort(
       (a, b) =>
         Number(!SENT.has(a.mark)) - Number(!SENT.has(b.mark)) ||
-        rank(a.severity) - rank(b.severity) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
         a.at.localeCompare(b.at),
     );
     for (const l of sorted) {
       const sev = paint(c, SEVERITY_COLOUR[l.severity], l.severity.toUpperCase().padEnd(8));
       const markText = l.mark.padEnd(10);
       const mark = SENT.has(l.mark) ? paint(c, ANSI.bold, markText) : paint(c, ANSI.dim, markText);
-      const count = l.count > 1 && !l.text.startsWith('node ') ? ` ×${String(l.count)}` : '';
+      const count = l.count > 1 && !l.timeline ? ` ×${String(l.count)}` : '';
       const others = Object.entries(l.marks)
         .filter(([m]) => m !== l.mark && m !== 'noted')
         .map(([m, n]) => `${String(n)} ${m}`);

@@ -168,6 +168,13 @@ export function toSlackMessage(
   totalText: number = SLACK_LIMITS.totalText,
   extras: RenderExtras = {},
 ): RenderedSlack {
+  // The notification's fallback text: its own budget, whatever the blocks have to leave out.
+  const tag = n.status === 'resolved' ? 'RESOLVED' : SEVERITY_LABEL[n.severity];
+  const textBudget = { line: 120, paragraph: 200, raw: 0, items: 0 };
+  const text = clipEscaped(
+    slackText(`${tag}: ${n.status === 'resolved' ? resolvedLine(n, textBudget) : cardTitle(n, textBudget)}`),
+    SLACK_LIMITS.fallbackText,
+  );
   let message: SlackMessage | undefined;
   const fitted = shortenToFit(
     (budget) => partsOf(n, budget, extras),
@@ -175,12 +182,6 @@ export function toSlackMessage(
       const blocks = kept.flatMap((p) => p.content);
       if (dropped.length > 0)
         blocks.push(context([`Shortened to fit Slack's limits; left out: ${dropped.join(', ')}.`]));
-      const tag = n.status === 'resolved' ? 'RESOLVED' : SEVERITY_LABEL[n.severity];
-      const budget = { line: 120, paragraph: 200, raw: 0, items: 0 };
-      const text = clipEscaped(
-        slackText(`${tag}: ${n.status === 'resolved' ? resolvedLine(n, budget) : cardTitle(n, budget)}`),
-        SLACK_LIMITS.fallbackText,
-      );
       message = { text, blocks };
       return JSON.stringify(message);
     },

@@ -1,6 +1,7 @@
 import type { KeyValueStore } from './keyValueStore.js';
 import type { HealthCounter, HealthCounts } from '../model.js';
 import { HEALTH_COUNTERS } from '../model.js';
+import { updateEntry } from './updateEntry.js';
 
 const SCOPE = 'health';
 
@@ -23,18 +24,15 @@ export async function recordHealth(
   n = 1,
 ): Promise<void> {
   if (n === 0) return;
-  const key = `${day(at)}|${receiver}`;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const current = await store.get<Partial<HealthCounts>>(SCOPE, key);
-    if (!current) {
-      if ((await store.create(SCOPE, key, { ...emptyCounts(), [counter]: n })) !== undefined) return;
-      continue;
-    }
-    const next = { ...emptyCounts(), ...current.value, [counter]: (current.value[counter] ?? 0) + n };
-    if ((await store.put(SCOPE, key, next, current.version)) !== undefined) return;
-  }
-  throw new Error(`could not update delivery health ${key}: too much contention`);
+  await updateEntry<Partial<HealthCounts>, undefined>(store, SCOPE, `${day(at)}|${receiver}`, (cur) => ({
+    next: { ...emptyCounts(), ...cur, [counter]: (cur?.[counter] ?? 0) + n },
+    result: undefined,
+  }));
 }
+
+/** Counts one unreadable state record that was set aside; the count is a report, so it never fails. */
+export const countSetAside = (store: KeyValueStore): Promise<void> =>
+  recordHealth(store, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined);
 
 /** Counters per receiver over the UTC days from `from` to `to` inclusive. */
 export async function readHealth(

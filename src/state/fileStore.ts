@@ -18,9 +18,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { KeyValueStore, StoredEntry, Versioned } from './keyValueStore.js';
-import { recordHealth, STATE_HEALTH_NAME } from './deliveryHealth.js';
+import { countSetAside } from './deliveryHealth.js';
 import { hasLegacy, legacyEntries, removeLegacy } from './legacyStateFiles.js';
 import { goneFromThisHost, thisProcess } from './processLiveness.js';
 
@@ -74,9 +75,10 @@ const HOLD_LOCK_MS = 200;
 /** A value's JSON (`undefined` is stored as null, as JSON has no undefined). */
 const jsonOf = (value: unknown): string => (value === undefined ? 'null' : JSON.stringify(value));
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isCode = (err: unknown, code: string): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+/** The bytes of an entry's whole line, newline included. */
+const lineLength = (e: Entry) => e.pos + e.len + 1 - e.start;
 
 /**
  * One journal line: `<crc32 of the rest, 8 hex> [scope,key,version]<TAB><value JSON>`, or `[scope,key]`
@@ -139,6 +141,8 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   let locked = false;
   let queue: Op[] = [];
   let committing = false;
+  /** Compaction waits for the journal to reach this size: pushed on after one fails, so it is not retried on every batch. */
+  let compactFrom = compactAt;
 
   const scopeOf = (scope: string) => {
     let s = index.get(scope);
@@ -148,10 +152,10 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   const setEntry = (scope: string, key: string, e: Entry | undefined) => {
     const s = scopeOf(scope);
     const old = s.get(key);
-    if (old) liveBytes -= old.pos + old.len + 1 - old.start;
+    if (old) liveBytes -= lineLength(old);
     if (e) {
       s.set(key, e);
-      liveBytes += e.pos + e.len + 1 - e.start;
+      liveBytes += lineLength(e);
     } else s.delete(key);
   };
 
@@ -168,9 +172,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     if (inJournal) corruptSeen++;
     onCorrupt({ file: `${journalPath} at byte ${String(at)}`, problem, movedTo });
     // Later: the store may be in the middle of reading the journal.
-    setImmediate(
-      () => void recordHealth(store, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined),
-    );
+    setImmediate(() => void countSetAside(store));
   }
 
   /** Takes the complete lines of `buf` (read from `base`) into the index; returns the bytes consumed. */
@@ -240,29 +242,33 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     index = new Map();
     liveBytes = 0;
     offset = 0;
+    compactFrom = compactAt; // a new journal: a failure to compact the old one no longer counts
     readFrom(0, fstatSync(fd).size);
   }
 
-  /** Takes in what others appended since (the journal open); reopens it when replaced (compacted) or cut. */
+  /**
+   * Opens the journal when not yet open, else takes in what others appended since; reopens it when
+   * replaced (compacted) or cut. Throws ENOENT with `fd` still undefined when there is no journal.
+   */
   function catchUp(): void {
-    const st = fstatSync(fd as number);
+    if (fd === undefined) {
+      openJournal();
+      return;
+    }
+    const st = fstatSync(fd);
     if (st.nlink === 0 || st.size < offset) openJournal();
     else if (st.size > offset) readFrom(offset, st.size);
   }
 
-  /** Takes in what others appended since; reopens when the journal was replaced (compacted) or cut. */
+  /** Takes in what others appended since, unless this store holds the lock (then nobody else appends). */
   function refresh(): void {
     if (locked) return;
-    if (fd === undefined) {
-      try {
-        openJournal();
-      } catch (err) {
-        if (isCode(err, 'ENOENT')) return; // nothing written yet
-        throw err;
-      }
-      return;
+    try {
+      catchUp();
+    } catch (err) {
+      if (fd === undefined && isCode(err, 'ENOENT')) return; // nothing written yet
+      throw err;
     }
-    catchUp();
   }
 
   let legacyChecked = false;
@@ -287,20 +293,36 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     }
   }
 
+  /**
+   * Puts a new journal in place whole (under the lock): `chunks` are written to a temp file, synced
+   * and renamed over the journal. On failure the temp file is removed, as nobody else ever would.
+   */
+  function replaceJournal(chunks: Iterable<Buffer>): void {
+    const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
+    try {
+      const t = openSync(tmp, 'w');
+      try {
+        for (const buf of chunks) for (let w = 0; w < buf.length;) w += writeSync(t, buf, w, buf.length - w);
+        fsyncSync(t);
+      } finally {
+        closeSync(t);
+      }
+      renameSync(tmp, journalPath);
+    } catch (err) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Never created.
+      }
+      throw err;
+    }
+    syncDir();
+  }
+
   /** Creates the journal (from an earlier version's files, if any) under the lock. */
   function createJournal(): void {
-    const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
     const legacy = legacyEntries(dir);
-    const text = Buffer.concat(legacy.map((e) => lineOf(e.scope, e.key, e.version, jsonOf(e.value)).bytes));
-    const t = openSync(tmp, 'w');
-    try {
-      writeSync(t, text);
-      fsyncSync(t);
-    } finally {
-      closeSync(t);
-    }
-    renameSync(tmp, journalPath);
-    syncDir();
+    replaceJournal(legacy.map((e) => lineOf(e.scope, e.key, e.version, jsonOf(e.value)).bytes));
     if (legacy.length > 0) removeLegacy(dir);
   }
 
@@ -374,15 +396,13 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     locked = true;
     try {
       // Take in everything others wrote; a torn line a dead writer left at the end is cut off.
-      if (fd === undefined) {
-        try {
-          openJournal();
-        } catch (err) {
-          if (!isCode(err, 'ENOENT')) throw err;
-          createJournal();
-          openJournal();
-        }
-      } else catchUp();
+      try {
+        catchUp();
+      } catch (err) {
+        if (fd !== undefined || !isCode(err, 'ENOENT')) throw err;
+        createJournal();
+        openJournal();
+      }
       if (fstatSync(fd as number).size > offset) ftruncateSync(fd as number, offset);
     } catch (err) {
       unlock();
@@ -405,45 +425,62 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
   /** Rewrites the journal with only the live entries, renamed into place (under the lock). */
   function compact(): void {
     const f = fd as number;
-    const tmp = join(dir, `${JOURNAL_FILE}.tmp-${me.id}`);
-    const t = openSync(tmp, 'w');
     const next = new Map<string, Map<string, Entry>>();
     let at = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = () => {
-      const buf = Buffer.concat(pending);
-      for (let w = 0; w < buf.length;) w += writeSync(t, buf, w, buf.length - w);
-      pending = [];
-      pendingBytes = 0;
-    };
-    try {
+    /** The live lines, read in batches of about READ_CHUNK bytes. */
+    function* liveLines(): Generator<Buffer> {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       for (const [scope, entries] of index) {
         const s = new Map<string, Entry>();
         for (const [key, e] of entries) {
-          const len = e.pos + e.len + 1 - e.start;
+          const len = lineLength(e);
           const bytes = Buffer.allocUnsafe(len);
           readSync(f, bytes, 0, len, e.start);
           pending.push(bytes);
           pendingBytes += len;
-          if (pendingBytes >= READ_CHUNK) flush();
+          if (pendingBytes >= READ_CHUNK) {
+            yield Buffer.concat(pending);
+            pending = [];
+            pendingBytes = 0;
+          }
           s.set(key, { version: e.version, start: at, pos: at + (e.pos - e.start), len: e.len });
           at += len;
         }
         if (s.size > 0) next.set(scope, s);
       }
-      flush();
-      fsyncSync(t);
-    } finally {
-      closeSync(t);
+      yield Buffer.concat(pending);
     }
-    renameSync(tmp, journalPath);
-    syncDir();
+    replaceJournal(liveLines());
+    // Opened before the old one is closed: when the open fails, `fd` stays usable (on the replaced
+    // journal, which the next lock() or read sees unlinked and reopens).
+    const opened = openSync(journalPath, 'r+');
     closeSync(f);
-    fd = openSync(journalPath, 'r+');
+    fd = opened;
     index = next;
     offset = at;
     liveBytes = at;
+  }
+
+  /**
+   * Compacts when the journal is mostly superseded records or holds unreadable ones; false when that
+   * failed (reported, and not tried again until the journal grows by another compactAt bytes).
+   */
+  function compactIfDue(): boolean {
+    const wasted = offset >= compactFrom && offset > 2 * liveBytes;
+    if (!wasted && corruptSeen === 0) return true;
+    corruptSeen = 0; // tried once: a compaction that fails is not retried on every batch
+    try {
+      compact();
+      return true;
+    } catch (err) {
+      compactFrom = offset + compactAt;
+      const problem = err instanceof Error ? err.message : String(err);
+      process.stderr.write(
+        `state: could not compact ${journalPath} (${problem}); writes go on, tried again once it grows by ${String(compactAt)} bytes\n`,
+      );
+      return false;
+    }
   }
 
   /** Decides a batch's writes in order, against the index and the batch's own earlier writes. */
@@ -490,7 +527,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     return { batch, lines, results, end: at };
   }
 
-  /** Commits one batch (the lock held): one append and one sync; compacts when it is time. */
+  /** Commits one batch (the lock held): one append and one sync. */
   async function commit(ops: readonly Op[]): Promise<(string | boolean | undefined)[]> {
     const { batch, lines, results, end } = decide(ops);
     if (lines.length > 0) {
@@ -506,11 +543,6 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       }
       for (const [scope, entries] of batch) for (const [key, e] of entries) setEntry(scope, key, e);
       offset = end;
-    }
-    const wasted = offset >= compactAt && offset > 2 * liveBytes;
-    if (wasted || corruptSeen > 0) {
-      corruptSeen = 0; // tried once: a compaction that fails is not retried on every batch
-      compact();
     }
     return results;
   }
@@ -542,6 +574,9 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
               if (op.kind === 'delete') op.done(results[i] as boolean);
               else op.done(results[i] as string | undefined);
             });
+            // Only once the writes are reported: they are on disk, whatever becomes of the compaction.
+            // A failed one may have replaced the journal under `fd`: the lock is taken afresh, which reopens it.
+            if (!compactIfDue()) break;
           } catch (err) {
             corruptSeen = 0;
             for (const op of ops) op.fail(err);
@@ -581,7 +616,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     try {
       return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
     } catch (err) {
-      const line = Buffer.allocUnsafe(e.pos + e.len + 1 - e.start);
+      const line = Buffer.allocUnsafe(lineLength(e));
       readSync(fd as number, line, 0, line.length, e.start);
       setAside(line, e.start, `not JSON: ${(err as Error).message}`, false);
       void store.delete(scope, key, e.version).catch(() => undefined);

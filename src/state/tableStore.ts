@@ -1,7 +1,7 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata, RestError } from '@azure/data-tables';
 import type { KeyValueStore, StoredEntry, Versioned } from './keyValueStore.js';
-import { recordHealth, STATE_HEALTH_NAME } from './deliveryHealth.js';
+import { countSetAside } from './deliveryHealth.js';
 
 /**
  * Characters Table Storage forbids in PartitionKey / RowKey, plus `%` so the encoding reverses, and
@@ -142,7 +142,7 @@ export function createTableStore(
       return;
     }
     onCorrupt({ entity: `${decodeTableKey(pk)}/${decodeTableKey(rk)}`, problem });
-    await recordHealth(self, new Date(), STATE_HEALTH_NAME, 'poisoned', 1).catch(() => undefined);
+    await countSetAside(self);
   }
 
   let ready: Promise<void> | undefined;
@@ -202,13 +202,11 @@ export function createTableStore(
    * alone and gets its own answer: the same outcome as without batching.
    */
   const writes = new Map<string, Write[]>();
-  const flushing = new Set<string>();
   function schedule(pk: string, w: Write): void {
     const queue = writes.get(pk);
     if (queue) queue.push(w);
-    else writes.set(pk, [w]);
-    if (!flushing.has(pk)) {
-      flushing.add(pk);
+    else {
+      writes.set(pk, [w]);
       setImmediate(() => void flush(pk));
     }
   }
@@ -216,7 +214,6 @@ export function createTableStore(
   async function flush(pk: string): Promise<void> {
     const queue = writes.get(pk) ?? [];
     writes.delete(pk);
-    flushing.delete(pk);
     const batches: Write[][] = [];
     let batch: Write[] = [];
     let rows = new Set<string>();

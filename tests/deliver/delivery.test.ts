@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryOptions, Timer } from '../../src/deliver/delivery.js';
-import { backoffMs, deliverDue, redact } from '../../src/deliver/delivery.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeliveryOptions, DeliveryReport, Timer } from '../../src/deliver/delivery.js';
+import { backoffMs, deliverDue, redact, sendLeaseUntil, startDelivery } from '../../src/deliver/delivery.js';
 import { genericWebhook } from '../../src/deliver/genericWebhook.js';
 import type { Receiver } from '../../src/model.js';
 import { readHealth } from '../../src/state/deliveryHealth.js';
 import { createFileStore } from '../../src/state/fileStore.js';
 import type { KeyValueStore } from '../../src/state/keyValueStore.js';
-import type { OutboxItem } from '../../src/deliver/outbox.js';
-import { enqueueOutgoing, listOutbox, replayDead } from '../../src/deliver/outbox.js';
+import type { EnqueueOptions, OutboxItem } from '../../src/deliver/outbox.js';
+import { enqueueOutgoing, listOutbox, readReceiverPause, replayDead } from '../../src/deliver/outbox.js';
 import { createTableStore } from '../../src/state/tableStore.js';
 import type { Azurite } from '../support/azurite.js';
 import { startAzurite } from '../support/azurite.js';
@@ -99,7 +101,11 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
   };
 }
 
-async function enqueue(n: number, receiverName = 'ops'): Promise<void> {
+async function enqueue(
+  n: number,
+  receiverName = 'ops',
+  enqueueOptions: EnqueueOptions = {},
+): Promise<Awaited<ReturnType<typeof enqueueOutgoing>>> {
   const items = Array.from({ length: n }, (_, i) => {
     const notification = notificationOf([operationFailure({ sourceId: `row-${i}` })], { id: `n-${i}` });
     return {
@@ -111,7 +117,7 @@ async function enqueue(n: number, receiverName = 'ops'): Promise<void> {
       summary: `failure ${i}`,
     };
   });
-  await enqueueOutgoing(store, items);
+  return enqueueOutgoing(store, items, enqueueOptions);
 }
 
 async function items(state: 'pending' | 'delivered' | 'dead'): Promise<OutboxItem[]> {
@@ -421,6 +427,104 @@ describe('deliverDue', () => {
       ['gone', { name: 'gone', type: 'generic' as const, url: receiver.url, secret: SECRET }],
     ]);
     expect((await deliverDue(options({ receivers: back, maxAgeMs: 7 * 86_400_000 }))).delivered).toBe(1);
+  });
+});
+
+/** Resolves once `check` holds (polled), or after 5 s so a broken expectation fails instead of hanging. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1_000 && !(await check()); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('delivery behind a slow or pausing receiver', () => {
+  it('takes its own lease again before it runs out, so another pass never sends an item twice', async () => {
+    // Created leased to the pass (as planning does) behind a receiver taking one a second: with a
+    // 300 ms timeout the lease is 60.6 s, so the 62nd item goes out after its first lease ran out.
+    const { created } = await enqueue(80, 'ops', { leaseUntil: sendLeaseUntil(new Date(clock), 300) });
+    const paced = new Map<string, Receiver>([
+      ['ops', { name: 'ops', type: 'generic', url: receiver.url, secret: SECRET, maxPerSecond: 1 }],
+    ]);
+    const start = clock;
+    let other: DeliveryReport | undefined;
+    const timer: Timer = {
+      now: () => clock,
+      async sleep(ms) {
+        clock += ms;
+        // Another instance on the same store, once the first leases ran out: it takes what they held.
+        if (!other && clock >= start + 61_000)
+          other = await deliverDue(options({ store: createFileStore(dir) }));
+      },
+    };
+    const run = startDelivery(options({ receivers: paced, timer }));
+    run.add(created.map((c) => ({ ...c, leased: true })));
+    const report = await run.finish();
+    // n-61 was leased again at 60 s (under half its lease left), so the other pass left it alone;
+    // n-62..n-79 still had their first lease, taken by the other pass and skipped by this one.
+    expect(receiver.requests).toHaveLength(80);
+    expect(receiver.acceptedIds().size).toBe(80);
+    expect(other?.delivered).toBe(18);
+    expect(report.delivered).toBe(62);
+    expect(report.pending).toBe(18);
+    expect(await items('pending')).toEqual([]);
+  });
+
+  it('sends items created leased without writing their lease again while it is fresh', async () => {
+    const { created } = await enqueue(3, 'ops', { leaseUntil: sendLeaseUntil(new Date(clock), 300) });
+    const puts: string[] = [];
+    const counting: KeyValueStore = {
+      ...store,
+      put: (scope, key, value, ifVersion) => {
+        puts.push(`${scope}/${key}`);
+        return store.put(scope, key, value, ifVersion);
+      },
+    };
+    const run = startDelivery(options({ store: counting }));
+    run.add(created.map((c) => ({ ...c, leased: true })));
+    expect((await run.finish()).delivered).toBe(3);
+    expect(puts.filter((p) => p.startsWith('outbox-pending/'))).toEqual([]);
+  });
+
+  it('keeps the pause a receiver asked for when a send already in flight succeeds after it', async () => {
+    await enqueue(3);
+    // n-0 goes alone; after its 2xx, n-1 and n-2 are in flight together. n-1 is answered 429 once
+    // n-2 has arrived, n-2 is answered 200 only once n-1's pause is stored.
+    let arrived = (): void => undefined;
+    const n2 = new Promise<void>((resolve) => (arrived = resolve));
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const id = String(req.headers['webhook-id']);
+        seen.push(id);
+        void (async () => {
+          if (id === 'n-1') {
+            await n2;
+            res.writeHead(429, { 'retry-after': '120' }).end();
+            return;
+          }
+          if (id === 'n-2') {
+            arrived();
+            await until(async () => (await readReceiverPause(store, 'ops')) !== undefined);
+          }
+          res.writeHead(200).end('ok');
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/hook`;
+      const report = await deliverDue(options({ receivers: receivers(url), timeoutMs: 5_000 }));
+      expect(seen.sort()).toEqual(['n-0', 'n-1', 'n-2']);
+      expect(report.delivered).toBe(2);
+      expect(report.retried).toBe(1);
+      // The later success does not undo what the receiver asked for.
+      expect(await readReceiverPause(store, 'ops')).toEqual({
+        until: new Date(clock + 120_000).toISOString(),
+        requested: true,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -198,6 +198,25 @@ describe('Silence 4 h, end to end', () => {
     expect(logs.join('\n')).not.toContain(sig ?? 'x');
   });
 
+  it('does not read a confirm body larger than a token form, whatever valid token it starts with', async () => {
+    const pipeline = await app.pipeline();
+    await processSignals(pipeline.deps, [failure('row-1')]);
+    await pipeline.deliver({ dueNow: true });
+    const token = new URL(silenceLinkOfLastCard()).searchParams.get('t') ?? '';
+    // An anonymous endpoint: a body of any size would otherwise be held whole before being cut.
+    const oversized = new HttpRequest({
+      method: 'POST',
+      url: SILENCE_URL,
+      body: { string: `${new URLSearchParams({ t: token }).toString()}&pad=${'x'.repeat(4096)}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const answer = await silenceHandler(() => app.silenceDeps())(oversized, loggingContext('silence', []));
+    expect(answer.status).toBe(403);
+    let count = 0;
+    for await (const _ of store.list(NOTIFY_SCOPES.silences)) count++;
+    expect(count).toBe(0);
+  });
+
   it('cards carry no silence button when the app has no public silence address', async () => {
     const plain = createApp(
       {},

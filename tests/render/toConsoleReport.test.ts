@@ -9,6 +9,7 @@ import {
   hostileFailure,
   notificationOf,
   operationFailure,
+  plainAlertFailure,
 } from '../support/enrichedFailures.js';
 
 const plain = { color: false, verbose: false };
@@ -84,6 +85,13 @@ describe('toConsoleReport', () => {
     const lines = toConsoleReport(g.failures, [plan({ notifications: [g] })], plain);
     expect(lines.filter((l) => / new /.test(l))).toHaveLength(1);
     expect(lines.join('\n')).toContain('×12');
+  });
+
+  it('counts a repeat whose title starts with "node" like any other (only a timeline goes without)', () => {
+    const first = plainAlertFailure({ title: 'node memory pressure', sourceId: 'a' });
+    const again = plainAlertFailure({ title: 'node memory pressure', sourceId: 'b' });
+    const lines = toConsoleReport([first, again], [plan({ suppressed: [first, again] })], plain);
+    expect(lines.join('\n')).toMatch(/suppressed +04:45 +node memory pressure ×2 /);
   });
 
   it('marks what was held, silenced, left for the group update and recovered, and says why', () => {

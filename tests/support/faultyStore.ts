@@ -1,4 +1,5 @@
 import type { KeyValueStore, StoredEntry, Versioned } from '../../src/state/keyValueStore.js';
+import { seeded } from './seeded.js';
 
 /** What a process that died right after a write would see next: nothing at all. */
 export class CrashError extends Error {
@@ -67,17 +68,6 @@ export function crashAfterWrites(inner: KeyValueStore, k = Number.POSITIVE_INFIN
         yield e;
       }
     },
-  };
-}
-
-/** A small deterministic generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

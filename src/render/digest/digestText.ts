@@ -20,9 +20,30 @@ export function errorLabel(e: Pick<DigestError, 'code'>): string {
   return kind === 'cluster-support' ? 'Kubernetes support notice' : `${kind} (no catalog entry)`;
 }
 
+/** No failures and no resolves: the window is one line (and any support notices). */
+export const isQuiet = (d: Digest): boolean => d.totals.failures === 0 && d.totals.resolved === 0;
+
+/**
+ * Clusters whose Kubernetes support is ending or ended, a line each. Those notices are no failures,
+ * so a window can be quiet and still carry them: said on the quiet page too.
+ */
+export function supportNotices(d: Digest): string[] {
+  return d.clusters
+    .filter((c) => c.support !== undefined)
+    .map(
+      (c) =>
+        `${c.name}${c.environment === 'production' ? ' (production)' : ''}: Kubernetes ${c.kubernetesVersion ?? '(version unknown)'} ${supportText(c.support)}`,
+    );
+}
+
 /** '1 episode', '2 episodes'. */
 export function counted(n: number, noun: string): string {
   return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** ' (2 production)' after a count of clusters; nothing when none is production. */
+export function productionNote(n: number | undefined): string {
+  return n !== undefined && n > 0 ? ` (${String(n)} production)` : '';
 }
 
 /** What failures no catalog entry matched were, e.g. 'autoscaler NotTriggerScaleUp'. */

@@ -4,6 +4,9 @@ import {
   counted,
   errorLabel,
   headline,
+  isQuiet,
+  supportNotices,
+  productionNote,
   supportText,
   trendText,
   uncataloguedLabel,
@@ -149,7 +152,7 @@ function doFirstBlock(d: Digest): string {
   if (actions.length === 0) return '';
   const items = actions
     .map((a) => {
-      const where = `${counted(a.clusters, 'cluster')}${a.productionClusters > 0 ? ` (${String(a.productionClusters)} production)` : ''}: ${esc(a.clusterNames.slice(0, 3).join(', '))}${a.clusterNames.length > 3 ? ' …' : ''}`;
+      const where = `${counted(a.clusters, 'cluster')}${productionNote(a.productionClusters)}: ${esc(a.clusterNames.slice(0, 3).join(', '))}${a.clusterNames.length > 3 ? ' …' : ''}`;
       return `<li>${sev(a.severity)} <b class="code">${breakable(a.code)}</b> ×${String(a.count)} on ${where}<br>${esc(a.action)}${a.docUrl ? ` ${link('Guide', a.docUrl)}` : ''}</li>`;
     })
     .join('\n');
@@ -179,9 +182,12 @@ export function toDigestHtml(d: Digest): string {
 <body><main>
 <header><h1>AKS failure digest <span class="date">${esc(d.window.start.slice(0, 10))}</span></h1><div class="muted">${esc(windowText(d))}${d.logsUrl ? ` · ${link('All rows in Log Analytics', d.logsUrl)}` : ''}</div>`;
   // A quiet window is one line; what could not be read is still said.
-  if (t.failures === 0 && t.resolved === 0)
+  const notices = supportNotices(d);
+  const supportList =
+    notices.length > 0 ? `<ul>${notices.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  if (isQuiet(d))
     return `${head}</header>
-<section id="quiet"><p class="quiet">All quiet: no AKS failures from ${esc(windowText(d))}.</p></section>
+<section id="quiet"><p class="quiet">All quiet: no AKS failures from ${esc(windowText(d))}.</p>${supportList}</section>
 ${gapsSection}
 ${footer}
 </main></body></html>
@@ -192,7 +198,7 @@ ${footer}
       (e) =>
         `<tr>${td('', `${sev(e.severity)} <b class="code">${breakable(errorLabel(e))}</b> ${e.isNew ? '<span class="tag new">new</span>' : ''}<br><span class="muted">${esc(e.title)}</span>`)}
 ${td('Count', `${String(e.count)}${e.isNew ? '' : ` <span class="muted">(${String(e.previousCount)} before)</span>`}`, 'n')}
-${td('Clusters', `${String(e.clusters)}${e.productionClusters ? ` (${String(e.productionClusters)} production)` : ''}: ${esc(e.clusterNames.join(', '))}`)}
+${td('Clusters', `${String(e.clusters)}${productionNote(e.productionClusters)}: ${esc(e.clusterNames.join(', '))}`)}
 ${td('Seen (UTC)', `${esc(e.firstSeen.slice(11, 16))}–${esc(e.lastSeen.slice(11, 16))}`, 'n')}
 ${td('What to do', `${e.mitigation ? esc(e.mitigation) : '<span class="muted">No catalog guidance.</span>'}${e.docUrl ? ` ${link('Docs', e.docUrl)}` : ''}${e.logsUrl ? ` · ${link('Rows', e.logsUrl)}` : ''}`)}</tr>`,
     )

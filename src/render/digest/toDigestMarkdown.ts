@@ -4,6 +4,9 @@ import {
   counted,
   errorLabel,
   headline,
+  isQuiet,
+  supportNotices,
+  productionNote,
   supportText,
   uncataloguedLabel,
   unmatchedNote,
@@ -25,18 +28,24 @@ function link(label: string, url: string | undefined): string {
 export function toDigestMarkdown(d: Digest): string {
   const t = d.totals;
   const out: string[] = [];
+  const gaps = [...d.problems, ...d.truncated];
+  const gapsSection = gaps.length > 0 ? ['', '## Gaps', '', ...gaps.map((g) => `- ${md(g)}`)] : [];
   out.push(`# AKS failure digest ${d.window.start.slice(0, 10)}`, '', md(windowText(d)), '');
-  if (t.failures === 0 && t.resolved === 0) {
-    out.push(`All quiet: no AKS failures from ${md(windowText(d))}.`);
-    const gaps = [...d.problems, ...d.truncated];
-    if (gaps.length > 0) out.push('', '## Gaps', '', ...gaps.map((g) => `- ${md(g)}`));
+  // A quiet window is one line; what could not be read is still said.
+  if (isQuiet(d)) {
+    const notices = supportNotices(d).map((n) => `- ${md(n)}`);
+    out.push(
+      `All quiet: no AKS failures from ${md(windowText(d))}.`,
+      ...(notices.length > 0 ? ['', ...notices] : []),
+      ...gapsSection,
+    );
     return `${out.join('\n')}\n`;
   }
   out.push(`**${md(headline(d))}**`, '');
   if (d.doFirst && d.doFirst.length > 0) {
     out.push('## Do these first', '');
     d.doFirst.forEach((a, i) => {
-      const where = `${counted(a.clusters, 'cluster')}${a.productionClusters > 0 ? ` (${String(a.productionClusters)} production)` : ''}`;
+      const where = `${counted(a.clusters, 'cluster')}${productionNote(a.productionClusters)}`;
       out.push(
         `${String(i + 1)}. **${md(a.code)}** (${a.severity}, ×${String(a.count)} on ${where}): ${md(a.action)}${a.docUrl ? ` ${link('docs', a.docUrl)}` : ''}`,
       );
@@ -132,10 +141,7 @@ export function toDigestMarkdown(d: Digest): string {
         `| ${md(h.receiver)} | ${String(h.delivered)} | ${String(h.retried)} | ${String(h.deadLettered)} | ${String(h.held)} | ${String(h.suppressed)} | ${String(h.silenced)} |`,
       );
   }
-  if (d.problems.length > 0 || d.truncated.length > 0) {
-    out.push('', '## Gaps', '');
-    for (const p of [...d.problems, ...d.truncated]) out.push(`- ${md(p)}`);
-  }
+  out.push(...gapsSection);
   if (d.sources.length > 0) out.push('', `Sources: ${d.sources.map(md).join('; ')}`);
   return out.join('\n') + '\n';
 }

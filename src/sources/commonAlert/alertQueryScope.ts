@@ -1,5 +1,5 @@
 import { armIdProblem, armIdUnder, normaliseArmId } from '../../azure/armId.js';
-import { GUID_TEXT } from '../../config.js';
+import { GUID_TEXT, commaList } from '../../config.js';
 import type { LogSearchTarget } from './logSearchPlan.js';
 import type { AlertRowFetcher } from './signalsFromCommonAlert.js';
 
@@ -28,11 +28,8 @@ export function alertQueryScope(
   pollWorkspaces: string | undefined,
   scopes: string | undefined,
 ): AlertQueryScope {
-  const entries = [...(pollWorkspaces ?? '').split(','), ...(scopes ?? '').split(',')]
-    .map((e) => e.trim().toLowerCase())
-    .filter(Boolean);
-  const prefixes = (scopes ?? '')
-    .split(',')
+  const entries = [...commaList(pollWorkspaces), ...commaList(scopes)].map((e) => e.toLowerCase());
+  const prefixes = commaList(scopes)
     .map(normaliseArmId)
     .filter((e) => e.startsWith('/subscriptions/') && armIdProblem(e) === undefined);
   return {

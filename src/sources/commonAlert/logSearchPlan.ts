@@ -48,7 +48,8 @@ export function ruleRefsOf(
   if (id) {
     const parsed = parseRuleId(id);
     if (!parsed.ok) return { ok: false, reason: `${parsed.reason} (${id})` };
-    if (scopes.length > 0 && !scopes.some((p) => armIdUnder(normaliseArmId(id), p)))
+    const ruleId = normaliseArmId(id);
+    if (scopes.length > 0 && !scopes.some((p) => armIdUnder(ruleId, p)))
       return { ok: false, reason: `the alert's rule ${id} is outside ALERT_RULE_SCOPES` };
     return { ok: true, refs: [parsed.ref] };
   }
@@ -142,7 +143,10 @@ export function logSearchPlans(
   if (!window) return { ok: false, reason: 'the alert carries no usable evaluation window' };
 
   const targets = alertTargets(alert);
-  const matching = rule.scopes.filter((s) => targets.some((t) => armIdUnder(t, normaliseArmId(s))));
+  const matching = rule.scopes.filter((s) => {
+    const scope = normaliseArmId(s);
+    return targets.some((t) => armIdUnder(t, scope));
+  });
   const scopes = matching.length > 0 ? matching : rule.scopes;
 
   const plans: LogSearchPlan[] = [];

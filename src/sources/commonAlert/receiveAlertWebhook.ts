@@ -1,4 +1,5 @@
 import { commonAlertKey } from './alertIdentity.js';
+import { readBoundedBody } from '../../boundedBody.js';
 import type { AlertInbox, InboxMessage } from './alertInbox.js';
 import { InboxMessageTooLarge } from './alertInbox.js';
 import type { InputProblem } from './parseCommonAlert.js';
@@ -68,34 +69,18 @@ type BodyRead = { ok: true; text: string } | { ok: false; response: WebhookRespo
 
 /** Reads at most `limit` bytes: a larger body is refused as soon as it is known to be too large. */
 async function readBody(request: WebhookRequest, limit: number): Promise<BodyRead> {
-  const tooLarge = (): BodyRead => ({
+  const read = await readBoundedBody(request, limit);
+  if (read.ok) return read;
+  return {
     ok: false,
-    response: respond(400, {
-      error: 'payload-too-large',
-      message: `The body is larger than ${limit} bytes; a common-schema alert is at most 256 KB.`,
-    }),
-  });
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) return tooLarge();
-  if (!request.body) return { ok: true, text: '' };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
-  } catch {
-    return { ok: false, response: badRequest('invalid-body', 'The body is not valid UTF-8 text.') };
-  }
+    response:
+      read.problem === 'too-large'
+        ? respond(400, {
+            error: 'payload-too-large',
+            message: `The body is larger than ${limit} bytes; a common-schema alert is at most 256 KB.`,
+          })
+        : badRequest('invalid-body', 'The body is not valid UTF-8 text.'),
+  };
 }
 
 function errorName(err: unknown): string {

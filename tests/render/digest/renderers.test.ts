@@ -296,6 +296,31 @@ describe('production first, what to do first, and a quiet window', () => {
       '# AKS failure digest 2026-03-14\n\n2026-03-14 00:00 UTC to 2026-03-15 00:00 UTC\n\nAll quiet: no AKS failures from 2026-03-14 00:00 UTC to 2026-03-15 00:00 UTC.\n',
     );
   });
+
+  it('a window with only a support notice is quiet, and still names the cluster out of support', () => {
+    const agg = createDigestAggregator(WINDOW);
+    agg.add(
+      at(
+        '2026-03-14T09:00:00.000Z',
+        operationFailure({
+          kind: 'cluster-support',
+          reason: 'ClusterSupportEnded',
+          matches: [],
+          unrecognised: [],
+        }),
+      ),
+    );
+    const d = agg.finish({ generatedAt: new Date('2026-03-15T07:00:00Z') });
+    // A notice, not a failure: the window is quiet, and the notice is said once under it.
+    expect(d.totals).toMatchObject({ failures: 0, resolved: 0, info: 1 });
+    const line = 'aks-prod-weu-01 (production): Kubernetes 1.30.6 out of support';
+    const md = toDigestMarkdown(d);
+    expect(md).toContain('All quiet');
+    expect(md).toContain(`- ${line}`);
+    const html = toDigestHtml(d);
+    expect(html).toContain('All quiet');
+    expect(html).toContain(`<li>${line}</li>`);
+  });
 });
 
 describe('digest Log Analytics links', () => {
